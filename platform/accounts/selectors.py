@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from tenants.models import Organisation
+
+from .models import Invitation, Membership, User
+
+
+def membership_for(user: Any, organisation: Organisation) -> Membership | None:
+    """The user's active membership in ``organisation``; None for anonymous or inactive users."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return (
+        Membership.objects.select_related("organisation", "user")
+        .filter(user=user, organisation=organisation, is_active=True)
+        .first()
+    )
+
+
+def memberships_of(user: User) -> QuerySet[Membership]:
+    return (
+        Membership.objects.select_related("organisation")
+        .filter(user=user, is_active=True, organisation__is_active=True)
+        .order_by("organisation__kind", "organisation__short_name")
+    )
+
+
+def staff_of(organisation: Organisation, *, include_inactive: bool = True) -> QuerySet[Membership]:
+    queryset = (
+        Membership.objects.select_related("user")
+        .prefetch_related("subjects")
+        .filter(organisation=organisation)
+        .order_by("-is_active", "user__last_name", "user__first_name", "user__email")
+    )
+    return queryset if include_inactive else queryset.filter(is_active=True)
+
+
+def pending_invitations(organisation: Organisation) -> QuerySet[Invitation]:
+    return Invitation.objects.pending().filter(organisation=organisation).order_by("-created_at")
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("organisation")
+        .filter(token_hash=Invitation.hash_token(token))
+        .first()
+    )

@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
+from django_tenants.utils import get_public_schema_name
+
+from notifications.models import ESSENTIAL_EMAIL_KINDS, Kind, Preference
+from notifications.services import preferences_update
+from tenants.models import Organisation
+from tenants.selectors import base_url_for_host
+from tutornet.errors import TutornetError
+
+from . import permissions, services
+from .forms import InvitationAcceptForm, ProfileForm
+from .selectors import invitation_by_token, memberships_of
+
+
+def _portal_links(request: HttpRequest) -> list[dict]:
+    """The user's organisations, each with a link to its own site."""
+    links = []
+    for membership in memberships_of(request.user).prefetch_related("organisation__domains"):  # type: ignore[arg-type]
+        domain = next((d.domain for d in membership.organisation.domains.all() if d.is_primary), None)
+        if domain:
+            links.append({"membership": membership, "url": base_url_for_host(domain) + "/"})
+    return links
+
+
+def public_home(request: HttpRequest) -> HttpResponse:
+    """The base domain: what Tutornet is, the district's organisations, and the user's own portals."""
+    organisations = Organisation.objects.filter(is_active=True).exclude(schema_name=get_public_schema_name())
+    centres = []
+    for centre in organisations.filter(kind=Organisation.Kind.CENTRE).prefetch_related("domains"):
+        schools = organisations.filter(centre=centre).prefetch_related("domains")
+        centres.append({"centre": centre, "schools": schools})
+    portals = _portal_links(request) if request.user.is_authenticated else []
+    return render(request, "accounts/public_home.html", {"centres": centres, "portals": portals})
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    portals = _portal_links(request)
+    if membership is None:
+        return render(request, "accounts/no_access.html", {"portals": portals}, status=403)
+    context = {
+        "portals": [p for p in portals if p["membership"].organisation_id != membership.organisation_id],
+        "can_manage_staff": permissions.can_manage_staff(membership),
+        "can_onboard_schools": permissions.can_onboard_schools(membership),
+        "can_appoint_tutors": permissions.can_appoint_tutors(membership),
+        "can_manage_directories": permissions.can_manage_directories(membership),
+    }
+    return render(request, "accounts/dashboard.html", context)
+
+
+def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = invitation_by_token(token)
+    try:
+        services.invitation_check(invitation)
+    except TutornetError as exc:
+        return render(request, "accounts/invitation_invalid.html", {"message": exc.message}, status=410)
+    assert invitation is not None
+    if invitation.organisation_id != connection.tenant.pk:  # type: ignore[attr-defined]
+        return render(request, "accounts/invitation_invalid.html", {"message": _("This invitation link is not valid. Ask your administrator for a new one.")}, status=404)
+    from .models import User
+
+    existing = User.objects.filter(email=invitation.email).exists()
+    if existing:
+        # A person who already has an account joins with it: sign in, then confirm.
+        if request.method == "POST" and request.user.is_authenticated:
+            try:
+                services.invitation_accept(token=token, user=request.user)  # type: ignore[arg-type]
+            except TutornetError as exc:
+                messages.error(request, exc.message)
+                return render(request, "accounts/invitation_existing.html", {"invitation": invitation})
+            messages.success(request, _("You joined %(organisation)s.") % {"organisation": invitation.organisation.short_name})
+            return redirect("dashboard")
+        return render(request, "accounts/invitation_existing.html", {"invitation": invitation})
+
+    initial = {"last_name": invitation.last_name, "first_name": invitation.first_name, "patronymic": invitation.patronymic}
+    form = InvitationAcceptForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.invitation_accept(
+                token=token,
+                user=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+                password=form.cleaned_data["password1"],
+                last_name=form.cleaned_data["last_name"],
+                first_name=form.cleaned_data["first_name"],
+                patronymic=form.cleaned_data["patronymic"],
+            )
+        except TutornetError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome! You joined %(organisation)s.") % {"organisation": invitation.organisation.short_name})
+            return redirect("dashboard")
+    return render(request, "accounts/invitation_accept.html", {"invitation": invitation, "form": form})
+
+
+def _remember_language(response: HttpResponse, language: str) -> None:
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, domain=settings.SESSION_COOKIE_DOMAIN, samesite="Lax")
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The header's language switch: remembered in a cookie, and on the person's profile when signed in."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    response = redirect(next_url)
+    if language in dict(settings.LANGUAGES):
+        if request.user.is_authenticated:
+            type(request.user).objects.filter(pk=request.user.pk).update(language=language)
+        _remember_language(response, language)
+    return response
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    kinds = [(kind, label) for kind, label in Kind.choices if kind not in ESSENTIAL_EMAIL_KINDS]
+    disabled = set(Preference.objects.filter(user=user, email_enabled=False).values_list("kind", flat=True))
+    form = ProfileForm(
+        request.POST or None,
+        initial={"last_name": user.last_name, "first_name": user.first_name, "patronymic": user.patronymic, "language": user.language},  # type: ignore[union-attr]
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update_profile(user=user, **form.cleaned_data)  # type: ignore[arg-type]
+            preferences_update(user=user, email_enabled={kind: f"email_{kind}" in request.POST for kind, _label in kinds})  # type: ignore[arg-type]
+        except TutornetError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            translation.activate(form.cleaned_data["language"])
+            response = redirect("accounts:profile")
+            _remember_language(response, form.cleaned_data["language"])
+            messages.success(request, _("Your profile is saved."))
+            return response
+    preferences = [{"kind": kind, "label": label, "email": kind not in disabled} for kind, label in kinds]
+    return render(request, "accounts/profile.html", {"form": form, "preferences": preferences})

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django_tenants.utils import tenant_context
+
+from accounts.selectors import membership_for
+
+from .services import unread_count, user_group
+
+
+@database_sync_to_async
+def _member_unread(user: Any, tenant: Any) -> int | None:
+    """The unread count if the user is a member of this organisation, else None."""
+    with tenant_context(tenant):
+        if membership_for(user, tenant) is None:
+            return None
+        return unread_count(user.pk)
+
+
+class NotificationConsumer(AsyncJsonWebsocketConsumer):
+    """Pushes a signed-in member's new notifications and unread count to their open pages."""
+
+    group: str | None = None
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=4401)
+            return
+        unread = await _member_unread(user, self.scope["tenant"])
+        if unread is None:  # not a member of this organisation: nothing of it
+            await self.close(code=4403)
+            return
+        self.group = user_group(user.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": "unread", "unread": unread})
+
+    async def disconnect(self, code: int) -> None:
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def notification_new(self, event: dict[str, Any]) -> None:
+        await self.send_json(
+            {"type": "notification", "id": event["id"], "subject": event["subject"], "link": event["link"], "unread": event["unread"]}
+        )

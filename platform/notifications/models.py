@@ -1,0 +1,92 @@
+"""The transactional outbox, which is also each user's inbox, and the delivery log.
+
+A business operation writes a ``Notification`` in its own transaction; a Celery
+task delivers it (e-mail, in-app, WebSocket push) after commit; a beat job
+re-queues anything still undelivered (ARCHITECTURE section 4).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    INVITATION = "invitation", _("Invitation")
+    PASSWORD_RESET = "password_reset", _("Password reset")
+    MEMBERSHIP_CHANGED = "membership_changed", _("Changes to my role")
+    SCHOOL_ONBOARDED = "school_onboarded", _("New school joined")
+    WELCOME = "welcome", _("Welcome")
+
+
+# Kinds whose e-mail cannot be switched off: the person needs the link in it.
+ESSENTIAL_EMAIL_KINDS = frozenset({Kind.INVITATION, Kind.PASSWORD_RESET})
+
+
+class Notification(models.Model):
+    # Invitations and password resets may go to an address with no user yet.
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="notifications"
+    )
+    email = models.EmailField(_("e-mail"))
+    kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
+    organisation = models.ForeignKey("tenants.Organisation", on_delete=models.PROTECT, null=True, blank=True)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"))
+    link = models.CharField(_("link"), max_length=500, blank=True)
+    # Whether this notification is shown in the recipient's in-app inbox.
+    in_app = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["created_at"], condition=Q(delivered_at__isnull=True), name="notification_undelivered"),
+            models.Index(
+                fields=["recipient"], condition=Q(read_at__isnull=True, in_app=True), name="notification_unread"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class Delivery(models.Model):
+    """The delivery log: one row per channel a notification went out on.
+
+    The unique constraint is what makes delivery idempotent: a second attempt
+    to log the same channel for the same notification fails in the database.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+        IN_APP = "in_app", _("in-app")
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    delivered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "channel"], name="one_delivery_per_channel"),
+        ]
+
+
+class Preference(models.Model):
+    """Per-user, per-kind choice of e-mail delivery.  No row means e-mail on."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences")
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    email_enabled = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")]

@@ -1,0 +1,12 @@
+"""The Celery app.  tenant-schemas-celery's app stamps every task with the
+schema it was sent from and runs it in that schema (ARCHITECTURE section 4)."""
+
+import os
+
+from tenant_schemas_celery.app import CeleryApp
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tutornet.settings")
+
+app = CeleryApp("tutornet")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

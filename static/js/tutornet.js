@@ -1,0 +1,36 @@
+// The notification bell: a WebSocket to /ws/notifications/ keeps the unread
+// count live.  Reconnects with back-off; the page works without it.
+(function () {
+  "use strict";
+  function connect(bell, delay) {
+    var path = bell.getAttribute("data-ws");
+    if (!path || !window.WebSocket) { return; }
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    var socket = new WebSocket(scheme + window.location.host + path);
+    var badge = bell.querySelector("[data-unread]");
+    socket.onopen = function () { delay = 1000; bell.setAttribute("data-live", "1"); };
+    socket.onmessage = function (event) {
+      var data = JSON.parse(event.data);
+      if (typeof data.unread === "number") { badge.textContent = data.unread > 0 ? String(data.unread) : ""; }
+      if (data.type === "notification") {
+        bell.setAttribute("title", data.subject);
+        var list = document.querySelector("[data-live-notifications]");
+        if (list) {
+          var item = document.createElement("li");
+          item.className = "unread";
+          item.textContent = data.subject;
+          list.insertBefore(item, list.firstChild);
+        }
+      }
+    };
+    socket.onclose = function (event) {
+      bell.removeAttribute("data-live");
+      if (event.code >= 4400 && event.code < 4500) { return; }  // refused: do not retry
+      setTimeout(function () { connect(bell, Math.min(delay * 2, 30000)); }, delay);
+    };
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var bell = document.querySelector(".bell[data-ws]");
+    if (bell) { connect(bell, 1000); }
+  });
+})();

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from .models import Domain, Organisation
+
+
+def base_url_for_host(host: str) -> str:
+    port = settings.PUBLIC_PORT
+    default_port = {"http": "80", "https": "443"}[settings.URL_SCHEME]
+    suffix = f":{port}" if port and port != default_port else ""
+    return f"{settings.URL_SCHEME}://{host}{suffix}"
+
+
+def primary_host(organisation: Organisation) -> str:
+    domain = Domain.objects.filter(tenant=organisation, is_primary=True).values_list("domain", flat=True).first()
+    if domain is None:
+        raise ValueError(f"{organisation} has no primary domain")
+    return domain
+
+
+def organisation_url(organisation: Organisation, path: str = "/") -> str:
+    """Absolute link to ``path`` on the organisation's own site (for e-mails)."""
+    return base_url_for_host(primary_host(organisation)) + path
+
+
+def schools_of(centre: Organisation) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(centre=centre, kind=Organisation.Kind.SCHOOL).order_by("short_name")
+
+
+def public_organisation() -> Organisation:
+    return Organisation.objects.get(schema_name=settings.PUBLIC_SCHEMA_NAME)

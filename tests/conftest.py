@@ -1,0 +1,242 @@
+"""Test fixtures.
+
+* Tenant schemas are created once per session (ARCHITECTURE section 7): the
+  public tenant, a centre and two schools, in the test database.
+* Ordinary tests run in a transaction that is rolled back.
+* ``live`` tests use the real stack started once per session: a Celery
+  worker, the ASGI server (uvicorn) and an SMTP sink, all on this machine,
+  against the same test database and Redis.  Their data must be committed, so
+  they use ``committed_db`` and make unique data instead of rolling back.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+
+from accounts.models import Membership, Role, User
+from tenants.models import Organisation
+from tests.factories import MembershipFactory, UserFactory
+from tutornet.tenancy import forget_hosts
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class District:
+    public: Organisation
+    centre: Organisation
+    school_a: Organisation
+    school_b: Organisation
+
+    def host(self, organisation: Organisation) -> str:
+        return organisation.domains.get(is_primary=True).domain
+
+
+def _build_district() -> District:
+    from tenants.bootstrap import public_tenant_ensure
+    from tenants.services import organisation_create
+
+    public = public_tenant_ensure()
+    centre, _ = organisation_create(kind="centre", name="Центр развития образования", short_name="ЦРО", subdomain="centre")
+    school_a, _ = organisation_create(
+        kind="school", name="МБОУ «Средняя школа № 1»", short_name="Школа № 1", subdomain="school1", centre=centre
+    )
+    school_b, _ = organisation_create(
+        kind="school", name="МБОУ «Средняя школа № 2»", short_name="Школа № 2", subdomain="school2", centre=centre
+    )
+    return District(public=public, centre=centre, school_a=school_a, school_b=school_b)
+
+
+@pytest.fixture(scope="session")
+def district(django_db_setup: None, django_db_blocker: Any) -> District:
+    with django_db_blocker.unblock():
+        existing = Organisation.objects.filter(schema_name__in=["public", "centre", "school1", "school2"])
+        if existing.count() == 4:
+            orgs = {o.schema_name: o for o in existing}
+            return District(orgs["public"], orgs["centre"], orgs["school1"], orgs["school2"])
+        return _build_district()
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_after_each_test() -> Iterator[None]:
+    yield
+    forget_hosts()
+    try:
+        connection.set_schema_to_public()
+    except Exception:  # the test had no database access
+        pass
+
+
+@pytest.fixture
+def committed_db(district: District, django_db_blocker: Any) -> Iterator[None]:
+    """Database access without the rollback wrapper: for tests whose data another
+    process (the Celery worker, the ASGI server) must see."""
+    with django_db_blocker.unblock():
+        yield
+        connection.set_schema_to_public()
+
+
+def member(organisation: Organisation, role: str = Role.TEACHER, **user_fields: Any) -> Membership:
+    user = UserFactory(**user_fields)
+    return MembershipFactory(user=user, organisation=organisation, role=role)
+
+
+def client_for(user: User | None, host: str) -> Client:
+    client = Client(HTTP_HOST=host)
+    if user is not None:
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+# --- the live stack ----------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Mailbox:
+    messages: list[Message] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def wait_for(self, predicate: Any, timeout: float = 20.0) -> Message:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                for message in self.messages:
+                    if predicate(message):
+                        return message
+            time.sleep(0.05)
+        raise AssertionError(f"no matching e-mail within {timeout}s; got {[m['To'] for m in self.messages]}")
+
+    def to(self, address: str) -> list[Message]:
+        with self.lock:
+            return [m for m in self.messages if address in (m["To"] or "")]
+
+
+class _SinkHandler:
+    def __init__(self, mailbox: Mailbox) -> None:
+        self.mailbox = mailbox
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
+        with self.mailbox.lock:
+            self.mailbox.messages.append(message_from_bytes(envelope.original_content))
+        return "250 OK"
+
+
+@dataclass
+class LiveStack:
+    http_port: int
+    smtp_port: int
+    mailbox: Mailbox
+    env: dict[str, str]
+    processes: list[subprocess.Popen]
+
+    def url(self, host: str, path: str = "/") -> str:
+        return f"http://{host}:{self.http_port}{path}"
+
+    def ws_url(self, host: str, path: str = "/ws/notifications/") -> str:
+        return f"ws://{host}:{self.http_port}{path}"
+
+
+def live_env(smtp_port: int, http_port: int) -> dict[str, str]:
+    db = settings.DATABASES["default"]
+    user = db.get("USER") or "postgres"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    host = db.get("HOST") or "127.0.0.1"
+    if host.startswith("/"):
+        from urllib.parse import quote
+
+        host = quote(host, safe="")
+    port = db.get("PORT") or 5432
+    return {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{user}{password}@{host}:{port}/{db['NAME']}",
+        "REDIS_URL": settings.REDIS_URL,
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_port),
+        "TUTORNET_PUBLIC_PORT": str(http_port),
+        "TUTORNET_BASE_DOMAIN": settings.BASE_DOMAIN,
+        "TUTORNET_NOTIFICATION_RESEND_AFTER": "2",
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "platform"), str(ROOT)]),
+        "DJANGO_SETTINGS_MODULE": "tutornet.settings",
+    }
+
+
+def _wait_http(port: int, timeout: float = 30.0) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/healthz", headers={"Host": settings.BASE_DOMAIN})
+            with urllib.request.urlopen(request, timeout=2) as response:  # noqa: S310 (loopback only)
+                if response.status == 200:
+                    return
+        except Exception:
+            time.sleep(0.2)
+    raise RuntimeError(f"the ASGI server on port {port} did not become healthy")
+
+
+def start_worker(env: dict[str, str], name: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "tutornet", "worker", "-l", "warning", "-P", "threads", "-c", "4", "-n", f"{name}@%h", "--without-gossip", "--without-mingle"],
+        cwd=ROOT,
+        env=env,
+    )
+
+
+@pytest.fixture(scope="session")
+def live_stack(district: District) -> Iterator[LiveStack]:
+    from aiosmtpd.controller import Controller
+
+    mailbox = Mailbox()
+    smtp_port = free_port()
+    controller = Controller(_SinkHandler(mailbox), hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    http_port = free_port()
+    env = live_env(smtp_port, http_port)
+    # Nothing from an earlier run may be waiting in the test broker.
+    import redis
+
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete("celery")
+    processes = [
+        start_worker(env, f"test-{os.getpid()}"),
+        subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "tutornet.asgi:application", "--host", "127.0.0.1", "--port", str(http_port), "--log-level", "warning"],
+            cwd=ROOT,
+            env=env,
+        ),
+    ]
+    try:
+        _wait_http(http_port)
+        yield LiveStack(http_port=http_port, smtp_port=smtp_port, mailbox=mailbox, env=env, processes=processes)
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        controller.stop()
