@@ -10,6 +10,7 @@ from datetime import date
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context
 
 from accounts import permissions
 from accounts.models import Invitation, Membership, User
@@ -66,7 +67,10 @@ def organisation_create(
         centre=centre,
         time_zone=_clean_time_zone(time_zone),
     )
-    organisation.save()  # creates the schema and runs the tenant migrations in it
+    # django-tenants creates a tenant only from the public schema; the onboarding
+    # page runs on the centre's host, so switch for the save and switch back.
+    with schema_context(settings.PUBLIC_SCHEMA_NAME):
+        organisation.save(verbosity=0)  # creates the schema and runs the tenant migrations in it
     domain = Domain.objects.create(domain=host, tenant=organisation, is_primary=True)
     transaction.on_commit(forget_hosts)
     return organisation, domain

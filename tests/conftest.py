@@ -25,7 +25,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
+
+# Playwright's sync API keeps an event loop in the test thread; Django must
+# still let the test make plain database calls (pytest-django + live server).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from django.conf import settings  # noqa: E402
 from django.db import connection
 from django.test import Client
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -57,7 +58,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     patronymic = models.CharField(_("patronymic"), max_length=100, blank=True)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="ru")
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(_("active"), default=True)  # type: ignore[misc]
     is_staff = models.BooleanField(_("operator staff"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 
@@ -72,7 +73,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("users")
         ordering = ["last_name", "first_name", "email"]
         constraints = [
-            models.CheckConstraint(condition=Q(email=models.functions.Lower("email")), name="user_email_lowercase"),
+            models.CheckConstraint(condition=Q(email=Lower("email")), name="user_email_lowercase"),
         ]
 
     def __str__(self) -> str:

@@ -17,6 +17,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
     path("language/", views.set_language, name="set_language"),
+    path("hop/<int:organisation_id>/", views.hop, name="hop"),
+    path("hop/", views.hop_accept, name="hop-accept"),
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(

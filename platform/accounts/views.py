@@ -5,8 +5,9 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -16,22 +17,38 @@ from django_tenants.utils import get_public_schema_name
 from notifications.models import ESSENTIAL_EMAIL_KINDS, Kind, Preference
 from notifications.services import preferences_update
 from tenants.models import Organisation
-from tenants.selectors import base_url_for_host
 from tutornet.errors import TutornetError
 
-from . import permissions, services
+from . import permissions, portal_hop, services
 from .forms import InvitationAcceptForm, ProfileForm
 from .selectors import invitation_by_token, memberships_of
 
 
 def _portal_links(request: HttpRequest) -> list[dict]:
-    """The user's organisations, each with a link to its own site."""
-    links = []
-    for membership in memberships_of(request.user).prefetch_related("organisation__domains"):  # type: ignore[arg-type]
-        domain = next((d.domain for d in membership.organisation.domains.all() if d.is_primary), None)
-        if domain:
-            links.append({"membership": membership, "url": base_url_for_host(domain) + "/"})
-    return links
+    """The user's organisations, each with a link that signs them into its portal."""
+    return [
+        {"membership": membership, "url": reverse("accounts:hop", args=[membership.organisation_id])}
+        for membership in memberships_of(request.user)  # type: ignore[arg-type]
+    ]
+
+
+@login_required
+def hop(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    organisation = get_object_or_404(Organisation, pk=organisation_id, is_active=True)
+    try:
+        return redirect(portal_hop.hop_url(user=request.user, organisation=organisation))  # type: ignore[arg-type]
+    except TutornetError:
+        raise Http404 from None
+
+
+def hop_accept(request: HttpRequest) -> HttpResponse:
+    try:
+        user = portal_hop.hop_accept(ticket=request.GET.get("t", ""), host=request.get_host())
+    except TutornetError:
+        messages.error(request, _("The link has expired. Please sign in."))
+        return redirect("accounts:login")
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect("/")
 
 
 def public_home(request: HttpRequest) -> HttpResponse:

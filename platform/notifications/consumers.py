@@ -7,13 +7,18 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django_tenants.utils import tenant_context
 
 from accounts.selectors import membership_for
+from tutornet.channels_tenancy import CLOSE_ANONYMOUS, CLOSE_NOT_A_MEMBER
 
 from .services import unread_count, user_group
 
 
 @database_sync_to_async
 def _member_unread(user: Any, tenant: Any) -> int | None:
-    """The unread count if the user is a member of this organisation, else None."""
+    """The unread count if the user is an active member of this organisation, else None.
+
+    Runs in a worker thread (database_sync_to_async closes stale connections
+    around it) and inside the organisation's schema, like an HTTP request.
+    """
     with tenant_context(tenant):
         if membership_for(user, tenant) is None:
             return None
@@ -21,23 +26,33 @@ def _member_unread(user: Any, tenant: Any) -> int | None:
 
 
 class NotificationConsumer(AsyncJsonWebsocketConsumer):
-    """Pushes a signed-in member's new notifications and unread count to their open pages."""
+    """Pushes a signed-in member's new notifications and unread count to their open pages.
+
+    Notifications are personal, so the group is the user's (``user.<id>``);
+    the organisation only decides who may connect on its host.
+    """
 
     group: str | None = None
 
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
-            await self.close(code=4401)
+            await self.refuse(CLOSE_ANONYMOUS)
             return
         unread = await _member_unread(user, self.scope["tenant"])
         if unread is None:  # not a member of this organisation: nothing of it
-            await self.close(code=4403)
+            await self.refuse(CLOSE_NOT_A_MEMBER)
             return
         self.group = user_group(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         await self.send_json({"type": "unread", "unread": unread})
+
+    async def refuse(self, code: int) -> None:
+        # Closing before the accept reaches a browser as an HTTP 403 with close
+        # code 1006, and the page would keep reconnecting: accept, then close.
+        await self.accept()
+        await self.close(code=code)
 
     async def disconnect(self, code: int) -> None:
         if self.group:
@@ -45,5 +60,11 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
 
     async def notification_new(self, event: dict[str, Any]) -> None:
         await self.send_json(
-            {"type": "notification", "id": event["id"], "subject": event["subject"], "link": event["link"], "unread": event["unread"]}
+            {
+                "type": "notification",
+                "id": event["id"],
+                "subject": event["subject"],
+                "link": event["link"],
+                "unread": event["unread"],
+            }
         )

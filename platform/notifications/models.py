@@ -41,6 +41,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     attempts = models.PositiveIntegerField(default=0)
     email_sent_at = models.DateTimeField(null=True, blank=True)
+    # When the sweep may try again after a failed e-mail (null: as soon as it is stuck).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)

@@ -1,9 +1,11 @@
 """Writing to the outbox and delivering from it.
 
 Invariant: each notification is delivered at most once per channel.  The row
-lock in ``notification_deliver`` serialises concurrent attempts, ``delivered_at``
-makes a repeated attempt a no-op, and ``Delivery``'s unique constraint backs
-both in the database.
+lock in ``_deliver_one`` serialises concurrent attempts, ``delivered_at`` makes
+a repeated attempt a no-op, ``email_sent_at`` and the delivery log say which
+channels are done, and ``Delivery``'s unique constraint backs that in the
+database.  (An e-mail accepted by the SMTP server just before the database
+commit fails would be sent again: no SMTP server takes part in a transaction.)
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -25,6 +28,10 @@ from tenants.models import Organisation
 from .models import ESSENTIAL_EMAIL_KINDS, Delivery, Kind, Notification, Preference
 
 logger = logging.getLogger(__name__)
+
+# After this many attempts the sweep gives up on a notification (its e-mail
+# keeps failing: a bad address, a long outage); ``last_error`` says why.
+MAX_ATTEMPTS = 12
 
 
 def user_group(user_id: int) -> str:
@@ -88,22 +95,85 @@ def _email_message(notification: Notification) -> EmailMessage:
     )
 
 
-def notifications_deliver(*, notification_ids: Iterable[int]) -> int:
-    """Deliver each pending notification once; returns how many were delivered now.
+class _Mailer:
+    """One SMTP connection for a batch, opened on the first e-mail.
 
-    One SMTP connection serves the whole batch.  A failed e-mail leaves the
-    notification pending (with the error recorded) for the beat sweep.
+    A connection that fails is closed so the next e-mail reconnects; when the
+    server cannot be reached at all, the rest of the batch does not wait on it
+    again (each notification keeps the error and is retried later).
+    """
+
+    def __init__(self) -> None:
+        self.connection = get_connection()
+        self.opened = False
+        self.unreachable: str = ""
+
+    def send(self, message: EmailMessage) -> None:
+        if self.unreachable:
+            raise ConnectionError(self.unreachable)
+        if not self.opened:
+            try:
+                self.connection.open()
+            except Exception as exc:
+                self.unreachable = f"SMTP server unreachable: {type(exc).__name__}: {exc}"
+                raise
+            self.opened = True
+        message.connection = self.connection
+        try:
+            message.send()
+        except Exception:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self.opened:
+            self.opened = False
+            try:
+                self.connection.close()
+            except Exception:  # closing a broken connection
+                logger.debug("Closing the SMTP connection failed", exc_info=True)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long a notification whose e-mail failed waits before the sweep retries it."""
+    seconds = settings.NOTIFICATION_RESEND_AFTER * 2 ** min(max(attempts - 1, 0), 10)
+    return timedelta(seconds=min(seconds, 6 * 60 * 60))
+
+
+def notifications_deliver(*, notification_ids: Iterable[int]) -> int:
+    """Deliver each pending notification once; returns how many were completed now.
+
+    Each notification is handled in its own short transaction under a row
+    lock (see ``_deliver_one``).  One SMTP connection serves the batch.  A
+    failed e-mail does not hold back the in-app delivery: the notification
+    stays pending for its e-mail, with the error recorded, and is retried by
+    the task and then by the beat sweep with a growing delay.
     """
     delivered = 0
-    with get_connection() as smtp:
+    pushes: list[Notification] = []
+    mailer = _Mailer()
+    try:
         for notification_id in notification_ids:
-            if _deliver_one(notification_id, smtp):
+            if _deliver_one(notification_id, mailer, pushes):
                 delivered += 1
+    finally:
+        mailer.close()
+    if pushes:
+        # After commit: when called inside an outer transaction (tests, a
+        # service), nobody may be told about rows that could still roll back.
+        transaction.on_commit(lambda: push_to_users(pushes))
     return delivered
 
 
-def _deliver_one(notification_id: int, smtp: object) -> bool:
-    pushed: Notification | None = None
+def _deliver_one(notification_id: int, mailer: _Mailer, pushes: list[Notification]) -> bool:
+    """Deliver one notification on every channel it still lacks.
+
+    ``skip_locked``: a row locked by another worker is being delivered by it,
+    so this attempt leaves it (a duplicate task never waits for a slow SMTP
+    exchange of another).  Under the lock, ``delivered_at``, ``email_sent_at``
+    and the delivery log say what is already done; the unique constraint on
+    ``Delivery`` backs that in the database.
+    """
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(skip_locked=True)
@@ -114,27 +184,31 @@ def _deliver_one(notification_id: int, smtp: object) -> bool:
             return False
         notification.attempts += 1
         now = timezone.now()
+        done = set(notification.deliveries.values_list("channel", flat=True))
+        if notification.in_app and Delivery.Channel.IN_APP not in done:
+            Delivery.objects.create(notification=notification, channel=Delivery.Channel.IN_APP)
+            pushes.append(notification)
+        email_error = ""
         if notification.email_sent_at is None and email_wanted(notification):
             try:
-                message = _email_message(notification)
-                message.connection = smtp  # type: ignore[assignment]
-                message.send()
+                mailer.send(_email_message(notification))
             except Exception as exc:
-                notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                notification.save(update_fields=["attempts", "last_error"])
+                email_error = f"{type(exc).__name__}: {exc}"[:2000]
                 logger.warning("E-mail for notification %s failed: %s", notification_id, exc)
-                return False
-            notification.email_sent_at = now
-            Delivery.objects.create(notification=notification, channel=Delivery.Channel.EMAIL)
-        if notification.in_app:
-            Delivery.objects.create(notification=notification, channel=Delivery.Channel.IN_APP)
-            pushed = notification
-        notification.delivered_at = now
-        notification.last_error = ""
-        notification.save(update_fields=["attempts", "email_sent_at", "delivered_at", "last_error"])
-    if pushed is not None:
-        push_to_user(pushed)
-    return True
+            else:
+                notification.email_sent_at = now
+                Delivery.objects.create(notification=notification, channel=Delivery.Channel.EMAIL)
+        if email_error:
+            notification.last_error = email_error
+            notification.next_attempt_at = now + retry_delay(notification.attempts)
+        else:
+            notification.delivered_at = now
+            notification.last_error = ""
+            notification.next_attempt_at = None
+        notification.save(
+            update_fields=["attempts", "email_sent_at", "delivered_at", "last_error", "next_attempt_at"]
+        )
+    return not email_error
 
 
 def unread_count(user_id: int) -> int:
@@ -143,23 +217,37 @@ def unread_count(user_id: int) -> int:
 
 def push_to_user(notification: Notification) -> None:
     """Tell the recipient's open pages: a new notification and the unread count."""
-    assert notification.recipient_id is not None
+    push_to_users([notification])
+
+
+def push_to_users(notifications: list[Notification]) -> None:
+    """Push a batch of notifications to their recipients' open pages in one event-loop run."""
     layer = get_channel_layer()
     if layer is None:
         return
-    try:
-        async_to_sync(layer.group_send)(
-            user_group(notification.recipient_id),
+    messages = [
+        (
+            user_group(n.recipient_id),
             {
                 "type": "notification.new",
-                "id": notification.pk,
-                "subject": notification.subject,
-                "link": notification.link,
-                "unread": unread_count(notification.recipient_id),
+                "id": n.pk,
+                "subject": n.subject,
+                "link": n.link,
+                "unread": unread_count(n.recipient_id),
             },
         )
-    except Exception:  # the inbox has it; a page that missed the push shows it on reload
-        logger.warning("WebSocket push of notification %s failed", notification.pk, exc_info=True)
+        for n in notifications
+        if n.recipient_id is not None
+    ]
+
+    async def send_all() -> None:
+        for group, message in messages:
+            await layer.group_send(group, message)
+
+    try:
+        async_to_sync(send_all)()
+    except Exception:  # the inbox has them; a page that missed the push shows them on reload
+        logger.warning("WebSocket push of %s notifications failed", len(messages), exc_info=True)
 
 
 def notifications_mark_read(*, user: User, notification_ids: Iterable[int] | None = None) -> int:
@@ -179,9 +267,17 @@ def preferences_update(*, user: User, email_enabled: dict[str, bool]) -> None:
 
 
 def stuck_notification_ids(*, older_than_seconds: int, limit: int = 1000) -> list[int]:
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    """Undelivered notifications the sweep should queue again.
+
+    Older than the grace period (a queued task normally delivers sooner), due
+    for their next attempt, and not given up on after ``MAX_ATTEMPTS``
+    (those keep ``last_error`` for the operator to see).
+    """
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=older_than_seconds)
     return list(
-        Notification.objects.filter(delivered_at__isnull=True, created_at__lt=cutoff)
+        Notification.objects.filter(delivered_at__isnull=True, created_at__lt=cutoff, attempts__lt=MAX_ATTEMPTS)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )

@@ -1,12 +1,29 @@
-"""Shared API plumbing: domain errors become 4xx JSON bodies, never 500s."""
+"""Shared API plumbing.
+
+* Domain errors become 4xx JSON bodies naming the field, never 500s.
+* ``IsMemberOfThisOrganisation``: every organisation endpoint is scoped to the
+  organisation of the Host, exactly like the HTML pages (ARCHITECTURE section 3).
+* ``TutornetAPIView``: the base of every endpoint (the caller's language, the
+  membership resolved for token-authenticated callers, pagination).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from accounts.models import Membership
+from accounts.selectors import membership_for
 from tutornet.errors import TutornetError
 
 
@@ -17,3 +34,82 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             body[exc.field] = [exc.message]
         return Response(body, status=exc.status)
     return drf_exception_handler(exc, context)
+
+
+# --- the caller's membership -------------------------------------------------------
+
+_RESOLVED = "_api_membership_user_id"
+
+
+def membership_of(request: Request) -> Membership | None:
+    """The caller's active membership in the organisation of this host, or None.
+
+    ``MembershipMiddleware`` runs before DRF authenticates a token, so for a
+    token-authenticated request it saw an anonymous user and attached None.
+    Here the membership is resolved again for the user DRF authenticated, once
+    per request, and written back to ``request.membership`` for the services.
+    """
+    django_request = request._request
+    user = request.user
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if getattr(django_request, _RESOLVED, None) == user.pk:
+        return django_request.membership  # type: ignore[attr-defined,no-any-return]
+    membership: Membership | None = getattr(django_request, "membership", None)
+    if membership is None or membership.user_id != user.pk:
+        tenant = getattr(django_request, "tenant", None)
+        membership = membership_for(user, tenant) if tenant is not None else None
+    django_request.membership = membership  # type: ignore[attr-defined]
+    setattr(django_request, _RESOLVED, user.pk)
+    return membership
+
+
+class IsMemberOfThisOrganisation(BasePermission):
+    """An active member of the organisation served on this host (whatever the auth method)."""
+
+    message = _("You are not a member of this organisation.")
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return membership_of(request) is not None
+
+
+# --- base view and pagination ---------------------------------------------------------
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class TutornetAPIView(APIView):
+    """Base of every endpoint: signed-in callers only, answers in the caller's language."""
+
+    permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
+
+    def perform_authentication(self, request: Request) -> None:
+        super().perform_authentication(request)
+        user = request.user
+        # The middleware did this for session users; a token user is known only now.
+        if getattr(user, "is_authenticated", False) and getattr(user, "language", None):
+            translation.activate(user.language)
+            request._request.LANGUAGE_CODE = user.language  # type: ignore[attr-defined]
+
+    def paginated(
+        self, queryset: QuerySet[Any], serializer_class: type[serializers.BaseSerializer]
+    ) -> Response:
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(queryset, self.request, view=self)
+        return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+class OrganisationAPIView(TutornetAPIView):
+    """An endpoint about the organisation of this host: its active members only."""
+
+    permission_classes = [IsAuthenticated, IsMemberOfThisOrganisation]
+
+    @property
+    def membership(self) -> Membership:
+        membership = membership_of(self.request)
+        assert membership is not None  # the permission class let only members in
+        return membership

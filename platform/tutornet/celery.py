@@ -10,3 +10,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tutornet.settings")
 app = CeleryApp("tutornet")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The project package is not an installed app, so name it for its own tasks.
+app.autodiscover_tasks(["tutornet"])

@@ -196,8 +196,12 @@ PASSWORD_HASHERS = [
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 INVITATION_VALID_DAYS = env_int("TUTORNET_INVITATION_VALID_DAYS", 14)
 
-# One sign-in for every subdomain of the base domain.
-SESSION_COOKIE_DOMAIN = env("SESSION_COOKIE_DOMAIN", f".{BASE_DOMAIN}")
+# One sign-in for every subdomain of the base domain.  Browsers refuse a
+# cookie for a single-label domain (Chromium drops `Domain=.localhost`), so on
+# bare `localhost` the cookie stays host-only and each portal signs in on its
+# own; with a dotted base domain (`tutornet.localhost`, `tutornet.example.ru`)
+# one sign-in covers every subdomain.
+SESSION_COOKIE_DOMAIN = env("SESSION_COOKIE_DOMAIN", f".{BASE_DOMAIN}" if "." in BASE_DOMAIN else "") or None
 CSRF_COOKIE_DOMAIN = SESSION_COOKIE_DOMAIN
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
@@ -273,6 +277,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two choice sets share the field name "kind": name them, or the schema gets hashed names.
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "tenants.models.Organisation.Kind",
+        "NotificationKindEnum": "notifications.models.Kind",
+        "RoleEnum": "accounts.models.Role",
+    },
 }
 
 LOGGING = {

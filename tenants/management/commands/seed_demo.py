@@ -1,0 +1,35 @@
+"""``python -m django seed_demo``: the demo district (idempotent), then the demo sign-ins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from tenants.demo import DEMO_PASSWORD, demo_district_seed, demo_sign_ins
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo district (a centre, three schools, people with a demo password). Safe to run again."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--quiet-sign-ins", action="store_true", help="Do not print the demo sign-ins.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        district = demo_district_seed()
+        if district.created:
+            for line in district.created:
+                self.stdout.write(f"  + {line}")
+        else:
+            self.stdout.write("The demo district is already in place.")
+        hosts = ", ".join(o.domains.get(is_primary=True).domain for o in district.organisations)
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo district ready: {settings.BASE_DOMAIN} (public), {hosts}")
+        )
+        if not options["quiet_sign_ins"]:
+            self.stdout.write(f"Demo sign-ins (password {DEMO_PASSWORD}):")
+            for email, name, roles in demo_sign_ins():
+                self.stdout.write(f"  {email:<30} {name:<32} {roles}")
