@@ -205,4 +205,6 @@ def _fmt(value: Any) -> str:
 def machine() -> str:
     import platform as stdlib_platform
 
-    return f"{os.cpu_count()} cores, Python {stdlib_platform.python_version()}, {time.strftime('%Y-%m-%d')}"
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (f"{os.cpu_count()} cores, Python {stdlib_platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M %Z')}, "
+            f"load average at the end {load}")

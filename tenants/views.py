@@ -18,6 +18,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
@@ -177,9 +178,15 @@ def staff_import(request: HttpRequest) -> HttpResponse:
     except TutornetError as exc:
         form.add_error("file", exc.message)
         return _staff_page(request, csv_form=form)
+    count = len(result.invited)
     messages.success(
         request,
-        _("The file was imported: %(count)s invitations sent.") % {"count": len(result.invited)},
+        ngettext(
+            "The file was imported: %(count)s invitation sent.",
+            "The file was imported: %(count)s invitations sent.",
+            count,
+        )
+        % {"count": count},
     )
     return redirect("tenants:staff")
 

@@ -68,6 +68,26 @@ def _build_district() -> District:
     return District(public=public, centre=centre, school_a=school_a, school_b=school_b)
 
 
+def _databases_also_for_committed_db() -> None:
+    """pytest-django creates the test database only when a collected test is
+    marked ``django_db`` (or uses ``db``); a run of live tests alone, which use
+    ``committed_db`` instead, would otherwise hit the development database."""
+    from pytest_django import fixtures
+
+    original = fixtures._get_databases_for_setup
+
+    def databases_for_setup(items: Any) -> tuple[set[str], set[str]]:
+        aliases, serialized = original(items)
+        if any("committed_db" in getattr(item, "fixturenames", ()) for item in items):
+            aliases = {*aliases, "default"}
+        return aliases, serialized
+
+    fixtures._get_databases_for_setup = databases_for_setup
+
+
+_databases_also_for_committed_db()
+
+
 @pytest.fixture(scope="session")
 def district(django_db_setup: None, django_db_blocker: Any) -> District:
     with django_db_blocker.unblock():
@@ -183,6 +203,7 @@ def live_env(smtp_port: int, http_port: int) -> dict[str, str]:
         "TUTORNET_PUBLIC_PORT": str(http_port),
         "TUTORNET_BASE_DOMAIN": settings.BASE_DOMAIN,
         "TUTORNET_NOTIFICATION_RESEND_AFTER": "2",
+        "TUTORNET_TESTING": "1",
         "PYTHONPATH": os.pathsep.join([str(ROOT / "platform"), str(ROOT)]),
         "DJANGO_SETTINGS_MODULE": "tutornet.settings",
     }
@@ -212,7 +233,7 @@ def start_worker(env: dict[str, str], name: str) -> subprocess.Popen:
 
 
 @pytest.fixture(scope="session")
-def live_stack(district: District) -> Iterator[LiveStack]:
+def live_stack(district: District, django_db_blocker: Any) -> Iterator[LiveStack]:
     from aiosmtpd.controller import Controller
 
     mailbox = Mailbox()
@@ -245,3 +266,17 @@ def live_stack(district: District) -> Iterator[LiveStack]:
             except subprocess.TimeoutExpired:
                 process.kill()
         controller.stop()
+        with django_db_blocker.unblock():
+            _drop_other_sessions()
+
+
+def _drop_other_sessions() -> None:
+    """Sessions of the stopped processes may linger a moment; the test database
+    can only be dropped at the end of the run without them."""
+    from django.db import connections
+
+    with connections["default"].cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import authenticate, user_logged_in
+from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -54,7 +56,7 @@ class SubjectOutputSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-def _active_subjects() -> Any:
+def _active_subjects() -> QuerySet[Subject]:
     return Subject.objects.filter(is_active=True)
 
 
@@ -104,6 +106,8 @@ class TokenApi(TutornetAPIView):
 
     @extend_schema(
         operation_id="auth_token_create",
+        description="Exchange e-mail and password for the person's API token (send it as "
+        "`Authorization: Token <key>`). Failed attempts are throttled like the sign-in page.",
         request=TokenInputSerializer,
         responses={
             200: TokenOutputSerializer,
@@ -128,9 +132,14 @@ class TokenApi(TutornetAPIView):
         user_logged_in.send(sender=user.__class__, request=request, user=user)
         return Response(TokenOutputSerializer({"token": token.key}).data)
 
-    @extend_schema(operation_id="auth_token_destroy", request=None, responses={204: None})
+    @extend_schema(
+        operation_id="auth_token_destroy",
+        description="Revoke the caller's API token.",
+        request=None,
+        responses={204: None},
+    )
     def delete(self, request: Request) -> Response:
-        _token_revoke(user=request.user)  # type: ignore[arg-type]
+        _token_revoke(user=self.actor)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -177,8 +186,8 @@ class MeApi(TutornetAPIView):
 
     @extend_schema(responses=MeOutputSerializer)
     def get(self, request: Request) -> Response:
-        memberships = memberships_of(request.user).prefetch_related("organisation__domains", "subjects")  # type: ignore[arg-type]
-        return Response(MeOutputSerializer({"person": request.user, "memberships": memberships}).data)
+        memberships = memberships_of(self.actor).prefetch_related("organisation__domains", "subjects")
+        return Response(MeOutputSerializer({"person": self.actor, "memberships": memberships}).data)
 
 
 # --- the organisation of this host -------------------------------------------------------
@@ -209,7 +218,7 @@ class OrganisationDetailApi(OrganisationAPIView):
 
     @extend_schema(responses=OrganisationOutputSerializer)
     def get(self, request: Request) -> Response:
-        serializer = OrganisationOutputSerializer(request.tenant, context={"membership": self.membership})
+        serializer = OrganisationOutputSerializer(self.organisation, context={"membership": self.membership})
         return Response(serializer.data)
 
 
@@ -240,7 +249,7 @@ class StaffListApi(OrganisationAPIView):
 
     @extend_schema(responses=MembershipOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
-        return self.paginated(staff_of(request.tenant), MembershipOutputSerializer)
+        return self.paginated(staff_of(self.organisation), MembershipOutputSerializer)
 
 
 class InvitationInputSerializer(serializers.Serializer):
@@ -274,8 +283,8 @@ class InvitationCreateApi(OrganisationAPIView):
         serializer = InvitationInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         invitation = services.invitation_create(
-            organisation=request.tenant,
-            actor=request.user,
+            organisation=self.organisation,
+            actor=self.actor,
             actor_membership=self.membership,
             **serializer.validated_data,
         )
@@ -304,22 +313,27 @@ class MembershipUpdateApi(OrganisationAPIView):
     @extend_schema(request=MembershipUpdateInputSerializer, responses=MembershipOutputSerializer)
     def patch(self, request: Request, membership_id: int) -> Response:
         # Another organisation's membership looks exactly like a missing one.
-        membership = staff_of(request.tenant).filter(pk=membership_id).first()
+        membership = staff_of(self.organisation).filter(pk=membership_id).first()
         if membership is None:
             raise NotFound(_("No such member in this organisation."))
         serializer = MembershipUpdateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        actor = {"actor": request.user, "actor_membership": self.membership}
         with transaction.atomic():
             if "role" in data or "subjects" in data:
                 services.membership_change(
                     membership_id=membership.pk,
                     role=data.get("role", membership.role),
                     subjects=data.get("subjects"),
-                    **actor,
+                    actor=self.actor,
+                    actor_membership=self.membership,
                 )
             if "is_active" in data and data["is_active"] != membership.is_active:
-                services.membership_set_active(membership_id=membership.pk, active=data["is_active"], **actor)
-        updated = staff_of(request.tenant).get(pk=membership.pk)
+                services.membership_set_active(
+                    membership_id=membership.pk,
+                    active=data["is_active"],
+                    actor=self.actor,
+                    actor_membership=self.membership,
+                )
+        updated = staff_of(self.organisation).get(pk=membership.pk)
         return Response(MembershipOutputSerializer(updated).data)

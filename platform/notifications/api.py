@@ -51,7 +51,7 @@ class NotificationListApi(TutornetAPIView):
     def get(self, request: Request) -> Response:
         filters = NotificationFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        notifications = Notification.objects.filter(recipient=request.user, in_app=True).select_related(
+        notifications = Notification.objects.filter(recipient=self.actor, in_app=True).select_related(
             "organisation"
         )
         if filters.validated_data["unread"]:
@@ -90,8 +90,8 @@ class NotificationMarkReadApi(TutornetAPIView):
         serializer = MarkReadInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         ids = None if serializer.validated_data["all"] else serializer.validated_data["ids"]
-        marked = notifications_mark_read(user=request.user, notification_ids=ids)  # type: ignore[arg-type]
-        output = {"marked": marked, "unread": unread_count(request.user.pk)}
+        marked = notifications_mark_read(user=self.actor, notification_ids=ids)
+        output = {"marked": marked, "unread": unread_count(self.actor.pk)}
         return Response(MarkReadOutputSerializer(output).data)
 
 
@@ -100,4 +100,4 @@ class UnreadCountApi(TutornetAPIView):
 
     @extend_schema(responses=UnreadCountOutputSerializer)
     def get(self, request: Request) -> Response:
-        return Response(UnreadCountOutputSerializer({"unread": unread_count(request.user.pk)}).data)
+        return Response(UnreadCountOutputSerializer({"unread": unread_count(self.actor.pk)}).data)

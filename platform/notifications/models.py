@@ -28,7 +28,11 @@ ESSENTIAL_EMAIL_KINDS = frozenset({Kind.INVITATION, Kind.PASSWORD_RESET})
 class Notification(models.Model):
     # Invitations and password resets may go to an address with no user yet.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notifications",
     )
     email = models.EmailField(_("e-mail"))
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
@@ -52,9 +56,13 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at"]
         indexes = [
-            models.Index(fields=["created_at"], condition=Q(delivered_at__isnull=True), name="notification_undelivered"),
             models.Index(
-                fields=["recipient"], condition=Q(read_at__isnull=True, in_app=True), name="notification_unread"
+                fields=["created_at"], condition=Q(delivered_at__isnull=True), name="notification_undelivered"
+            ),
+            models.Index(
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True, in_app=True),
+                name="notification_unread",
             ),
         ]
 
@@ -82,13 +90,21 @@ class Delivery(models.Model):
             models.UniqueConstraint(fields=["notification", "channel"], name="one_delivery_per_channel"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.notification_id}/{self.channel}"
+
 
 class Preference(models.Model):
     """Per-user, per-kind choice of e-mail delivery.  No row means e-mail on."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
     kind = models.CharField(max_length=40, choices=Kind.choices)
     email_enabled = models.BooleanField(default=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}/{self.kind}: {'on' if self.email_enabled else 'off'}"

@@ -73,7 +73,9 @@ def _queue_delivery(notification_ids: list[int]) -> None:
     try:
         deliver_notifications.delay(notification_ids)
     except Exception:  # broker down: the beat sweep re-queues it later
-        logger.warning("Could not queue delivery of %s; the sweep will retry", notification_ids, exc_info=True)
+        logger.warning(
+            "Could not queue delivery of %s; the sweep will retry", notification_ids, exc_info=True
+        )
 
 
 def email_wanted(notification: Notification) -> bool:
@@ -116,7 +118,7 @@ class _Mailer:
                 self.connection.open()
             except Exception as exc:
                 self.unreachable = f"SMTP server unreachable: {type(exc).__name__}: {exc}"
-                raise
+                raise ConnectionError(self.unreachable) from exc
             self.opened = True
         message.connection = self.connection
         try:
@@ -276,7 +278,9 @@ def stuck_notification_ids(*, older_than_seconds: int, limit: int = 1000) -> lis
     now = timezone.now()
     cutoff = now - timedelta(seconds=older_than_seconds)
     return list(
-        Notification.objects.filter(delivered_at__isnull=True, created_at__lt=cutoff, attempts__lt=MAX_ATTEMPTS)
+        Notification.objects.filter(
+            delivered_at__isnull=True, created_at__lt=cutoff, attempts__lt=MAX_ATTEMPTS
+        )
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]

@@ -1,21 +1,43 @@
+"""Thin Celery wrappers around the notification services (ARCHITECTURE section 4)."""
+
 from __future__ import annotations
+
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
 
 BATCH = 200
+# Quick retries for an e-mail that failed (an SMTP hiccup); after them the
+# beat sweep takes over with its growing delay (services.retry_delay).
+EMAIL_RETRIES = 3
 
 
-@shared_task(name="notifications.deliver", acks_late=True)
-def deliver_notifications(notification_ids: list[int]) -> int:
+@shared_task(name="notifications.deliver", bind=True, acks_late=True, max_retries=EMAIL_RETRIES)
+def deliver_notifications(self: Any, notification_ids: list[int]) -> int:
+    """Deliver the given notifications; retry, with back-off, those whose e-mail failed."""
+    from .models import Notification
     from .services import notifications_deliver
 
-    return notifications_deliver(notification_ids=notification_ids)
+    delivered = notifications_deliver(notification_ids=notification_ids)
+    if delivered < len(notification_ids) and self.request.retries < EMAIL_RETRIES:
+        failed = list(
+            Notification.objects.filter(pk__in=notification_ids, delivered_at__isnull=True)
+            .exclude(last_error="")
+            .values_list("pk", flat=True)
+        )
+        if failed:
+            raise self.retry(args=[failed], countdown=5 * 2**self.request.retries)
+    return delivered
 
 
 @shared_task(name="notifications.resend_stuck")
 def resend_stuck() -> int:
-    """Beat: re-queue every notification still undelivered after the grace period."""
+    """Beat: re-queue every notification still undelivered after the grace period.
+
+    Notifications live in the public schema, so one sweep covers every
+    organisation; it queues them in batches.
+    """
     from .services import stuck_notification_ids
 
     ids = stuck_notification_ids(older_than_seconds=settings.NOTIFICATION_RESEND_AFTER, limit=10_000)

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import QuerySet
 from django.utils import translation
@@ -25,6 +25,10 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from accounts.models import Membership
 from accounts.selectors import membership_for
 from tutornet.errors import TutornetError
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from tenants.models import Organisation
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -89,11 +93,21 @@ class TutornetAPIView(APIView):
 
     def perform_authentication(self, request: Request) -> None:
         super().perform_authentication(request)
-        user = request.user
         # The middleware did this for session users; a token user is known only now.
-        if getattr(user, "is_authenticated", False) and getattr(user, "language", None):
-            translation.activate(user.language)
-            request._request.LANGUAGE_CODE = user.language  # type: ignore[attr-defined]
+        language = getattr(request.user, "language", None)
+        if language:
+            translation.activate(language)
+            request._request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+
+    @property
+    def actor(self) -> User:
+        """The signed-in caller (every endpoint but the token request requires one)."""
+        return cast("User", self.request.user)
+
+    @property
+    def organisation(self) -> Organisation:
+        """The organisation served on this host."""
+        return cast("Organisation", self.request._request.tenant)  # type: ignore[attr-defined]
 
     def paginated(
         self, queryset: QuerySet[Any], serializer_class: type[serializers.BaseSerializer]

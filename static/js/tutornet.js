@@ -11,21 +11,31 @@
     socket.onopen = function () { delay = 1000; bell.setAttribute("data-live", "1"); };
     socket.onmessage = function (event) {
       var data = JSON.parse(event.data);
-      if (typeof data.unread === "number") { badge.textContent = data.unread > 0 ? String(data.unread) : ""; }
+      if (badge && typeof data.unread === "number") { badge.textContent = data.unread > 0 ? String(data.unread) : ""; }
       if (data.type === "notification") {
         bell.setAttribute("title", data.subject);
         var list = document.querySelector("[data-live-notifications]");
         if (list) {
           var item = document.createElement("li");
           item.className = "unread";
-          item.textContent = data.subject;
+          // Text only, never HTML: the subject is user-influenced.
+          if (data.link && /^(https?:\/\/|\/(?!\/))/.test(data.link)) {
+            var anchor = document.createElement("a");
+            anchor.href = data.link;
+            anchor.textContent = data.subject;
+            item.appendChild(anchor);
+          } else {
+            item.textContent = data.subject;
+          }
           list.insertBefore(item, list.firstChild);
         }
       }
     };
     socket.onclose = function (event) {
       bell.removeAttribute("data-live");
-      if (event.code >= 4400 && event.code < 4500) { return; }  // refused: do not retry
+      // Refused (unknown host, signed out, not a member): the server accepts and
+      // then closes with 44xx so that the code reaches us.  Do not retry those.
+      if (event.code >= 4400 && event.code < 4500) { return; }
       setTimeout(function () { connect(bell, Math.min(delay * 2, 30000)); }, delay);
     };
   }

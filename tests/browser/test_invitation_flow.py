@@ -66,9 +66,9 @@ def test_school_admin_invites_a_teacher_who_joins_and_sees_a_live_notification(
     # The admin changes the new teacher's role: the teacher is notified.
     membership = Membership.objects.get(user__email=teacher_email, organisation=district.school_a)
     admin_page.goto(live_stack.url(host, "/staff/"))
-    row = admin_page.locator(f"[data-membership='{membership.pk}']")
-    row.locator("select[name=role]").select_option(Role.TUTOR.value)
-    row.locator("button[type=submit]").first.click()
+    admin_page.click(f"a[href='/staff/{membership.pk}/']")
+    admin_page.locator("main form.stack select[name=role]").select_option(Role.TUTOR.value)
+    admin_page.click("main form.stack button[type=submit]")
     admin_page.wait_for_load_state()
 
     teacher_page.wait_for_function(

@@ -36,8 +36,9 @@ PLATFORM_DIR = Path(__file__).resolve().parents[2]
 BASE_DIR = PLATFORM_DIR.parent
 VAR_DIR = Path(env("TUTORNET_VAR_DIR", str(BASE_DIR / "var")))
 
-# Under pytest: fast password hashing (the suite creates many users).
-TESTING = "pytest" in sys.modules
+# Under pytest, and in the processes the tests start (worker, ASGI server):
+# fast password hashing, since the suite creates many users.
+TESTING = "pytest" in sys.modules or env_bool("TUTORNET_TESTING")
 
 SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
 DEBUG = env_bool("DEBUG", False)
@@ -218,6 +219,10 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = URL_SCHEME == "https"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# authenticate() is called with `username=` (the sign-in form and the API token
+# endpoint); axes' default is USERNAME_FIELD ("email"), which would record every
+# failure with no username and lock out a whole school's shared address instead.
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

@@ -1,0 +1,133 @@
+"""API tokens: e-mail + password -> token, token auth scoped to the host, throttled sign-in."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from accounts.models import Role
+from tests.conftest import District, member
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def api(host: str) -> APIClient:
+    return APIClient(HTTP_HOST=host)
+
+
+def test_a_token_is_issued_for_the_right_password_and_authenticates_the_api(district: District) -> None:
+    teacher = member(district.school_a, Role.TEACHER).user
+    response = api("school1.localhost").post(
+        "/api/auth/token/", {"email": teacher.email.upper(), "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    key = response.json()["token"]
+    assert Token.objects.get(user=teacher).key == key
+
+    client = api("school1.localhost")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    me = client.get("/api/me/")
+    assert me.status_code == 200
+    assert me.json()["person"]["email"] == teacher.email
+
+
+def test_a_token_request_gets_the_membership_of_the_host_although_the_middleware_saw_no_user(
+    district: District,
+) -> None:
+    teacher = member(district.school_a, Role.TEACHER).user
+    client = api("school1.localhost")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=teacher).key}")
+    response = client.get("/api/organisation/")
+    assert response.status_code == 200, response.content
+    assert response.json()["id"] == district.school_a.pk
+    assert response.json()["my_role"] == Role.TEACHER
+
+
+def test_a_token_of_school_a_gets_nothing_on_school_b(district: District) -> None:
+    teacher = member(district.school_a, Role.SCHOOL_ADMIN, language="en").user
+    client = api("school2.localhost")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=teacher).key}")
+    for path in ("/api/organisation/", "/api/staff/"):
+        response = client.get(path)
+        assert response.status_code == 403, path
+        assert "Школа № 2" not in response.content.decode()
+    # The middleware never saw this user: the API switches to their language itself.
+    assert response.json()["detail"] == "You are not a member of this organisation."
+
+
+def test_a_wrong_password_gets_no_token(district: District) -> None:
+    teacher = member(district.school_a).user
+    response = api("school1.localhost").post(
+        "/api/auth/token/", {"email": teacher.email, "password": "wrong-password"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_credentials"
+    assert not Token.objects.filter(user=teacher).exists()
+
+
+def test_a_token_request_without_email_names_the_field(district: District) -> None:
+    response = api("school1.localhost").post("/api/auth/token/", {"password": "x"}, format="json")
+    assert response.status_code == 400
+    assert "email" in response.json()
+
+
+def test_repeated_failures_lock_the_token_endpoint_even_for_the_right_password(district: District) -> None:
+    teacher = member(district.school_a).user
+    client = api("school1.localhost")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/api/auth/token/", {"email": teacher.email, "password": "wrong-password"}, format="json")
+    response = client.post("/api/auth/token/", {"email": teacher.email, "password": PASSWORD}, format="json")
+    assert response.status_code == 429
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["code"] == "locked_out"
+    assert not Token.objects.filter(user=teacher).exists()
+
+
+def test_a_success_before_the_limit_resets_the_failure_count(district: District) -> None:
+    teacher = member(district.school_a).user
+    client = api("school1.localhost")
+    wrong = {"email": teacher.email, "password": "wrong-password"}
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        client.post("/api/auth/token/", wrong, format="json")
+    right = client.post("/api/auth/token/", {"email": teacher.email, "password": PASSWORD}, format="json")
+    assert right.status_code == 200
+    # The counter starts again: the next failure is an ordinary wrong password, not a lock-out.
+    assert client.post("/api/auth/token/", wrong, format="json").status_code == 400
+
+
+def test_a_revoked_token_no_longer_authenticates(district: District) -> None:
+    teacher = member(district.school_a).user
+    key = Token.objects.create(user=teacher).key
+    client = api("school1.localhost")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.delete("/api/auth/token/").status_code == 204
+    assert not Token.objects.filter(user=teacher).exists()
+    assert client.get("/api/me/").status_code in (401, 403)
+
+
+def test_a_deactivated_person_cannot_get_a_token(district: District) -> None:
+    teacher = member(district.school_a).user
+    teacher.is_active = False
+    teacher.save(update_fields=["is_active"])
+    response = api("school1.localhost").post(
+        "/api/auth/token/", {"email": teacher.email, "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 400
+    assert not Token.objects.filter(user=teacher).exists()
+
+
+def test_failures_for_one_email_do_not_lock_out_another_person_from_the_same_address(
+    district: District,
+) -> None:
+    # A school's staff share one public address: a lock-out is per e-mail and address.
+    unlucky, colleague = member(district.school_a).user, member(district.school_a).user
+    client = api("school1.localhost")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/api/auth/token/", {"email": unlucky.email, "password": "wrong-password"}, format="json")
+    response = client.post(
+        "/api/auth/token/", {"email": colleague.email, "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 200

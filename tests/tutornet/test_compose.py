@@ -1,0 +1,73 @@
+"""docker-compose.yml stays valid and describes the production-like set."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+
+
+def _compose() -> dict[str, Any]:
+    return yaml.safe_load(COMPOSE_FILE.read_text())
+
+
+def test_docker_compose_config_accepts_the_file() -> None:
+    binary = shutil.which("docker-compose")
+    assert binary, "docker-compose is not installed: `apt-get install docker-compose` (.ci/run installs it)"
+    result = subprocess.run(
+        [binary, "-f", str(COMPOSE_FILE), "config"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    resolved = yaml.safe_load(result.stdout)
+    assert {"postgres", "redis", "web", "worker", "beat", "mailcatcher"} <= set(resolved["services"])
+
+
+def test_compose_runs_postgresql_16_and_redis_7() -> None:
+    services = _compose()["services"]
+    assert services["postgres"]["image"].split(":")[1].startswith("16")
+    assert services["redis"]["image"].split(":")[1].startswith("7")
+
+
+def test_compose_has_a_mail_catcher_with_smtp_on_1025() -> None:
+    services = _compose()["services"]
+    web_env = services["web"]["environment"]
+    assert web_env["EMAIL_HOST"] == "mailcatcher"
+    assert str(web_env["EMAIL_PORT"]) == "1025"
+    assert "mailpit" in services["mailcatcher"]["image"]
+
+
+def test_web_serves_asgi_after_migrating_and_seeding() -> None:
+    command = " ".join(_compose()["services"]["web"]["command"])
+    assert "uvicorn tutornet.asgi:application" in command
+    assert command.index("migrate_schemas --shared") < command.index("migrate_schemas --tenant")
+    assert command.index("migrate_schemas --tenant") < command.index("seed_demo") < command.index("uvicorn")
+
+
+def test_worker_and_beat_run_celery_from_the_same_image_and_environment_as_web() -> None:
+    services = _compose()["services"]
+    web = services["web"]
+    assert "worker" in services["worker"]["command"] and "celery" in services["worker"]["command"]
+    assert "beat" in services["beat"]["command"] and "celery" in services["beat"]["command"]
+    for name in ("worker", "beat"):
+        assert services[name]["image"] == web["image"]
+        assert services[name]["build"] == web["build"]
+        assert services[name]["environment"] == web["environment"]
+
+
+def test_app_services_get_their_connections_from_the_environment() -> None:
+    env = _compose()["services"]["web"]["environment"]
+    assert env["DATABASE_URL"].startswith("postgres://") and "@postgres:5432/" in env["DATABASE_URL"]
+    assert env["REDIS_URL"].startswith("redis://redis:6379")
+    assert env["TUTORNET_BASE_DOMAIN"]
+
+
+def test_the_image_is_python_3_11_and_installs_the_project() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "FROM python:3.11-slim" in dockerfile
+    assert "pip install ." in dockerfile
