@@ -24,6 +24,7 @@ Target: 10,000 notifications in <= 60 s on this 2-core machine.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import time
@@ -33,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import common  # noqa: E402
 
-DB = "bench_notify"
+DB = f"bench_notify_{os.getpid()}"
 
 
 def sink_count(sink: subprocess.Popen) -> tuple[int, int]:

@@ -17,6 +17,7 @@ Targets: a new school ready in <= 1 s; no-op migrate_schemas for 2,000 schools <
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import time
@@ -26,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import common  # noqa: E402
 
-DB = "bench_schools"
+DB = f"bench_schools_{os.getpid()}"
 EXECUTORS = ("standard", "multiprocessing")
 TARGET_SCHOOLS = 2000
 

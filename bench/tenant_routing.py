@@ -19,6 +19,7 @@ organisation; at most one ``SET search_path`` per request.
 from __future__ import annotations
 
 import argparse
+import os
 import asyncio
 import json
 import sys
@@ -30,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import common  # noqa: E402
 
-DB = "bench_routing"
+DB = f"bench_routing_{os.getpid()}"
 HOST = "school1.localhost"
 
 
