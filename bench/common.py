@@ -138,7 +138,9 @@ STATEMENTS: dict[str, int] = {"total": 0, "set_search_path": 0, "domain_lookup":
 def _counting_cursor(base: type) -> type:
     class CountingCursor(base):  # type: ignore[misc, valid-type]
         def execute(self, query: Any, *args: Any, **kwargs: Any) -> Any:
-            text = query if isinstance(query, str) else str(getattr(query, "as_string", lambda _c: query)(None))
+            text = (
+                query if isinstance(query, str) else str(getattr(query, "as_string", lambda _c: query)(None))
+            )
             STATEMENTS["total"] += 1
             lowered = text.lower()
             if lowered.startswith("set search_path"):
@@ -189,7 +191,12 @@ def table(title: str, rows: Sequence[Sequence[Any]], header: Sequence[str]) -> s
     cells = [[str(h) for h in header]] + [[_fmt(c) for c in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
     line = "+-" + "-+-".join("-" * w for w in widths) + "-+"
-    out = [title, line, "| " + " | ".join(c.ljust(w) for c, w in zip(cells[0], widths, strict=True)) + " |", line]
+    out = [
+        title,
+        line,
+        "| " + " | ".join(c.ljust(w) for c, w in zip(cells[0], widths, strict=True)) + " |",
+        line,
+    ]
     for row in cells[1:]:
         out.append("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |")
     out.append(line)
@@ -206,5 +213,7 @@ def machine() -> str:
     import platform as stdlib_platform
 
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    return (f"{os.cpu_count()} cores, Python {stdlib_platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M %Z')}, "
-            f"load average at the end {load}")
+    return (
+        f"{os.cpu_count()} cores, Python {stdlib_platform.python_version()}, "
+        f"{time.strftime('%Y-%m-%d %H:%M %Z')}, load average at the end {load}"
+    )

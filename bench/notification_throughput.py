@@ -68,24 +68,35 @@ def write_outbox(mode: str, count: int, batch: int, users: list) -> None:
             if mode == "service":
                 for i in range(start, start + size):
                     notification_create(
-                        kind=Kind.MEMBERSHIP_CHANGED, recipient=users[i % len(users)],
-                        subject=f"Уведомление {i}", body="Ваша роль изменена.", link="/dashboard/",
+                        kind=Kind.MEMBERSHIP_CHANGED,
+                        recipient=users[i % len(users)],
+                        subject=f"Уведомление {i}",
+                        body="Ваша роль изменена.",
+                        link="/dashboard/",
                     )
             else:
-                rows = Notification.objects.bulk_create([
-                    Notification(
-                        recipient=users[i % len(users)], email=users[i % len(users)].email,
-                        kind=Kind.MEMBERSHIP_CHANGED, subject=f"Уведомление {i}", body="Ваша роль изменена.",
-                        link="/dashboard/", in_app=True,
-                    )
-                    for i in range(start, start + size)
-                ])
+                rows = Notification.objects.bulk_create(
+                    [
+                        Notification(
+                            recipient=users[i % len(users)],
+                            email=users[i % len(users)].email,
+                            kind=Kind.MEMBERSHIP_CHANGED,
+                            subject=f"Уведомление {i}",
+                            body="Ваша роль изменена.",
+                            link="/dashboard/",
+                            in_app=True,
+                        )
+                        for i in range(start, start + size)
+                    ]
+                )
                 ids = [row.pk for row in rows]
                 transaction.on_commit(lambda ids=ids: _queue_delivery(ids))
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--count", type=int, default=10_000, help="notifications (default 10000)")
     parser.add_argument("--users", type=int, default=200, help="recipients (default 200)")
     parser.add_argument("--batch", type=int, default=200, help="rows per transaction (default 200)")
@@ -93,7 +104,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     parser.add_argument("--pool", default="prefork", help="worker pool: prefork or threads (default prefork)")
     parser.add_argument("--concurrency", type=int, default=2, help="concurrency per worker (default 2)")
-    parser.add_argument("--timeout", type=float, default=600, help="give up after this many seconds (default 600)")
+    parser.add_argument(
+        "--timeout", type=float, default=600, help="give up after this many seconds (default 600)"
+    )
     parser.add_argument("--keep-db", action="store_true", help="do not drop the bench database")
     args = parser.parse_args()
 
@@ -117,22 +130,46 @@ def main() -> int:
         from notifications.models import Delivery, Notification
 
         User.objects.bulk_create(
-            [User(email=f"person{i}@school.bench", last_name="Бенчмарков", first_name=f"Учитель{i}")
-             for i in range(args.users)]
+            [
+                User(email=f"person{i}@school.bench", last_name="Бенчмарков", first_name=f"Учитель{i}")
+                for i in range(args.users)
+            ]
         )
         users = list(User.objects.order_by("pk"))
 
-        sink = common.start(["bench/smtp_sink.py", str(smtp_port)], env, stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)
+        sink = common.start(
+            ["bench/smtp_sink.py", str(smtp_port)],
+            env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         processes.append(sink)
         assert sink.stdout is not None and sink.stdout.readline().strip() == "ready"
         for n in range(args.workers):
-            processes.append(common.start(
-                ["-m", "celery", "-A", "tutornet", "worker", "-l", "warning", "-P", args.pool,
-                 "-c", str(args.concurrency), "-n", f"bench{n}-notify@%h",
-                 "--without-gossip", "--without-mingle", "--without-heartbeat"],
-                env,
-            ))
+            processes.append(
+                common.start(
+                    [
+                        "-m",
+                        "celery",
+                        "-A",
+                        "tutornet",
+                        "worker",
+                        "-l",
+                        "warning",
+                        "-P",
+                        args.pool,
+                        "-c",
+                        str(args.concurrency),
+                        "-n",
+                        f"bench{n}-notify@%h",
+                        "--without-gossip",
+                        "--without-mingle",
+                        "--without-heartbeat",
+                    ],
+                    env,
+                )
+            )
         wait_for_workers(args.workers)
 
         started = time.perf_counter()
@@ -178,8 +215,10 @@ def main() -> int:
 
     elapsed = result["elapsed"]
     print(f"Notification throughput — {common.machine()}")
-    print(f"mode {args.mode}, {args.workers} worker(s) -P {args.pool} -c {args.concurrency}, "
-          f"{args.users} recipients, {args.batch} rows per transaction\n")
+    print(
+        f"mode {args.mode}, {args.workers} worker(s) -P {args.pool} -c {args.concurrency}, "
+        f"{args.users} recipients, {args.batch} rows per transaction\n"
+    )
     rows = [
         ("notifications written", result["notifications"]),
         ("outbox written in s", result["written"]),
@@ -191,11 +230,18 @@ def main() -> int:
         ("mails received by the sink", result["sink"]),
     ]
     print(common.table("End to end", rows, ["figure", "value"]))
-    correct = (result["notifications"] == args.count and result["undelivered"] == 0 and result["bad_email"] == 0
-               and result["bad_in_app"] == 0 and result["sink"] == args.count)
+    correct = (
+        result["notifications"] == args.count
+        and result["undelivered"] == 0
+        and result["bad_email"] == 0
+        and result["bad_in_app"] == 0
+        and result["sink"] == args.count
+    )
     fast = elapsed <= 60 * args.count / 10_000
-    print(f"\nevery notification delivered exactly once: {'yes' if correct else 'NO'}; "
-          f"target <= 60 s per 10,000: {'met' if fast else 'NOT met'}")
+    print(
+        f"\nevery notification delivered exactly once: {'yes' if correct else 'NO'}; "
+        f"target <= 60 s per 10,000: {'met' if fast else 'NOT met'}"
+    )
     return 0 if correct and fast else 1
 
 

@@ -75,7 +75,13 @@ async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
     path = scope["path"]
     if path == "/bench/stats":
         body = json.dumps({**STATEMENTS, **{f"requests_{k}": v for k, v in requests_seen.items()}}).encode()
-        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
         return
     if path.startswith("/bypass/"):

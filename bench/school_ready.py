@@ -36,7 +36,10 @@ def time_migrate(env: dict[str, str], executor: str) -> float:
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "django", "migrate_schemas", f"--executor={executor}", "--noinput", "-v", "0"],
-        cwd=common.ROOT, env=env, check=True, stdout=subprocess.DEVNULL,
+        cwd=common.ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     return time.perf_counter() - started
 
@@ -51,10 +54,18 @@ def best_of(env: dict[str, str], repeat: int) -> dict[str, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--timed", type=int, default=20, help="schools onboarded one by one and timed (default 20)")
-    parser.add_argument("--schools", type=int, default=100, help="schools in all for migrate_schemas (default 100)")
-    parser.add_argument("--repeat", type=int, default=3, help="migrate_schemas runs per executor and count (default 3)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--timed", type=int, default=20, help="schools onboarded one by one and timed (default 20)"
+    )
+    parser.add_argument(
+        "--schools", type=int, default=100, help="schools in all for migrate_schemas (default 100)"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="migrate_schemas runs per executor and count (default 3)"
+    )
     parser.add_argument("--keep-db", action="store_true", help="do not drop the bench database")
     args = parser.parse_args()
     assert args.schools > args.timed > 0
@@ -76,8 +87,13 @@ def main() -> int:
         for i in range(args.timed):
             started = time.perf_counter()
             school_onboard(
-                centre=centre, name=f"Школа № {i}", short_name=f"Школа {i}", subdomain=f"school{i:04d}",
-                admin_email=f"director{i}@school.bench", actor=admin, actor_membership=membership,
+                centre=centre,
+                name=f"Школа № {i}",
+                short_name=f"Школа {i}",
+                subdomain=f"school{i:04d}",
+                admin_email=f"director{i}@school.bench",
+                actor=admin,
+                actor_membership=membership,
             )
             onboard_seconds.append(time.perf_counter() - started)
 
@@ -89,7 +105,11 @@ def main() -> int:
         for i in range(args.timed, args.schools):
             started = time.perf_counter()
             organisation_create(
-                kind="school", name=f"Школа № {i}", short_name=f"Школа {i}", subdomain=f"school{i:04d}", centre=centre
+                kind="school",
+                name=f"Школа № {i}",
+                short_name=f"Школа {i}",
+                subdomain=f"school{i:04d}",
+                centre=centre,
             )
             create_seconds.append(time.perf_counter() - started)
         schemas_all = Organisation.objects.exclude(schema_name="public").count()
@@ -103,10 +123,18 @@ def main() -> int:
 
     print(f"A new school ready — {common.machine()}\n")
     rows = [
-        (f"school_onboard (schema, migrations, domain, invitation) x{len(onboard_seconds)}",
-         common.mean(onboard_seconds), common.percentile(onboard_seconds, 95), max(onboard_seconds)),
-        (f"organisation_create (schema, migrations, domain) x{len(create_seconds)}",
-         common.mean(create_seconds), common.percentile(create_seconds, 95), max(create_seconds)),
+        (
+            f"school_onboard (schema, migrations, domain, invitation) x{len(onboard_seconds)}",
+            common.mean(onboard_seconds),
+            common.percentile(onboard_seconds, 95),
+            max(onboard_seconds),
+        ),
+        (
+            f"organisation_create (schema, migrations, domain) x{len(create_seconds)}",
+            common.mean(create_seconds),
+            common.percentile(create_seconds, 95),
+            max(create_seconds),
+        ),
     ]
     print(common.table("Seconds per school", rows, ["operation", "mean s", "p95 s", "max s"]))
     ready_ok = common.percentile(onboard_seconds, 95) <= 1.0
@@ -119,19 +147,37 @@ def main() -> int:
         fixed = migrate_all[executor] - per_schema * schemas_all
         projections[executor] = fixed + per_schema * TARGET_SCHOOLS
         naive = migrate_all[executor] / schemas_all * TARGET_SCHOOLS
-        rows.append((executor, f"{migrate_first[executor]:.2f} s / {schemas_first}",
-                     f"{migrate_all[executor]:.2f} s / {schemas_all}", per_schema * 1000, projections[executor], naive))
-    print(common.table(
-        "No-op `migrate_schemas` (schemas = organisations other than public; a run includes the public schema "
-        "and process start-up)",
-        rows,
-        ["executor", "time / schemas", "time / schemas", "ms per schema", "2,000 schools s (fixed + slope)",
-         "2,000 schools s (total/N)"],
-    ))
+        rows.append(
+            (
+                executor,
+                f"{migrate_first[executor]:.2f} s / {schemas_first}",
+                f"{migrate_all[executor]:.2f} s / {schemas_all}",
+                per_schema * 1000,
+                projections[executor],
+                naive,
+            )
+        )
+    print(
+        common.table(
+            "No-op `migrate_schemas` (schemas = organisations other than public; "
+            "a run includes the public schema and process start-up)",
+            rows,
+            [
+                "executor",
+                "time / schemas",
+                "time / schemas",
+                "ms per schema",
+                "2,000 schools s (fixed + slope)",
+                "2,000 schools s (total/N)",
+            ],
+        )
+    )
     best = min(projections.values())
     migrate_ok = best <= 180
-    print(f"target <= 180 s for 2,000 schools (best executor, fixed + slope): {best:.0f} s, "
-          f"{'met' if migrate_ok else 'NOT met'}")
+    print(
+        f"target <= 180 s for 2,000 schools (best executor, fixed + slope): {best:.0f} s, "
+        f"{'met' if migrate_ok else 'NOT met'}"
+    )
     return 0 if ready_ok and migrate_ok else 1
 
 

@@ -19,9 +19,9 @@ organisation; at most one ``SET search_path`` per request.
 from __future__ import annotations
 
 import argparse
-import os
 import asyncio
 import json
+import os
 import sys
 import time
 import urllib.request
@@ -94,7 +94,9 @@ def in_process_counts() -> list[tuple[str, float, float, float]]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--requests", type=int, default=3000, help="requests per run (default 3000)")
     parser.add_argument("--concurrency", type=int, default=16, help="keep-alive connections (default 16)")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
@@ -110,7 +112,9 @@ def main() -> int:
         from tenants.services import organisation_create
 
         centre, _ = organisation_create(kind="centre", name="Центр", short_name="ЦРО", subdomain="centre")
-        organisation_create(kind="school", name="Школа № 1", short_name="Школа 1", subdomain="school1", centre=centre)
+        organisation_create(
+            kind="school", name="Школа № 1", short_name="Школа 1", subdomain="school1", centre=centre
+        )
 
         common.count_statements()
         counts = in_process_counts()
@@ -118,8 +122,18 @@ def main() -> int:
         port = common.free_port()
         processes.append(
             common.start(
-                ["-m", "uvicorn", "bench.routing_app:application", "--host", "127.0.0.1", "--port", str(port),
-                 "--log-level", "warning", "--no-access-log"],
+                [
+                    "-m",
+                    "uvicorn",
+                    "bench.routing_app:application",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--log-level",
+                    "warning",
+                    "--no-access-log",
+                ],
                 env,
             )
         )
@@ -152,30 +166,52 @@ def main() -> int:
             common.database_drop(DB)
 
     print(f"Tenant routing overhead — {common.machine()}")
-    print(f"one uvicorn process, {args.concurrency} keep-alive connections, {args.rounds} alternating rounds "
-          f"of {args.requests} requests each\n")
+    print(
+        f"one uvicorn process, {args.concurrency} keep-alive connections, {args.rounds} alternating rounds "
+        f"of {args.requests} requests each\n"
+    )
     rows = []
     for name in ("full", "bypass"):
         s = statements[name]
-        rows.append((
-            "tenant resolved from host" if name == "full" else "resolution bypassed",
-            " / ".join(f"{r:.0f}" for r in results[name]),
-            common.mean(results[name]),
-            s["domain_lookup"] / s["requests"],
-            s["set_search_path"] / s["requests"],
-            s["total"] / s["requests"],
-        ))
-    print(common.table("Throughput (server-side statement counts over the whole load)", rows,
-                       ["entry point", "req/s per run", "mean req/s", "host lookups/req", "SET search_path/req",
-                        "statements/req"]))
+        rows.append(
+            (
+                "tenant resolved from host" if name == "full" else "resolution bypassed",
+                " / ".join(f"{r:.0f}" for r in results[name]),
+                common.mean(results[name]),
+                s["domain_lookup"] / s["requests"],
+                s["set_search_path"] / s["requests"],
+                s["total"] / s["requests"],
+            )
+        )
+    print(
+        common.table(
+            "Throughput (server-side statement counts over the whole load)",
+            rows,
+            [
+                "entry point",
+                "req/s per run",
+                "mean req/s",
+                "host lookups/req",
+                "SET search_path/req",
+                "statements/req",
+            ],
+        )
+    )
     ratio = common.mean(results["full"]) / common.mean(results["bypass"])
     print(f"\nratio full / bypass = {ratio:.3f}   (target >= 0.9: {'met' if ratio >= 0.9 else 'NOT met'})\n")
-    print(common.table("In-process, Django test client (full stack)", counts,
-                       ["request", "host lookups/req", "SET search_path/req", "queries/req (Django log)"]))
+    print(
+        common.table(
+            "In-process, Django test client (full stack)",
+            counts,
+            ["request", "host lookups/req", "SET search_path/req", "queries/req (Django log)"],
+        )
+    )
     cached = counts[-1]
     ok = ratio >= 0.9 and cached[1] == 0 and cached[2] <= 1
-    print(f"\ncached organisation: {cached[1]:.0f} lookup queries, {cached[2]:.2f} SET search_path per request"
-          f"   (targets 0 and <= 1: {'met' if cached[1] == 0 and cached[2] <= 1 else 'NOT met'})")
+    print(
+        f"\ncached organisation: {cached[1]:.0f} lookup queries, {cached[2]:.2f} SET search_path per request"
+        f"   (targets 0 and <= 1: {'met' if cached[1] == 0 and cached[2] <= 1 else 'NOT met'})"
+    )
     return 0 if ok else 1
 
 

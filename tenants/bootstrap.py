@@ -14,8 +14,14 @@ from .models import Domain, Organisation
 def public_tenant_ensure() -> Organisation:
     organisation, _ = Organisation.objects.get_or_create(
         schema_name=settings.PUBLIC_SCHEMA_NAME,
-        defaults={"kind": Organisation.Kind.OPERATOR, "name": "Тьюторская сеть", "short_name": "Тьюторская сеть"},
+        defaults={
+            "kind": Organisation.Kind.OPERATOR,
+            "name": "Тьюторская сеть",
+            "short_name": "Тьюторская сеть",
+        },
     )
-    Domain.objects.get_or_create(domain=settings.BASE_DOMAIN, defaults={"tenant": organisation, "is_primary": True})
+    Domain.objects.get_or_create(
+        domain=settings.BASE_DOMAIN, defaults={"tenant": organisation, "is_primary": True}
+    )
     transaction.on_commit(forget_hosts)
     return organisation

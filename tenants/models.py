@@ -118,8 +118,12 @@ class AcademicYear(models.Model):
         verbose_name_plural = _("academic years")
         ordering = ["-starts_on"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="academic_year_ends_after_start"),
-            models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True), name="one_current_academic_year"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on")), name="academic_year_ends_after_start"
+            ),
+            models.UniqueConstraint(
+                fields=["is_current"], condition=Q(is_current=True), name="one_current_academic_year"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,9 @@ def base_url_for_host(host: str) -> str:
 
 
 def primary_host(organisation: Organisation) -> str:
-    domain = Domain.objects.filter(tenant=organisation, is_primary=True).values_list("domain", flat=True).first()
+    domain = (
+        Domain.objects.filter(tenant=organisation, is_primary=True).values_list("domain", flat=True).first()
+    )
     if domain is None:
         raise ValueError(f"{organisation} has no primary domain")
     return domain

@@ -46,16 +46,26 @@ def _clean_time_zone(value: str) -> str:
 
 
 def organisation_create(
-    *, kind: str, name: str, short_name: str, subdomain: str, centre: Organisation | None = None, time_zone: str = "Europe/Moscow"
+    *,
+    kind: str,
+    name: str,
+    short_name: str,
+    subdomain: str,
+    centre: Organisation | None = None,
+    time_zone: str = "Europe/Moscow",
 ) -> tuple[Organisation, Domain]:
     """Create an organisation with its schema (all tenant migrations) and primary domain."""
     subdomain = subdomain.strip().lower()
     if not SUBDOMAIN_RE.match(subdomain):
         raise TutornetError(
-            _("The address must be 3–42 Latin letters, digits or hyphens and start with a letter."), field="subdomain"
+            _("The address must be 3–42 Latin letters, digits or hyphens and start with a letter."),
+            field="subdomain",
         )
     host = f"{subdomain}.{settings.BASE_DOMAIN}"
-    if Domain.objects.filter(domain=host).exists() or Organisation.objects.filter(schema_name=subdomain.replace("-", "_")).exists():
+    if (
+        Domain.objects.filter(domain=host).exists()
+        or Organisation.objects.filter(schema_name=subdomain.replace("-", "_")).exists()
+    ):
         raise ConflictError(_("The address %(host)s is already taken.") % {"host": host}, field="subdomain")
     if not name.strip() or not short_name.strip():
         raise TutornetError(_("Enter the full and the short name."), field="name")
@@ -105,7 +115,9 @@ def school_onboard(
     )
     invitation = invitation_create_for_onboarding(organisation=school, email=admin_email, actor=actor)
     audit(actor=actor, organisation=centre, action="school.onboard", target=domain.domain)
-    return OnboardedSchool(school=school, domain=domain, invitation=invitation, seconds=time.perf_counter() - started)
+    return OnboardedSchool(
+        school=school, domain=domain, invitation=invitation, seconds=time.perf_counter() - started
+    )
 
 
 @transaction.atomic
@@ -121,21 +133,39 @@ def organisation_update_profile(
     email: str = "",
     phone: str = "",
 ) -> Organisation:
-    _require(permissions.can_edit_organisation_profile(actor_membership) and actor_membership.organisation == organisation)  # type: ignore[union-attr]
+    _require(
+        permissions.can_edit_organisation_profile(actor_membership)
+        and actor_membership.organisation == organisation
+    )  # type: ignore[union-attr]
     if not name.strip() or not short_name.strip():
         raise TutornetError(_("Enter the full and the short name."), field="name")
     organisation.name, organisation.short_name = name.strip(), short_name.strip()
     organisation.time_zone = _clean_time_zone(time_zone)
-    organisation.address, organisation.email, organisation.phone = address.strip(), email.strip(), phone.strip()
+    organisation.address, organisation.email, organisation.phone = (
+        address.strip(),
+        email.strip(),
+        phone.strip(),
+    )
     organisation.save(update_fields=["name", "short_name", "time_zone", "address", "email", "phone"])
-    audit(actor=actor, organisation=organisation, action="organisation.update_profile", target=organisation.short_name)
+    audit(
+        actor=actor,
+        organisation=organisation,
+        action="organisation.update_profile",
+        target=organisation.short_name,
+    )
     transaction.on_commit(forget_hosts)
     return organisation
 
 
 @transaction.atomic
 def subject_save(
-    *, actor: User, actor_membership: Membership | None, name: str, code: str, is_active: bool = True, subject: Subject | None = None
+    *,
+    actor: User,
+    actor_membership: Membership | None,
+    name: str,
+    code: str,
+    is_active: bool = True,
+    subject: Subject | None = None,
 ) -> Subject:
     _require(permissions.can_manage_directories(actor_membership))
     name, code = name.strip(), code.strip().lower()
@@ -149,13 +179,24 @@ def subject_save(
     subject = subject or Subject()
     subject.name, subject.code, subject.is_active = name, code, is_active
     subject.save()
-    audit(actor=actor, organisation=actor_membership.organisation if actor_membership else None, action="subject.save", target=name)
+    audit(
+        actor=actor,
+        organisation=actor_membership.organisation if actor_membership else None,
+        action="subject.save",
+        target=name,
+    )
     return subject
 
 
 @transaction.atomic
 def academic_year_save(
-    *, actor: User, actor_membership: Membership | None, name: str, starts_on: date, ends_on: date, is_current: bool
+    *,
+    actor: User,
+    actor_membership: Membership | None,
+    name: str,
+    starts_on: date,
+    ends_on: date,
+    is_current: bool,
 ) -> AcademicYear:
     _require(permissions.can_manage_directories(actor_membership))
     if ends_on <= starts_on:
@@ -164,13 +205,22 @@ def academic_year_save(
         raise ConflictError(_("This academic year already exists."), field="name")
     if is_current:
         AcademicYear.objects.filter(is_current=True).update(is_current=False)
-    year = AcademicYear.objects.create(name=name.strip(), starts_on=starts_on, ends_on=ends_on, is_current=is_current)
-    audit(actor=actor, organisation=actor_membership.organisation if actor_membership else None, action="academic_year.save", target=year.name)
+    year = AcademicYear.objects.create(
+        name=name.strip(), starts_on=starts_on, ends_on=ends_on, is_current=is_current
+    )
+    audit(
+        actor=actor,
+        organisation=actor_membership.organisation if actor_membership else None,
+        action="academic_year.save",
+        target=year.name,
+    )
     return year
 
 
 @transaction.atomic
-def academic_year_make_current(*, actor: User, actor_membership: Membership | None, year: AcademicYear) -> AcademicYear:
+def academic_year_make_current(
+    *, actor: User, actor_membership: Membership | None, year: AcademicYear
+) -> AcademicYear:
     _require(permissions.can_manage_directories(actor_membership))
     AcademicYear.objects.filter(is_current=True).exclude(pk=year.pk).update(is_current=False)
     year.is_current = True

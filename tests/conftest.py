@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -42,6 +43,11 @@ from tutornet.tenancy import forget_hosts
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Browser tests last: Playwright's event loop must not be open during the others."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @dataclass
 class District:
     public: Organisation
@@ -58,12 +64,22 @@ def _build_district() -> District:
     from tenants.services import organisation_create
 
     public = public_tenant_ensure()
-    centre, _ = organisation_create(kind="centre", name="Центр развития образования", short_name="ЦРО", subdomain="centre")
+    centre, _ = organisation_create(
+        kind="centre", name="Центр развития образования", short_name="ЦРО", subdomain="centre"
+    )
     school_a, _ = organisation_create(
-        kind="school", name="МБОУ «Средняя школа № 1»", short_name="Школа № 1", subdomain="school1", centre=centre
+        kind="school",
+        name="МБОУ «Средняя школа № 1»",
+        short_name="Школа № 1",
+        subdomain="school1",
+        centre=centre,
     )
     school_b, _ = organisation_create(
-        kind="school", name="МБОУ «Средняя школа № 2»", short_name="Школа № 2", subdomain="school2", centre=centre
+        kind="school",
+        name="МБОУ «Средняя школа № 2»",
+        short_name="Школа № 2",
+        subdomain="school2",
+        centre=centre,
     )
     return District(public=public, centre=centre, school_a=school_a, school_b=school_b)
 
@@ -102,10 +118,8 @@ def district(django_db_setup: None, django_db_blocker: Any) -> District:
 def _public_schema_after_each_test() -> Iterator[None]:
     yield
     forget_hosts()
-    try:
+    with contextlib.suppress(Exception):  # the test had no database access
         connection.set_schema_to_public()
-    except Exception:  # the test had no database access
-        pass
 
 
 @pytest.fixture
@@ -215,7 +229,9 @@ def _wait_http(port: int, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            request = urllib.request.Request(f"http://127.0.0.1:{port}/healthz", headers={"Host": settings.BASE_DOMAIN})
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/healthz", headers={"Host": settings.BASE_DOMAIN}
+            )
             with urllib.request.urlopen(request, timeout=2) as response:  # noqa: S310 (loopback only)
                 if response.status == 200:
                     return
@@ -226,7 +242,24 @@ def _wait_http(port: int, timeout: float = 30.0) -> None:
 
 def start_worker(env: dict[str, str], name: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "tutornet", "worker", "-l", "warning", "-P", "threads", "-c", "4", "-n", f"{name}@%h", "--without-gossip", "--without-mingle"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "tutornet",
+            "worker",
+            "-l",
+            "warning",
+            "-P",
+            "threads",
+            "-c",
+            "4",
+            "-n",
+            f"{name}@%h",
+            "--without-gossip",
+            "--without-mingle",
+        ],
         cwd=ROOT,
         env=env,
     )
@@ -249,14 +282,27 @@ def live_stack(district: District, django_db_blocker: Any) -> Iterator[LiveStack
     processes = [
         start_worker(env, f"test-{os.getpid()}"),
         subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "tutornet.asgi:application", "--host", "127.0.0.1", "--port", str(http_port), "--log-level", "warning"],
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "tutornet.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(http_port),
+                "--log-level",
+                "warning",
+            ],
             cwd=ROOT,
             env=env,
         ),
     ]
     try:
         _wait_http(http_port)
-        yield LiveStack(http_port=http_port, smtp_port=smtp_port, mailbox=mailbox, env=env, processes=processes)
+        yield LiveStack(
+            http_port=http_port, smtp_port=smtp_port, mailbox=mailbox, env=env, processes=processes
+        )
     finally:
         for process in processes:
             process.terminate()

@@ -16,7 +16,9 @@ from .models import User
 
 
 class EmailAuthenticationForm(AuthenticationForm):
-    username = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+    username = forms.EmailField(
+        label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
 
 
 class OutboxPasswordResetForm(PasswordResetForm):
@@ -35,15 +37,21 @@ class OutboxPasswordResetForm(PasswordResetForm):
         with translation.override(user.language):
             subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
             body = loader.render_to_string(email_template_name, context)
-        notification_create(kind=Kind.PASSWORD_RESET, recipient=user, email=to_email, subject=subject, body=body, in_app=False)
+        notification_create(
+            kind=Kind.PASSWORD_RESET, recipient=user, email=to_email, subject=subject, body=body, in_app=False
+        )
 
 
 class InvitationAcceptForm(forms.Form):
     last_name = forms.CharField(label=_("Surname"), max_length=100)
     first_name = forms.CharField(label=_("First name"), max_length=100)
     patronymic = forms.CharField(label=_("Patronymic"), max_length=100, required=False)
-    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password1 = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password2 = forms.CharField(
+        label=_("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -90,9 +90,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 class Membership(models.Model):
     """A person's role in one organisation.  A person may hold several (one per organisation)."""
 
-    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("person"))
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("person")
+    )
     organisation = models.ForeignKey(
-        "tenants.Organisation", on_delete=models.PROTECT, related_name="memberships", verbose_name=_("organisation")
+        "tenants.Organisation",
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("organisation"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     subjects = models.ManyToManyField("tenants.Subject", blank=True, verbose_name=_("subjects"))
@@ -124,7 +129,9 @@ class Invitation(models.Model):
     """A single-use, expiring link that makes a membership.  Only the token's hash is stored."""
 
     email = models.EmailField(_("e-mail"))
-    organisation = models.ForeignKey("tenants.Organisation", on_delete=models.PROTECT, related_name="invitations")
+    organisation = models.ForeignKey(
+        "tenants.Organisation", on_delete=models.PROTECT, related_name="invitations"
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     subjects = models.ManyToManyField("tenants.Subject", blank=True)
     last_name = models.CharField(_("surname"), max_length=100, blank=True)

@@ -36,8 +36,12 @@ class InvitationInvalidError(TutornetError):
     code = "invitation_invalid"
 
 
-def audit(*, actor: User | None, organisation: Organisation | None, action: str, target: object = "", **data: object) -> None:
-    AuditEvent.objects.create(actor=actor, organisation=organisation, action=action, target=str(target)[:200], data=data)
+def audit(
+    *, actor: User | None, organisation: Organisation | None, action: str, target: object = "", **data: object
+) -> None:
+    AuditEvent.objects.create(
+        actor=actor, organisation=organisation, action=action, target=str(target)[:200], data=data
+    )
 
 
 def _require(allowed: bool) -> None:
@@ -61,7 +65,9 @@ def _clean_email(email: str) -> str:
     try:
         validate_email(email)
     except ValidationError:
-        raise TutornetError(_("“%(email)s” is not a valid e-mail address.") % {"email": email}, field="email") from None
+        raise TutornetError(
+            _("“%(email)s” is not a valid e-mail address.") % {"email": email}, field="email"
+        ) from None
     return email
 
 
@@ -80,7 +86,9 @@ def _send_invitation(invitation: Invitation, token: str) -> None:
         ) % {
             "organisation": organisation.name,
             "role": role,
-            "expires": timezone.localtime(invitation.expires_at, organisation.zone).strftime("%d.%m.%Y %H:%M"),
+            "expires": timezone.localtime(invitation.expires_at, organisation.zone).strftime(
+                "%d.%m.%Y %H:%M"
+            ),
         }
     notification_create(
         kind=Kind.INVITATION,
@@ -170,19 +178,30 @@ def invitation_create_for_onboarding(*, organisation: Organisation, email: str, 
 
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation, actor: User, actor_membership: Membership | None) -> None:
-    _require(permissions.can_manage_staff(actor_membership) and actor_membership.organisation_id == invitation.organisation_id)  # type: ignore[union-attr]
+    _require(
+        permissions.can_manage_staff(actor_membership)
+        and actor_membership.organisation_id == invitation.organisation_id
+    )  # type: ignore[union-attr]
     Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(revoked_at=timezone.now())
-    audit(actor=actor, organisation=invitation.organisation, action="invitation.revoke", target=invitation.email)
+    audit(
+        actor=actor, organisation=invitation.organisation, action="invitation.revoke", target=invitation.email
+    )
 
 
 def invitation_check(invitation: Invitation | None) -> Invitation:
     """Raise a clear error for a link that can no longer be used."""
     if invitation is None:
-        raise InvitationInvalidError(_("This invitation link is not valid. Ask your administrator for a new one."))
+        raise InvitationInvalidError(
+            _("This invitation link is not valid. Ask your administrator for a new one.")
+        )
     if invitation.accepted_at is not None:
-        raise InvitationInvalidError(_("This invitation has already been used. Sign in with your e-mail and password."))
+        raise InvitationInvalidError(
+            _("This invitation has already been used. Sign in with your e-mail and password.")
+        )
     if invitation.revoked_at is not None:
-        raise InvitationInvalidError(_("This invitation was withdrawn. Ask your administrator for a new one."))
+        raise InvitationInvalidError(
+            _("This invitation was withdrawn. Ask your administrator for a new one.")
+        )
     if invitation.is_expired:
         raise InvitationInvalidError(_("This invitation has expired. Ask your administrator for a new one."))
     return invitation
@@ -220,7 +239,8 @@ def invitation_accept(
     else:
         if user is not None and user.is_authenticated:
             raise PermissionDeniedError(
-                _("This invitation is for %(email)s. Sign out first to accept it.") % {"email": invitation.email}
+                _("This invitation is for %(email)s. Sign out first to accept it.")
+                % {"email": invitation.email}
             )
         if not (last_name or invitation.last_name) or not (first_name or invitation.first_name):
             raise TutornetError(_("Enter your surname and first name."), field="last_name")
@@ -300,7 +320,8 @@ def _notify_membership_changed(membership: Membership, text: str) -> None:
         notification_create(
             kind=Kind.MEMBERSHIP_CHANGED,
             recipient=membership.user,
-            subject=_("Your role in %(organisation)s changed") % {"organisation": membership.organisation.short_name},
+            subject=_("Your role in %(organisation)s changed")
+            % {"organisation": membership.organisation.short_name},
             body=str(text),
             link=organisation_url(membership.organisation, "/"),
             organisation=membership.organisation,
@@ -336,7 +357,14 @@ def membership_change(
     membership.save(update_fields=["role"])
     if subjects is not None:
         membership.subjects.set(list(subjects))
-    audit(actor=actor, organisation=membership.organisation, action="membership.change", target=membership.user.email, old=old_role, new=new_role)
+    audit(
+        actor=actor,
+        organisation=membership.organisation,
+        action="membership.change",
+        target=membership.user.email,
+        old=old_role,
+        new=new_role,
+    )
     with translation.override(membership.user.language):
         text = _("Your role in %(organisation)s is now: %(role)s.") % {
             "organisation": membership.organisation.name,
@@ -347,7 +375,9 @@ def membership_change(
 
 
 @transaction.atomic
-def membership_set_active(*, membership_id: int, active: bool, actor: User, actor_membership: Membership | None) -> Membership:
+def membership_set_active(
+    *, membership_id: int, active: bool, actor: User, actor_membership: Membership | None
+) -> Membership:
     """Deactivate (or reactivate) a member.  Rows are never deleted (ARCHITECTURE section 7)."""
     membership = _managed_membership(membership_id, actor_membership)
     if not active:
@@ -356,7 +386,12 @@ def membership_set_active(*, membership_id: int, active: bool, actor: User, acto
         _ensure_other_admin_remains(membership)
     membership.is_active = active
     membership.save(update_fields=["is_active"])
-    audit(actor=actor, organisation=membership.organisation, action="membership.activate" if active else "membership.deactivate", target=membership.user.email)
+    audit(
+        actor=actor,
+        organisation=membership.organisation,
+        action="membership.activate" if active else "membership.deactivate",
+        target=membership.user.email,
+    )
     with translation.override(membership.user.language):
         text = (
             _("Your access to %(organisation)s was restored.")
@@ -392,7 +427,11 @@ def tutor_appoint(
         membership.is_active = True
         membership.save(update_fields=["is_active"])
         return membership_change(
-            membership_id=membership.pk, role=Role.TUTOR, subjects=subjects, actor=actor, actor_membership=actor_membership
+            membership_id=membership.pk,
+            role=Role.TUTOR,
+            subjects=subjects,
+            actor=actor,
+            actor_membership=actor_membership,
         )
     return _invitation_create(
         organisation=centre,
@@ -503,7 +542,11 @@ def _parse_staff_csv(raw: bytes, organisation: Organisation) -> tuple[list[dict]
             errors.append(RowError(line, _("“%(email)s” is not a valid e-mail address.") % {"email": email}))
             continue
         if email in seen:
-            errors.append(RowError(line, _("%(email)s is already on line %(line)s.") % {"email": email, "line": seen[email]}))
+            errors.append(
+                RowError(
+                    line, _("%(email)s is already on line %(line)s.") % {"email": email, "line": seen[email]}
+                )
+            )
             continue
         seen[email] = line
         role = ROLE_WORDS.get(values.get("role", "").lower())
@@ -512,13 +555,18 @@ def _parse_staff_csv(raw: bytes, organisation: Organisation) -> tuple[list[dict]
                 RowError(
                     line,
                     _("Unknown role “%(role)s”. Possible roles: %(roles)s.")
-                    % {"role": values.get("role", ""), "roles": ", ".join(str(r.label).lower() for r in grantable)},
+                    % {
+                        "role": values.get("role", ""),
+                        "roles": ", ".join(str(r.label).lower() for r in grantable),
+                    },
                 )
             )
             continue
         subjects = []
         unknown = []
-        for name in filter(None, (s.strip() for s in values.get("subjects", "").replace(";", ",").split(","))):
+        for name in filter(
+            None, (s.strip() for s in values.get("subjects", "").replace(";", ",").split(","))
+        ):
             subject = subjects_by_name.get(name.lower())
             if subject is None:
                 unknown.append(name)
@@ -535,7 +583,9 @@ def _parse_staff_csv(raw: bytes, organisation: Organisation) -> tuple[list[dict]
 
 
 @transaction.atomic
-def staff_import_csv(*, organisation: Organisation, raw: bytes, actor: User, actor_membership: Membership | None) -> ImportResult:
+def staff_import_csv(
+    *, organisation: Organisation, raw: bytes, actor: User, actor_membership: Membership | None
+) -> ImportResult:
     """Invite everyone in a CSV file, or nobody.
 
     The whole file is refused when any row is bad: every bad row is reported
@@ -570,7 +620,12 @@ def staff_import_csv(*, organisation: Organisation, raw: bytes, actor: User, act
         # A row that failed while writing (e.g. a concurrent invitation) still refuses the file.
         transaction.set_rollback(True)
         raise CsvImportError(result.errors)
-    audit(actor=actor, organisation=organisation, action="staff.import_csv", target=f"{len(result.invited)} rows")
+    audit(
+        actor=actor,
+        organisation=organisation,
+        action="staff.import_csv",
+        target=f"{len(result.invited)} rows",
+    )
     return result
 
 
@@ -578,12 +633,18 @@ def staff_import_csv(*, organisation: Organisation, raw: bytes, actor: User, act
 
 
 @transaction.atomic
-def user_update_profile(*, user: User, last_name: str, first_name: str, patronymic: str, language: str) -> User:
+def user_update_profile(
+    *, user: User, last_name: str, first_name: str, patronymic: str, language: str
+) -> User:
     if not last_name.strip() or not first_name.strip():
         raise TutornetError(_("Enter your surname and first name."), field="last_name")
     if language not in dict(settings.LANGUAGES):
         raise TutornetError(_("Unknown language."), field="language")
-    user.last_name, user.first_name, user.patronymic = last_name.strip(), first_name.strip(), patronymic.strip()
+    user.last_name, user.first_name, user.patronymic = (
+        last_name.strip(),
+        first_name.strip(),
+        patronymic.strip(),
+    )
     user.language = language
     user.save(update_fields=["last_name", "first_name", "patronymic", "language"])
     audit(actor=user, organisation=None, action="user.update_profile", target=user.email)

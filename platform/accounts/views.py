@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django_tenants.utils import get_public_schema_name
 
 from notifications.models import ESSENTIAL_EMAIL_KINDS, Kind, Preference
@@ -86,7 +86,12 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "accounts/invitation_invalid.html", {"message": exc.message}, status=410)
     assert invitation is not None
     if invitation.organisation_id != connection.tenant.pk:  # type: ignore[attr-defined]
-        return render(request, "accounts/invitation_invalid.html", {"message": _("This invitation link is not valid. Ask your administrator for a new one.")}, status=404)
+        return render(
+            request,
+            "accounts/invitation_invalid.html",
+            {"message": _("This invitation link is not valid. Ask your administrator for a new one.")},
+            status=404,
+        )
     from .models import User
 
     existing = User.objects.filter(email=invitation.email).exists()
@@ -98,11 +103,18 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
             except TutornetError as exc:
                 messages.error(request, exc.message)
                 return render(request, "accounts/invitation_existing.html", {"invitation": invitation})
-            messages.success(request, _("You joined %(organisation)s.") % {"organisation": invitation.organisation.short_name})
+            messages.success(
+                request,
+                _("You joined %(organisation)s.") % {"organisation": invitation.organisation.short_name},
+            )
             return redirect("dashboard")
         return render(request, "accounts/invitation_existing.html", {"invitation": invitation})
 
-    initial = {"last_name": invitation.last_name, "first_name": invitation.first_name, "patronymic": invitation.patronymic}
+    initial = {
+        "last_name": invitation.last_name,
+        "first_name": invitation.first_name,
+        "patronymic": invitation.patronymic,
+    }
     form = InvitationAcceptForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -118,13 +130,23 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome! You joined %(organisation)s.") % {"organisation": invitation.organisation.short_name})
+            messages.success(
+                request,
+                _("Welcome! You joined %(organisation)s.")
+                % {"organisation": invitation.organisation.short_name},
+            )
             return redirect("dashboard")
     return render(request, "accounts/invitation_accept.html", {"invitation": invitation, "form": form})
 
 
 def _remember_language(response: HttpResponse, language: str) -> None:
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, domain=settings.SESSION_COOKIE_DOMAIN, samesite="Lax")
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        domain=settings.SESSION_COOKIE_DOMAIN,
+        samesite="Lax",
+    )
 
 
 @require_POST
@@ -149,12 +171,19 @@ def profile(request: HttpRequest) -> HttpResponse:
     disabled = set(Preference.objects.filter(user=user, email_enabled=False).values_list("kind", flat=True))
     form = ProfileForm(
         request.POST or None,
-        initial={"last_name": user.last_name, "first_name": user.first_name, "patronymic": user.patronymic, "language": user.language},  # type: ignore[union-attr]
+        initial={
+            "last_name": user.last_name,
+            "first_name": user.first_name,
+            "patronymic": user.patronymic,
+            "language": user.language,
+        },  # type: ignore[union-attr]
     )
     if request.method == "POST" and form.is_valid():
         try:
             services.user_update_profile(user=user, **form.cleaned_data)  # type: ignore[arg-type]
-            preferences_update(user=user, email_enabled={kind: f"email_{kind}" in request.POST for kind, _label in kinds})  # type: ignore[arg-type]
+            preferences_update(
+                user=user, email_enabled={kind: f"email_{kind}" in request.POST for kind, _label in kinds}
+            )  # type: ignore[arg-type]
         except TutornetError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:

@@ -62,9 +62,42 @@ def notification_create(
         organisation=organisation,
         in_app=in_app and recipient is not None,
     )
-    notification_id = notification.pk
-    transaction.on_commit(lambda: _queue_delivery([notification_id]))
+    _queue_delivery_on_commit(notification.pk)
     return notification
+
+
+class _PendingDeliveries:
+    """The notifications written in one transaction, queued together when it commits."""
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+
+    def flush(self) -> None:
+        from .tasks import BATCH
+
+        for start in range(0, len(self.ids), BATCH):
+            _queue_delivery(self.ids[start : start + BATCH])
+
+
+def _queue_delivery_on_commit(notification_id: int) -> None:
+    """Queue delivery on commit: one task per transaction (per BATCH ids), not one per notification.
+
+    A task per notification made a transaction that writes many notifications
+    pay a broker round trip and the worker a task and an SMTP connection for
+    each (bench/notification_throughput.py).  The flush is registered once per
+    transaction; when a rollback discarded it, a new list starts.  Ids of rows
+    a savepoint rolled back may remain in the list: their task finds no row.
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:  # autocommit: the row is committed already
+        _queue_delivery([notification_id])
+        return
+    pending: _PendingDeliveries | None = getattr(connection, "_notifications_pending", None)
+    if pending is None or not any(entry[1] == pending.flush for entry in connection.run_on_commit):
+        pending = _PendingDeliveries()
+        connection._notifications_pending = pending  # type: ignore[attr-defined]
+        transaction.on_commit(pending.flush)
+    pending.ids.append(notification_id)
 
 
 def _queue_delivery(notification_ids: list[int]) -> None:
@@ -184,9 +217,12 @@ def _deliver_one(notification_id: int, mailer: _Mailer, pushes: list[Notificatio
         )
         if notification is None:  # delivered already, or another worker holds it
             return False
+        # A first attempt has logged nothing yet: skip the query for what is done.
+        done: set[str] = set()
+        if notification.attempts:
+            done = set(notification.deliveries.values_list("channel", flat=True))
         notification.attempts += 1
         now = timezone.now()
-        done = set(notification.deliveries.values_list("channel", flat=True))
         if notification.in_app and Delivery.Channel.IN_APP not in done:
             Delivery.objects.create(notification=notification, channel=Delivery.Channel.IN_APP)
             pushes.append(notification)
@@ -227,6 +263,8 @@ def push_to_users(notifications: list[Notification]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    # One count per recipient of the batch (counted after the batch committed).
+    unread = {uid: unread_count(uid) for uid in {n.recipient_id for n in notifications} if uid is not None}
     messages = [
         (
             user_group(n.recipient_id),
@@ -235,7 +273,7 @@ def push_to_users(notifications: list[Notification]) -> None:
                 "id": n.pk,
                 "subject": n.subject,
                 "link": n.link,
-                "unread": unread_count(n.recipient_id),
+                "unread": unread[n.recipient_id],
             },
         )
         for n in notifications

@@ -1,6 +1,6 @@
 """Paths served on every host, the public site's and every organisation's."""
 
-from django.urls import include, path
+from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from .health import healthz

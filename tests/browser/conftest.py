@@ -20,7 +20,10 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+# Playwright's sync API runs an event loop in the test thread while it is open;
+# keep it open for one module only, and run browser tests last (tests/conftest.py),
+# so that other tests can still use asyncio.run and async_to_sync.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 

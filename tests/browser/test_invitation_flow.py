@@ -72,7 +72,9 @@ def test_school_admin_invites_a_teacher_who_joins_and_sees_a_live_notification(
     admin_page.wait_for_load_state()
 
     teacher_page.wait_for_function(
-        "n => Number(document.querySelector('.bell [data-unread]').textContent || 0) > n", arg=before, timeout=10_000
+        "n => Number(document.querySelector('.bell [data-unread]').textContent || 0) > n",
+        arg=before,
+        timeout=10_000,
     )
     assert teacher_page.evaluate("window.__stillTheSamePage") is True
     membership.refresh_from_db()

@@ -203,7 +203,7 @@ def test_the_onboard_school_command_prints_the_host_the_invitation_and_the_secon
 
 def test_the_onboard_school_command_refuses_a_taken_subdomain_clearly(district: District) -> None:
     member(district.centre, Role.CENTRE_ADMIN)
-    with pytest.raises(CommandError, match="already taken"):
+    with pytest.raises(CommandError, match="уже занят"):
         call_command(
             "onboard_school",
             "--centre=centre",
