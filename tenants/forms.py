@@ -6,7 +6,7 @@ They only parse input; every rule is checked again by the service the view calls
 from __future__ import annotations
 
 import zoneinfo
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -64,7 +64,7 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = role_choices(organisation)
+        cast(forms.ChoiceField, self.fields["role"]).choices = role_choices(organisation)
         if organisation.is_school:
             self.fields["role"].initial = Role.TEACHER
 
@@ -84,7 +84,7 @@ class MembershipForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = role_choices(organisation)
+        cast(forms.ChoiceField, self.fields["role"]).choices = role_choices(organisation)
 
 
 class OrganisationProfileForm(forms.Form):

@@ -103,7 +103,9 @@ def school_onboard(
     One transaction: if any step fails (a taken address, a bad e-mail), no
     schema, domain or invitation is left behind.
     """
-    _require(permissions.can_onboard_schools(actor_membership) and actor_membership.organisation == centre)  # type: ignore[union-attr]
+    _require(
+        permissions.can_onboard_schools(actor_membership) and permissions.within(actor_membership, centre.pk)
+    )
     started = time.perf_counter()
     school, domain = organisation_create(
         kind=Organisation.Kind.SCHOOL,
@@ -135,8 +137,8 @@ def organisation_update_profile(
 ) -> Organisation:
     _require(
         permissions.can_edit_organisation_profile(actor_membership)
-        and actor_membership.organisation == organisation
-    )  # type: ignore[union-attr]
+        and permissions.within(actor_membership, organisation.pk)
+    )
     if not name.strip() or not short_name.strip():
         raise TutornetError(_("Enter the full and the short name."), field="name")
     organisation.name, organisation.short_name = name.strip(), short_name.strip()

@@ -13,6 +13,11 @@ def _active(membership: Membership | None) -> bool:
     return membership is not None and membership.is_active and membership.user.is_active
 
 
+def within(membership: Membership | None, organisation_id: int) -> bool:
+    """The membership is in that organisation: admins act only on their own."""
+    return membership is not None and membership.organisation_id == organisation_id
+
+
 def is_member(membership: Membership | None) -> bool:
     return _active(membership)
 

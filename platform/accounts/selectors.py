@@ -20,6 +20,30 @@ def membership_for(user: Any, organisation: Organisation) -> Membership | None:
     )
 
 
+def district_membership_for(user: Any, organisation: Organisation) -> Membership | None:
+    """The membership that lets ``user`` use ``organisation``'s services.
+
+    Its own members use an organisation's services.  A centre's services (municipal
+    tutors' consultations, the district bank...) are also open to the staff of the
+    centre's schools: then the school membership is returned, which also says which
+    school the person comes from.
+    """
+    own = membership_for(user, organisation)
+    if own is not None or organisation.kind != Organisation.Kind.CENTRE:
+        return own
+    return (
+        Membership.objects.select_related("organisation", "user")
+        .filter(
+            user=user,
+            is_active=True,
+            organisation__centre=organisation,
+            organisation__is_active=True,
+        )
+        .order_by("organisation__short_name")
+        .first()
+    )
+
+
 def memberships_of(user: User) -> QuerySet[Membership]:
     return (
         Membership.objects.select_related("organisation")

@@ -157,7 +157,10 @@ def invitation_create(
     patronymic: str = "",
 ) -> Invitation:
     """Invite one person to the organisation; the e-mail carries a single-use link."""
-    _require(permissions.can_manage_staff(actor_membership) and actor_membership.organisation == organisation)  # type: ignore[union-attr]
+    _require(
+        permissions.can_manage_staff(actor_membership)
+        and permissions.within(actor_membership, organisation.pk)
+    )
     return _invitation_create(
         organisation=organisation,
         email=email,
@@ -180,8 +183,8 @@ def invitation_create_for_onboarding(*, organisation: Organisation, email: str, 
 def invitation_revoke(*, invitation: Invitation, actor: User, actor_membership: Membership | None) -> None:
     _require(
         permissions.can_manage_staff(actor_membership)
-        and actor_membership.organisation_id == invitation.organisation_id
-    )  # type: ignore[union-attr]
+        and permissions.within(actor_membership, invitation.organisation_id)
+    )
     Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(revoked_at=timezone.now())
     audit(
         actor=actor, organisation=invitation.organisation, action="invitation.revoke", target=invitation.email
@@ -418,7 +421,9 @@ def tutor_appoint(
 
     A person already at the centre gets the role at once; anyone else is invited.
     """
-    _require(permissions.can_appoint_tutors(actor_membership) and actor_membership.organisation == centre)  # type: ignore[union-attr]
+    _require(
+        permissions.can_appoint_tutors(actor_membership) and permissions.within(actor_membership, centre.pk)
+    )
     if not subjects:
         raise TutornetError(_("Choose at least one subject for the tutor."), field="subjects")
     email = _clean_email(email)
@@ -592,7 +597,10 @@ def staff_import_csv(
     with its line number and reason, and no invitation is sent, so the school
     fixes the file and uploads it again without duplicates.
     """
-    _require(permissions.can_manage_staff(actor_membership) and actor_membership.organisation == organisation)  # type: ignore[union-attr]
+    _require(
+        permissions.can_manage_staff(actor_membership)
+        and permissions.within(actor_membership, organisation.pk)
+    )
     rows, errors = _parse_staff_csv(raw, organisation)
     if errors:
         raise CsvImportError(errors)

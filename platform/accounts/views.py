@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -21,6 +23,7 @@ from tutornet.errors import TutornetError
 
 from . import permissions, portal_hop, services
 from .forms import InvitationAcceptForm, ProfileForm
+from .models import User
 from .selectors import invitation_by_token, memberships_of
 
 
@@ -92,8 +95,6 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
             {"message": _("This invitation link is not valid. Ask your administrator for a new one.")},
             status=404,
         )
-    from .models import User
-
     existing = User.objects.filter(email=invitation.email).exists()
     if existing:
         # A person who already has an account joins with it: sign in, then confirm.
@@ -166,7 +167,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = cast(User, request.user)
     kinds = [(kind, label) for kind, label in Kind.choices if kind not in ESSENTIAL_EMAIL_KINDS]
     disabled = set(Preference.objects.filter(user=user, email_enabled=False).values_list("kind", flat=True))
     form = ProfileForm(
@@ -176,14 +177,14 @@ def profile(request: HttpRequest) -> HttpResponse:
             "first_name": user.first_name,
             "patronymic": user.patronymic,
             "language": user.language,
-        },  # type: ignore[union-attr]
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_update_profile(user=user, **form.cleaned_data)  # type: ignore[arg-type]
+            services.user_update_profile(user=user, **form.cleaned_data)
             preferences_update(
                 user=user, email_enabled={kind: f"email_{kind}" in request.POST for kind, _label in kinds}
-            )  # type: ignore[arg-type]
+            )
         except TutornetError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:

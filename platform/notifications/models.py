@@ -42,6 +42,10 @@ class Notification(models.Model):
     link = models.CharField(_("link"), max_length=500, blank=True)
     # Whether this notification is shown in the recipient's in-app inbox.
     in_app = models.BooleanField(default=True)
+    # One optional file for the e-mail, e.g. an .ics event (text/calendar).
+    attachment_name = models.CharField(max_length=100, blank=True)
+    attachment_content = models.TextField(blank=True)
+    attachment_mimetype = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     attempts = models.PositiveIntegerField(default=0)
     email_sent_at = models.DateTimeField(null=True, blank=True)

@@ -48,8 +48,12 @@ def notification_create(
     link: str = "",
     organisation: Organisation | None = None,
     in_app: bool = True,
+    attachment: tuple[str, str, str] | None = None,
 ) -> Notification:
-    """Write the outbox row in the caller's transaction; delivery is queued on commit."""
+    """Write the outbox row in the caller's transaction; delivery is queued on commit.
+
+    ``attachment`` is (file name, text content, MIME type), e.g. an .ics event.
+    """
     if recipient is None and not email:
         raise ValueError("A notification needs a recipient or an e-mail address")
     notification = Notification.objects.create(
@@ -61,6 +65,9 @@ def notification_create(
         link=link,
         organisation=organisation,
         in_app=in_app and recipient is not None,
+        attachment_name=attachment[0] if attachment else "",
+        attachment_content=attachment[1] if attachment else "",
+        attachment_mimetype=attachment[2] if attachment else "",
     )
     _queue_delivery_on_commit(notification.pk)
     return notification
@@ -122,12 +129,17 @@ def _email_message(notification: Notification) -> EmailMessage:
     body = notification.body
     if notification.link:
         body = f"{body}\n\n{notification.link}"
-    return EmailMessage(
+    message = EmailMessage(
         subject=notification.subject,
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.email],
     )
+    if notification.attachment_name:
+        message.attach(
+            notification.attachment_name, notification.attachment_content, notification.attachment_mimetype
+        )
+    return message
 
 
 class _Mailer:

@@ -137,7 +137,9 @@ def _embedded_postgres(var_dir: Path) -> tuple[str, object]:
 
     def stop() -> None:
         say("stopping embedded PostgreSQL")
-        embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=server.pgdata, user=server.system_user)
+        embedded_postgres.pg_ctl(  # type: ignore[attr-defined]
+            ["-w", "-m", "fast", "stop"], pgdata=server.pgdata, user=server.system_user
+        )
 
     return url, stop
 

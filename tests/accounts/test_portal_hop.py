@@ -57,3 +57,11 @@ def test_no_hop_into_an_organisation_one_is_not_a_member_of(district: District) 
     teacher = member(district.school_a).user
     response = client_for(teacher, "school1.localhost").get(f"/accounts/hop/{district.school_b.pk}/")
     assert response.status_code == 404
+
+
+def test_a_school_teacher_uses_the_centre_services_through_the_school_membership(district: District) -> None:
+    from accounts.selectors import district_membership_for
+
+    membership = member(district.school_a)
+    assert district_membership_for(membership.user, district.centre) == membership
+    assert district_membership_for(membership.user, district.school_b) is None
