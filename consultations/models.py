@@ -55,7 +55,9 @@ class Offering(models.Model):
     buffer_minutes = models.PositiveSmallIntegerField(_("break between consultations, minutes"), default=15)
     min_notice_hours = models.PositiveSmallIntegerField(_("minimum booking notice, hours"), default=12)
     horizon_days = models.PositiveSmallIntegerField(_("booking horizon, days"), default=28)
-    cancel_deadline_hours = models.PositiveSmallIntegerField(_("cancel/reschedule until, hours before"), default=12)
+    cancel_deadline_hours = models.PositiveSmallIntegerField(
+        _("cancel/reschedule until, hours before"), default=12
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -70,7 +72,9 @@ class Offering(models.Model):
             models.CheckConstraint(
                 condition=Q(mode="video") | ~Q(place=""), name="offering_in_person_has_place"
             ),
-            models.CheckConstraint(condition=Q(slot_minutes__gte=10), name="offering_slot_at_least_10_minutes"),
+            models.CheckConstraint(
+                condition=Q(slot_minutes__gte=10), name="offering_slot_at_least_10_minutes"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -94,6 +98,9 @@ class WeeklyAvailability(models.Model):
             models.CheckConstraint(condition=Q(ends__gt=F("starts")), name="weekly_ends_after_start"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.weekday}: {self.starts:%H:%M}-{self.ends:%H:%M}"
+
 
 class AvailabilityException(models.Model):
     """A one-off change: a day (or hours) off, or extra hours for an offering."""
@@ -103,7 +110,9 @@ class AvailabilityException(models.Model):
         EXTRA = "extra", _("Extra hours")
 
     tutor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, null=True, blank=True, related_name="exceptions")
+    offering = models.ForeignKey(
+        Offering, on_delete=models.CASCADE, null=True, blank=True, related_name="exceptions"
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     date = models.DateField(_("date"))
     # Empty times on an "unavailable" exception mean the whole day.
@@ -123,6 +132,9 @@ class AvailabilityException(models.Model):
                 name="exception_extra_hours_have_offering_and_times",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date}"
 
 
 class Slot(models.Model):
@@ -201,7 +213,9 @@ class Booking(models.Model):
         ordering = ["starts_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["slot", "teacher"], condition=~Q(status="cancelled"), name="one_active_booking_per_slot"
+                fields=["slot", "teacher"],
+                condition=~Q(status="cancelled"),
+                name="one_active_booking_per_slot",
             ),
             ExclusionConstraint(
                 name="teacher_bookings_do_not_overlap",
@@ -215,7 +229,10 @@ class Booking(models.Model):
                 condition=Q(status="cancelled") | Q(cancelled_at__isnull=True), name="booking_cancel_fields"
             ),
         ]
-        indexes = [models.Index(fields=["teacher", "starts_at"]), models.Index(fields=["status", "starts_at"])]
+        indexes = [
+            models.Index(fields=["teacher", "starts_at"]),
+            models.Index(fields=["status", "starts_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.teacher} → {self.slot}"
@@ -231,6 +248,9 @@ class Rating(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="rating_1_to_5")]
+
+    def __str__(self) -> str:
+        return f"{self.score}/5"
 
 
 class WaitlistEntry(models.Model):
@@ -264,6 +284,9 @@ class WaitlistEntry(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.teacher} ({self.get_status_display()})"
+
 
 class CalendarFeed(models.Model):
     """A personal ICS feed of one person's consultations in this organisation; revocable."""
@@ -275,5 +298,10 @@ class CalendarFeed(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user"], condition=Q(revoked_at__isnull=True), name="one_live_feed_per_user")
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(revoked_at__isnull=True), name="one_live_feed_per_user"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"feed of {self.user}"

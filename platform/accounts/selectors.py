@@ -31,6 +31,8 @@ def district_membership_for(user: Any, organisation: Organisation) -> Membership
     own = membership_for(user, organisation)
     if own is not None or organisation.kind != Organisation.Kind.CENTRE:
         return own
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
     return (
         Membership.objects.select_related("organisation", "user")
         .filter(
