@@ -19,6 +19,11 @@ class Kind(models.TextChoices):
     MEMBERSHIP_CHANGED = "membership_changed", _("Changes to my role")
     SCHOOL_ONBOARDED = "school_onboarded", _("New school joined")
     WELCOME = "welcome", _("Welcome")
+    BOOKING_CONFIRMED = "booking_confirmed", _("Consultation booked")
+    BOOKING_CANCELLED = "booking_cancelled", _("Consultation cancelled")
+    BOOKING_RESCHEDULED = "booking_rescheduled", _("Consultation rescheduled")
+    WAITLIST_OFFER = "waitlist_offer", _("A place from the waitlist is offered")
+    CONSULTATION_REMINDER = "consultation_reminder", _("Consultation reminders")
 
 
 # Kinds whose e-mail cannot be switched off: the person needs the link in it.

@@ -125,13 +125,25 @@ ASGI_APPLICATION = "tutornet.asgi.application"
 
 # --- PostgreSQL ------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tutornet")
+# Under ASGI every request may run in a new thread, so persistent per-thread
+# connections (CONN_MAX_AGE > 0) pile up until PostgreSQL refuses clients
+# (measured in bench/tenant_routing.py).  Connections come from psycopg's pool
+# instead; django-tenants sets the search_path again on the first query of every
+# request and task, so a pooled connection never carries another school's schema.
+DB_POOL_MAX = env_int("DB_POOL_MAX", 0 if TESTING else 10)
 DATABASES = {
     "default": {
-        **dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60)),
+        **dj_database_url.parse(DATABASE_URL, conn_max_age=0),
         "ENGINE": "django_tenants.postgresql_backend",
         "TEST": {"NAME": env("TUTORNET_TEST_DB", "test_tutornet")},
     }
 }
+if DB_POOL_MAX:
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DB_POOL_MAX,
+        "timeout": 10,
+    }
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,0 +1,130 @@
+"""iCalendar (RFC 5545 / iTIP RFC 5546) for consultations: e-mail invitations and the personal feed.
+
+One VEVENT per booking.  Its UID is stable for the booking (schema + id), so a
+calendar that received the confirmation (METHOD:REQUEST) replaces or removes
+the same event when the cancellation (METHOD:CANCEL, STATUS:CANCELLED, a higher
+SEQUENCE) arrives.  A reschedule is a new booking: the old event is cancelled
+and the new one requested.  Times are written in UTC (``...Z``): the calendar
+shows them in its user's zone, and no VTIMEZONE is needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+import icalendar
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Booking, Offering
+
+PRODID = "-//Tutornet//Consultations//EN"
+# A confirmed booking's event is at sequence 0; its cancellation supersedes it.
+SEQUENCE_CONFIRMED = 0
+SEQUENCE_CANCELLED = 1
+
+
+def booking_uid(booking: Booking, schema_name: str | None = None) -> str:
+    """Stable per booking and unique across organisations (ids repeat in every schema)."""
+    schema = schema_name or connection.schema_name
+    return f"booking-{booking.pk}.{schema}@tutornet"
+
+
+def summary(booking: Booking) -> str:
+    offering = booking.slot.offering
+    return _("Consultation: %(subject)s") % {"subject": str(offering)}
+
+
+def location(booking: Booking) -> str:
+    offering = booking.slot.offering
+    if offering.mode == Offering.Mode.IN_PERSON:
+        return offering.place
+    return _("video-conference")
+
+
+def description(booking: Booking, *, link: str = "") -> str:
+    tutor = booking.slot.tutor
+    teacher = booking.teacher
+    lines = [
+        _("Tutor: %(name)s") % {"name": str(tutor)},
+        _("Teacher: %(name)s") % {"name": str(teacher)},
+        _("Question: %(question)s") % {"question": booking.question},
+        _("Where: %(place)s") % {"place": location(booking)},
+    ]
+    if link:
+        lines.append(_("Consultation page: %(link)s") % {"link": link})
+    return "\n".join(lines)
+
+
+def _person(user, role: str) -> icalendar.vCalAddress:  # type: ignore[no-untyped-def]
+    address = icalendar.vCalAddress(f"mailto:{user.email}")
+    address.params["cn"] = icalendar.vText(str(user))
+    if role:
+        address.params["role"] = icalendar.vText(role)
+    return address
+
+
+def booking_event(
+    booking: Booking, *, link: str = "", cancelled: bool = False, schema_name: str | None = None
+) -> icalendar.Event:
+    event = icalendar.Event()
+    event.add("uid", booking_uid(booking, schema_name))
+    event.add("dtstamp", timezone.now().astimezone(UTC))
+    event.add("dtstart", booking.starts_at.astimezone(UTC))
+    event.add("dtend", booking.ends_at.astimezone(UTC))
+    event.add("summary", summary(booking))
+    event.add("description", description(booking, link=link))
+    event.add("location", location(booking))
+    if link:
+        event.add("url", link)
+    event.add("organizer", _person(booking.slot.tutor, ""))
+    event.add("attendee", _person(booking.teacher, "REQ-PARTICIPANT"))
+    if cancelled or booking.status == Booking.Status.CANCELLED:
+        event.add("status", "CANCELLED")
+        event.add("sequence", SEQUENCE_CANCELLED)
+    else:
+        event.add("status", "CONFIRMED")
+        event.add("sequence", SEQUENCE_CONFIRMED)
+    return event
+
+
+def _calendar(method: str | None) -> icalendar.Calendar:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    if method:
+        calendar.add("method", method)
+    return calendar
+
+
+def booking_request(booking: Booking, *, link: str = "") -> str:
+    """The invitation sent with a confirmation (METHOD:REQUEST)."""
+    calendar = _calendar("REQUEST")
+    calendar.add_component(booking_event(booking, link=link))
+    return calendar.to_ical().decode()
+
+
+def booking_cancel(booking: Booking, *, link: str = "") -> str:
+    """The cancellation of the booking's event (METHOD:CANCEL, STATUS:CANCELLED, SEQUENCE up)."""
+    calendar = _calendar("CANCEL")
+    calendar.add_component(booking_event(booking, link=link, cancelled=True))
+    return calendar.to_ical().decode()
+
+
+def feed_calendar(bookings: Iterable[Booking], *, name: str, link_for=None) -> str:  # type: ignore[no-untyped-def]
+    """A subscription feed (no METHOD: a published calendar, not an invitation)."""
+    calendar = _calendar(None)
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-published-ttl", "PT1H")
+    for booking in bookings:
+        link = link_for(booking) if link_for else ""
+        calendar.add_component(booking_event(booking, link=link))
+    return calendar.to_ical().decode()
+
+
+def local_time(value: datetime, zone) -> str:  # type: ignore[no-untyped-def]
+    """How times are written in notifications: the organisation's wall clock."""
+    return timezone.localtime(value, zone).strftime("%d.%m.%Y %H:%M")

@@ -1,0 +1,141 @@
+"""Live slot updates: tell open pages that a slot's free places changed (issue 3, "Live").
+
+The services call :func:`slot_changed` inside their transaction after each
+change of a slot (booked, cancelled, rescheduled, waitlist offer, slots
+regenerated).  Nothing is pushed before the transaction commits; a rolled-back
+booking pushes nothing.  All slots one transaction touched are pushed together
+after the commit, in one event-loop run, with their committed state (re-read,
+so a savepoint that was rolled back or a slot changed twice is pushed as it
+really is).
+
+Groups carry the organisation's schema, so a socket opened on one
+organisation's host never hears of another organisation's slots:
+``{schema}.slots.offering.{offering_id}`` and ``{schema}.slots.tutor.{tutor_id}``.
+
+A failed push never breaks a booking: it is logged, and the page shows the
+right state on its next load.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import connection, transaction
+from django_tenants.utils import schema_context
+
+logger = logging.getLogger(__name__)
+
+# The event type the consumer handles (``slot.update`` -> ``slot_update``).
+EVENT_ONE = "slot.update"
+# Several slots of one group in one message (``slot.batch`` -> ``slot_batch``).
+EVENT_BATCH = "slot.batch"
+
+
+def offering_group(schema: str, offering_id: int) -> str:
+    return f"{schema}.slots.offering.{offering_id}"
+
+
+def tutor_group(schema: str, tutor_id: int) -> str:
+    return f"{schema}.slots.tutor.{tutor_id}"
+
+
+class _PendingSlots:
+    """The slots one transaction changed, per schema, pushed once on commit."""
+
+    def __init__(self) -> None:
+        self.by_schema: dict[str, set[int]] = {}
+
+    def add(self, schema: str, slot_id: int) -> None:
+        self.by_schema.setdefault(schema, set()).add(slot_id)
+
+    def flush(self) -> None:
+        pending, self.by_schema = self.by_schema, {}
+        for schema, slot_ids in pending.items():
+            try:
+                push_slots(schema, _slot_states(schema, slot_ids))
+            except Exception:  # the booking is committed; never let a push break it
+                logger.warning("Live push of slots %s in %s failed", sorted(slot_ids), schema, exc_info=True)
+
+
+def slot_changed(slot: Any) -> None:
+    """Push the slot's new state to open pages once the current transaction commits.
+
+    Call it inside the service's transaction; several calls in one transaction
+    make one push.  Outside a transaction the push happens at once.
+    """
+    try:
+        schema = connection.schema_name
+        db = transaction.get_connection()
+        if not db.in_atomic_block:
+            push_slots(schema, _slot_states(schema, {slot.pk}))
+            return
+        pending: _PendingSlots | None = getattr(db, "_live_slots_pending", None)
+        if pending is None or not any(entry[1] == pending.flush for entry in db.run_on_commit):
+            pending = _PendingSlots()
+            db._live_slots_pending = pending  # type: ignore[attr-defined]
+            transaction.on_commit(pending.flush)
+        pending.add(schema, slot.pk)
+    except Exception:
+        logger.warning(
+            "Could not schedule the live push of slot %s", getattr(slot, "pk", None), exc_info=True
+        )
+
+
+def slot_state(slot: Any) -> dict[str, Any]:
+    """What a page needs to show a slot: its free places (0 for a cancelled slot)."""
+    return {
+        "id": slot.pk,
+        "free": 0 if slot.is_cancelled else slot.free_places,
+        "capacity": slot.capacity,
+        "booked": slot.booked,
+        "cancelled": slot.is_cancelled,
+        "offering": slot.offering_id,
+        "tutor": slot.tutor_id,
+    }
+
+
+def _slot_states(schema: str, slot_ids: set[int]) -> list[dict[str, Any]]:
+    from .models import Slot
+
+    fields = ("pk", "capacity", "booked", "offered", "is_cancelled", "offering_id", "tutor_id")
+    if connection.schema_name == schema:
+        slots = list(Slot.objects.filter(pk__in=slot_ids).only(*fields))
+    else:
+        with schema_context(schema):
+            slots = list(Slot.objects.filter(pk__in=slot_ids).only(*fields))
+    return [slot_state(slot) for slot in sorted(slots, key=lambda s: s.pk)]
+
+
+def group_messages(schema: str, states: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    """One message per group: a single slot as ``slot.update``, several as ``slot.batch``."""
+    per_group: dict[str, list[dict[str, Any]]] = {}
+    for state in states:
+        per_group.setdefault(offering_group(schema, state["offering"]), []).append(state)
+        per_group.setdefault(tutor_group(schema, state["tutor"]), []).append(state)
+    messages = []
+    for group, group_states in per_group.items():
+        if len(group_states) == 1:
+            messages.append((group, {"type": EVENT_ONE, **group_states[0]}))
+        else:
+            messages.append((group, {"type": EVENT_BATCH, "slots": group_states}))
+    return messages
+
+
+def push_slots(schema: str, states: list[dict[str, Any]]) -> None:
+    """Send the slots' states to their offering's and tutor's groups (one event-loop run)."""
+    layer = get_channel_layer()
+    if layer is None or not states:
+        return
+    messages = group_messages(schema, states)
+
+    async def send_all() -> None:
+        for group, message in messages:
+            await layer.group_send(group, message)
+
+    try:
+        async_to_sync(send_all)()
+    except Exception:  # a page that missed the push shows the right state on reload
+        logger.warning("Live push of %s slot messages failed", len(messages), exc_info=True)
