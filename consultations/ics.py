@@ -1,11 +1,14 @@
 """iCalendar (RFC 5545 / iTIP RFC 5546) for consultations: e-mail invitations and the personal feed.
 
 One VEVENT per booking.  Its UID is stable for the booking (schema + id), so a
-calendar that received the confirmation (METHOD:REQUEST) replaces or removes
-the same event when the cancellation (METHOD:CANCEL, STATUS:CANCELLED, a higher
-SEQUENCE) arrives.  A reschedule is a new booking: the old event is cancelled
-and the new one requested.  Times are written in UTC (``...Z``): the calendar
-shows them in its user's zone, and no VTIMEZONE is needed.
+calendar that received the confirmation (METHOD:REQUEST) removes the same event
+when the cancellation (METHOD:CANCEL, STATUS:CANCELLED, a higher SEQUENCE)
+arrives.  A reschedule makes a new booking (``rescheduled_from`` the old one):
+its event keeps the UID of the first booking of the chain with a higher
+SEQUENCE, so the calendar moves the existing event rather than keeping a stale
+one.  SEQUENCE is 2 x (reschedules so far), plus 1 once cancelled.  Times are
+written in UTC (``...Z``): the calendar shows them in its user's zone, and no
+VTIMEZONE is needed.
 """
 
 from __future__ import annotations
@@ -26,10 +29,32 @@ SEQUENCE_CONFIRMED = 0
 SEQUENCE_CANCELLED = 1
 
 
+# A reschedule chain longer than this is not followed further (it never is in practice).
+MAX_CHAIN = 50
+
+
+def _chain(booking: Booking) -> tuple[int, int]:
+    """(id of the first booking of the reschedule chain, how many reschedules led here)."""
+    root_id, depth = booking.pk, 0
+    previous_id = booking.rescheduled_from_id
+    while previous_id is not None and depth < MAX_CHAIN:
+        root_id, depth = previous_id, depth + 1
+        previous_id = (
+            Booking.objects.filter(pk=previous_id).values_list("rescheduled_from_id", flat=True).first()
+        )
+    return root_id, depth
+
+
 def booking_uid(booking: Booking, schema_name: str | None = None) -> str:
-    """Stable per booking and unique across organisations (ids repeat in every schema)."""
+    """Stable per booking (and its reschedules); unique across organisations, whose ids repeat."""
     schema = schema_name or connection.schema_name
-    return f"booking-{booking.pk}.{schema}@tutornet"
+    root_id, _depth = _chain(booking)
+    return f"booking-{root_id}.{schema}@tutornet"
+
+
+def sequence(booking: Booking, *, cancelled: bool = False) -> int:
+    _root, depth = _chain(booking)
+    return 2 * depth + (SEQUENCE_CANCELLED if cancelled else SEQUENCE_CONFIRMED)
 
 
 def summary(booking: Booking) -> str:
@@ -81,12 +106,9 @@ def booking_event(
         event.add("url", link)
     event.add("organizer", _person(booking.slot.tutor, ""))
     event.add("attendee", _person(booking.teacher, "REQ-PARTICIPANT"))
-    if cancelled or booking.status == Booking.Status.CANCELLED:
-        event.add("status", "CANCELLED")
-        event.add("sequence", SEQUENCE_CANCELLED)
-    else:
-        event.add("status", "CONFIRMED")
-        event.add("sequence", SEQUENCE_CONFIRMED)
+    cancelled = cancelled or booking.status == Booking.Status.CANCELLED
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("sequence", sequence(booking, cancelled=cancelled))
     return event
 
 

@@ -24,6 +24,11 @@ class Kind(models.TextChoices):
     BOOKING_RESCHEDULED = "booking_rescheduled", _("Consultation rescheduled")
     WAITLIST_OFFER = "waitlist_offer", _("A place from the waitlist is offered")
     CONSULTATION_REMINDER = "consultation_reminder", _("Consultation reminders")
+    MATERIAL_SUBMITTED = "material_submitted", _("A material is submitted to the district bank")
+    MATERIAL_PUBLISHED = "material_published", _("My material is published")
+    MATERIAL_RETURNED = "material_returned", _("My material is returned for changes")
+    MATERIAL_REJECTED = "material_rejected", _("My material is rejected")
+    MATERIAL_COMMENT = "material_comment", _("A comment on my material")
 
 
 # Kinds whose e-mail cannot be switched off: the person needs the link in it.

@@ -14,8 +14,11 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from notifications.routing import websocket_urlpatterns  # noqa: E402
+from consultations.routing import websocket_urlpatterns as consultations_websockets  # noqa: E402
+from notifications.routing import websocket_urlpatterns as notifications_websockets  # noqa: E402
 from tutornet.channels_tenancy import TenantWebsocketMiddleware  # noqa: E402
+
+websocket_urlpatterns = notifications_websockets + consultations_websockets
 
 application = ProtocolTypeRouter(
     {

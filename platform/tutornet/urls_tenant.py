@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("invite/<str:token>/", account_views.invitation_accept_view, name="invitation-accept"),
     path("notifications/", include("notifications.urls")),
+    path("calendar/", include("consultations.feed_urls")),
     path("", include("tenants.urls")),
     path("api/", include("tutornet.api_urls")),
     *common,

@@ -174,6 +174,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.resend_stuck",
         "schedule": float(env_int("TUTORNET_NOTIFICATION_SWEEP_SECONDS", 30)),
     },
+    # Both fan out over the organisations in chunks (consultations.tasks).
+    "consultations-reminders": {"task": "consultations.reminders_sweep", "schedule": 60.0},
+    "consultations-waitlist-expiry": {"task": "consultations.waitlist_expiry_sweep", "schedule": 60.0},
 }
 
 CHANNEL_LAYERS = {
@@ -208,6 +211,10 @@ PASSWORD_HASHERS = [
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 INVITATION_VALID_DAYS = env_int("TUTORNET_INVITATION_VALID_DAYS", 14)
+
+# --- consultations ---------------------------------------------------------------------
+# Minutes a waitlisted teacher has to take a freed place before it passes to the next.
+WAITLIST_OFFER_MINUTES = env_int("TUTORNET_WAITLIST_OFFER_MINUTES", 120)
 
 # One sign-in for every subdomain of the base domain.  Browsers refuse a
 # cookie for a single-label domain (Chromium drops `Domain=.localhost`), so on
@@ -272,6 +279,32 @@ STORAGES = {
 }
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Case-material bank: the largest attachment accepted (documents, images) and how many per version.
+CASEBANK_MAX_DOCUMENT_BYTES = env_int("TUTORNET_CASEBANK_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024)
+CASEBANK_MAX_IMAGE_BYTES = env_int("TUTORNET_CASEBANK_MAX_IMAGE_BYTES", 5 * 1024 * 1024)
+CASEBANK_MAX_ATTACHMENTS = env_int("TUTORNET_CASEBANK_MAX_ATTACHMENTS", 10)
+
+# --- video-consultations (consultations/video.py) ------------------------------------------
+# "jitsi" or "bbb" (BigBlueButton).
+VIDEO_PROVIDER = env("VIDEO_PROVIDER", "jitsi")
+# Jitsi Meet: rooms at https://<JITSI_HOST>/<room>.  With JITSI_SECRET set (a
+# self-hosted Jitsi with token authentication) every participant gets a signed
+# HS256 JWT; without it the plain room URL is used.
+JITSI_HOST = env("JITSI_HOST", "meet.jit.si")
+JITSI_APP_ID = env("JITSI_APP_ID", "tutornet")
+JITSI_SECRET = env("JITSI_SECRET")
+# BigBlueButton: the server's URL as `bbb-conf --secret` prints it
+# (https://bbb.example.org/bigbluebutton/) and its shared secret.
+BBB_URL = env("BBB_URL")
+BBB_SECRET = env("BBB_SECRET")
+BBB_CHECKSUM_ALGORITHM = env("BBB_CHECKSUM_ALGORITHM", "sha1")  # sha1 | sha256 (BBB >= 2.5 also sha384/512)
+BBB_TIMEOUT_SECONDS = env_int("BBB_TIMEOUT_SECONDS", 5)
+# The join link appears this many minutes before the start and disappears at the end.
+VIDEO_JOIN_OPENS_MINUTES = env_int("VIDEO_JOIN_OPENS_MINUTES", 15)
+
+# --- Help Hour (consultations/help_hour) --------------------------------------------------
+# Largest document a school may attach to a request (and a tutor return), bytes.
+HELP_HOUR_DOCUMENT_MAX_BYTES = env_int("HELP_HOUR_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 
 # --- API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {

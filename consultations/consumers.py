@@ -1,0 +1,103 @@
+"""Live free places of a tutor's (or an offering's) slots on an open page (issue 3, "Live").
+
+``/ws/slots/?tutor=<id>`` or ``/ws/slots/?offering=<id>`` on an organisation's
+host.  Only people who may use that organisation's consultations connect (the
+same rule as the pages: ``accounts.selectors.district_membership_for``).  The
+group carries the organisation's schema (``consultations.live``), so updates of
+another organisation's slots never reach this socket.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django_tenants.utils import tenant_context
+
+from accounts.selectors import district_membership_for
+from tutornet.channels_tenancy import CLOSE_ANONYMOUS, CLOSE_NOT_A_MEMBER
+
+from .live import offering_group, tutor_group
+
+# The query names neither a tutor nor an offering by a number.
+CLOSE_BAD_REQUEST = 4400
+
+
+@database_sync_to_async
+def _may_use(user: Any, tenant: Any) -> bool:
+    """Whether the user may use this organisation's consultations (like an HTTP request)."""
+    with tenant_context(tenant):
+        return district_membership_for(user, tenant) is not None
+
+
+def subscription(scope: dict[str, Any]) -> tuple[str, int] | None:
+    """("tutor" | "offering", id) from the query string; None when missing or not a number."""
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    for kind in ("tutor", "offering"):
+        values = query.get(kind)
+        if values:
+            value = values[0]
+            return (kind, int(value)) if value.isdigit() else None
+    return None
+
+
+class SlotConsumer(AsyncJsonWebsocketConsumer):
+    """Forwards a slot's new free places to pages that show the tutor's or offering's slots."""
+
+    group: str | None = None
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.refuse(CLOSE_ANONYMOUS)
+            return
+        tenant = self.scope["tenant"]
+        if not await _may_use(user, tenant):
+            await self.refuse(CLOSE_NOT_A_MEMBER)
+            return
+        wanted = subscription(self.scope)
+        if wanted is None:
+            await self.refuse(CLOSE_BAD_REQUEST)
+            return
+        kind, object_id = wanted
+        if kind == "tutor":
+            self.group = tutor_group(tenant.schema_name, object_id)
+        else:
+            self.group = offering_group(tenant.schema_name, object_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    async def refuse(self, code: int) -> None:
+        # Closing before the accept reaches a browser as an HTTP 403 with close
+        # code 1006, and the page would keep reconnecting: accept, then close.
+        await self.accept()
+        await self.close(code=code)
+
+    async def disconnect(self, code: int) -> None:
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        """The page only listens."""
+
+    async def slot_update(self, event: dict[str, Any]) -> None:
+        await self.send_json(_slot_message(event))
+
+    async def slot_batch(self, event: dict[str, Any]) -> None:
+        for slot in event["slots"]:
+            await self.send_json(_slot_message(slot))
+
+
+def _slot_message(state: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "slot",
+        "id": state["id"],
+        "free": state["free"],
+        "capacity": state["capacity"],
+        "booked": state["booked"],
+        "cancelled": state.get("cancelled", False),
+        "offering": state["offering"],
+        "tutor": state["tutor"],
+    }

@@ -1,0 +1,375 @@
+"""Offerings, weekly availability, one-off exceptions, and the slots made from them.
+
+Times a tutor enters are wall-clock times in the organisation's time zone; slots
+are stored in UTC and built from tz-aware datetimes, so a Monday 10:00 window
+gives 10:00 local on both sides of a daylight-saving change (ARCHITECTURE 8).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, Role, User
+from accounts.selectors import membership_for
+from tenants.models import Organisation, Subject
+from tutornet.errors import TutornetError
+
+from .. import permissions
+from ..models import AvailabilityException, Offering, Slot, WeeklyAvailability
+from ._common import audit, current_organisation, live, require
+
+
+def _positive(value: object, field: str, minimum: int, maximum: int) -> int:
+    try:
+        number = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        number = minimum - 1
+    if not minimum <= number <= maximum:
+        raise TutornetError(
+            _("Enter a whole number from %(min)s to %(max)s.") % {"min": minimum, "max": maximum}, field=field
+        )
+    return number
+
+
+def _tutor_membership(tutor: User) -> Membership | None:
+    organisation = current_organisation()
+    if organisation is None:
+        return None
+    membership = membership_for(tutor, organisation)
+    return membership if membership is not None and membership.role == Role.TUTOR else None
+
+
+def _may_manage(actor: User, offering: Offering | None) -> bool:
+    organisation = current_organisation()
+    membership = membership_for(actor, organisation) if organisation is not None else None
+    return permissions.can_manage_offering(membership, offering)
+
+
+@transaction.atomic
+def offering_save(
+    *,
+    actor: User,
+    actor_membership: Membership | None,
+    tutor: User,
+    subject: Subject,
+    format: str,
+    capacity: int,
+    mode: str,
+    place: str = "",
+    topic: str = "",
+    slot_minutes: int = 45,
+    buffer_minutes: int = 15,
+    min_notice_hours: int = 12,
+    horizon_days: int = 28,
+    cancel_deadline_hours: int = 12,
+    offering: Offering | None = None,
+) -> Offering:
+    """Create (``offering`` None) or change an offering of ``tutor`` in the current organisation.
+
+    The tutor must hold an active tutor membership here; the actor is that tutor or
+    the organisation's administrator.  An individual offering always has one place.
+    """
+    require(permissions.can_manage_offering(actor_membership, offering))
+    if actor_membership is not None and not permissions.is_admin(actor_membership) and tutor.pk != actor.pk:
+        require(False)
+    if offering is not None and offering.tutor_id != tutor.pk:
+        raise TutornetError(_("An offering cannot be passed to another tutor."), field="tutor")
+    if _tutor_membership(tutor) is None:
+        raise TutornetError(_("This person is not a tutor of this organisation."), field="tutor")
+    if subject is None or not subject.is_active:
+        raise TutornetError(_("Choose a subject."), field="subject")
+    if format not in Offering.Format.values:
+        raise TutornetError(_("Choose individual or group."), field="format")
+    if mode not in Offering.Mode.values:
+        raise TutornetError(_("Choose in person or video-conference."), field="mode")
+    capacity = 1 if format == Offering.Format.INDIVIDUAL else _positive(capacity, "capacity", 2, 500)
+    place = (place or "").strip()
+    if mode == Offering.Mode.IN_PERSON and not place:
+        raise TutornetError(_("Give the consultation point's address and room."), field="place")
+    values = {
+        "tutor": tutor,
+        "subject": subject,
+        "format": format,
+        "capacity": capacity,
+        "mode": mode,
+        "place": place,
+        "topic": (topic or "").strip()[:200],
+        "slot_minutes": _positive(slot_minutes, "slot_minutes", 10, 480),
+        "buffer_minutes": _positive(buffer_minutes, "buffer_minutes", 0, 240),
+        "min_notice_hours": _positive(min_notice_hours, "min_notice_hours", 0, 24 * 30),
+        "horizon_days": _positive(horizon_days, "horizon_days", 1, 366),
+        "cancel_deadline_hours": _positive(cancel_deadline_hours, "cancel_deadline_hours", 0, 24 * 30),
+    }
+    if offering is None:
+        offering = Offering.objects.create(**values)
+        audit(actor=actor, action="consultations.offering_create", target=offering, offering=offering.pk)
+    else:
+        for name, value in values.items():
+            setattr(offering, name, value)
+        offering.save()
+        audit(actor=actor, action="consultations.offering_update", target=offering, offering=offering.pk)
+    return offering
+
+
+@transaction.atomic
+def weekly_set(
+    *, offering: Offering, windows: Sequence[tuple[int, time, time]], actor: User
+) -> list[WeeklyAvailability]:
+    """Replace the offering's weekly windows: (weekday 0=Monday, from, to) in local time.
+
+    Call ``slots_generate`` afterwards to materialise the slots.
+    """
+    require(_may_manage(actor, offering))
+    cleaned: list[tuple[int, time, time]] = []
+    for weekday, starts, ends in windows:
+        if not isinstance(weekday, int) or not 0 <= weekday <= 6:
+            raise TutornetError(_("The weekday must be Monday to Sunday."), field="windows")
+        if not isinstance(starts, time) or not isinstance(ends, time) or ends <= starts:
+            raise TutornetError(_("Each window must end after it starts."), field="windows")
+        cleaned.append((weekday, starts, ends))
+    cleaned.sort()
+    for (day_a, _start_a, end_a), (day_b, start_b, _end_b) in zip(cleaned, cleaned[1:], strict=False):
+        if day_a == day_b and start_b < end_a:
+            raise TutornetError(_("Windows of one day must not overlap."), field="windows")
+    offering.weekly.all().delete()
+    rows = WeeklyAvailability.objects.bulk_create(
+        WeeklyAvailability(offering=offering, weekday=day, starts=starts, ends=ends)
+        for day, starts, ends in cleaned
+    )
+    audit(
+        actor=actor,
+        action="consultations.weekly_set",
+        target=offering,
+        windows=[f"{d} {s:%H:%M}-{e:%H:%M}" for d, s, e in cleaned],
+    )
+    return rows
+
+
+@transaction.atomic
+def exception_add(
+    *,
+    tutor: User,
+    kind: str,
+    date: date,
+    starts: time | None = None,
+    ends: time | None = None,
+    offering: Offering | None = None,
+    reason: str = "",
+    actor: User,
+) -> AvailabilityException:
+    """A one-off change for one day: unavailable (whole day, or some hours; for all of the
+    tutor's offerings, or one), or extra hours for one offering.
+
+    Call ``slots_generate`` afterwards; it cancels the free slots the exception removes.
+    """
+    if offering is not None and offering.tutor_id != tutor.pk:
+        raise TutornetError(_("This offering is not the tutor's."), field="offering")
+    if offering is not None:
+        require(_may_manage(actor, offering))
+    else:
+        require(actor.pk == tutor.pk or _may_manage(actor, None))
+        require(_tutor_membership(tutor) is not None)
+    if kind not in AvailabilityException.Kind.values:
+        raise TutornetError(_("Choose not available or extra hours."), field="kind")
+    if (starts is None) != (ends is None):
+        raise TutornetError(_("Give both times, or none for the whole day."), field="ends")
+    if starts is not None and ends is not None and ends <= starts:
+        raise TutornetError(_("The end must be after the start."), field="ends")
+    if kind == AvailabilityException.Kind.EXTRA:
+        if offering is None:
+            raise TutornetError(_("Extra hours belong to an offering."), field="offering")
+        if starts is None:
+            raise TutornetError(_("Give the extra hours."), field="starts")
+    exception = AvailabilityException.objects.create(
+        tutor=tutor,
+        offering=offering,
+        kind=kind,
+        date=date,
+        starts=starts,
+        ends=ends,
+        reason=(reason or "").strip()[:200],
+    )
+    audit(actor=actor, action="consultations.exception_add", target=exception, kind=kind, date=str(date))
+    return exception
+
+
+# --- slots -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    starts_at: datetime
+    ends_at: datetime
+
+
+def _aware(day: date, wall: time, zone: ZoneInfo) -> datetime | None:
+    """The instant of a wall-clock time; None when that time does not exist (skipped by a DST change)."""
+    naive = datetime.combine(day, wall)
+    aware = naive.replace(tzinfo=zone)
+    if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
+        return None
+    return aware
+
+
+def _windows_of(
+    day: date, weekly: Iterable[WeeklyAvailability], extras: Iterable[AvailabilityException]
+) -> list[tuple[time, time]]:
+    windows = [
+        (w.starts, w.ends)
+        for w in weekly
+        if w.weekday == day.weekday()
+        and (w.valid_from is None or w.valid_from <= day)
+        and (w.valid_until is None or day <= w.valid_until)
+    ]
+    windows += [(e.starts, e.ends) for e in extras if e.date == day and e.starts and e.ends]
+    return sorted(windows)
+
+
+def _candidates(offering: Offering, zone: ZoneInfo, first: date, last: date) -> list[_Candidate]:
+    weekly = list(offering.weekly.all())
+    extras = list(
+        offering.exceptions.filter(kind=AvailabilityException.Kind.EXTRA, date__range=(first, last))
+    )
+    unavailable = list(
+        AvailabilityException.objects.filter(
+            Q(offering=offering) | Q(offering__isnull=True),
+            tutor_id=offering.tutor_id,
+            kind=AvailabilityException.Kind.UNAVAILABLE,
+            date__range=(first, last),
+        )
+    )
+    length = timedelta(minutes=offering.slot_minutes)
+    step = length + timedelta(minutes=offering.buffer_minutes)
+    found: dict[datetime, _Candidate] = {}
+    day = first
+    while day <= last:
+        blocked = [u for u in unavailable if u.date == day]
+        if any(u.starts is None for u in blocked):
+            day += timedelta(days=1)
+            continue
+        blocked_ranges = [
+            (_aware(day, u.starts, zone), _aware(day, u.ends, zone)) for u in blocked if u.starts and u.ends
+        ]
+        for window_start, window_end in _windows_of(day, weekly, extras):
+            # Walk the window on the wall clock, so the grid is the same every week.
+            wall = datetime.combine(day, window_start)
+            wall_end = datetime.combine(day, window_end)
+            while wall + length <= wall_end:
+                starts_at = _aware(day, wall.time(), zone)
+                if starts_at is not None and wall.date() == day:
+                    ends_at = starts_at + length
+                    clash = any(
+                        b_start is not None and b_end is not None and starts_at < b_end and b_start < ends_at
+                        for b_start, b_end in blocked_ranges
+                    )
+                    if not clash:
+                        found.setdefault(starts_at, _Candidate(starts_at, ends_at))
+                wall += step
+        day += timedelta(days=1)
+    return sorted(found.values(), key=lambda c: c.starts_at)
+
+
+def _new_room() -> str:
+    from consultations import video
+
+    return video.new_room_name()
+
+
+@transaction.atomic
+def slots_generate(*, offering: Offering, organisation: Organisation, now: datetime | None = None) -> int:
+    """Materialise the offering's slots from now to now + horizon; return how many were added.
+
+    Idempotent: a slot is one per (offering, start).  Future slots that no window
+    covers any more are cancelled, but only while nobody booked them or holds an
+    offer on them: booked consultations are cancelled explicitly, with notice to
+    the teacher.  A start that would overlap another of the tutor's slots is
+    skipped (PostgreSQL refuses it anyway: ``tutor_slots_do_not_overlap``).
+    """
+    now = now or timezone.now()
+    zone = organisation.zone
+    horizon_end = now + timedelta(days=offering.horizon_days)
+    wanted: dict[datetime, _Candidate] = {}
+    if offering.is_active:
+        first = timezone.localtime(now, zone).date()
+        last = timezone.localtime(horizon_end, zone).date()
+        wanted = {
+            c.starts_at: c
+            for c in _candidates(offering, zone, first, last)
+            if now < c.starts_at and c.starts_at <= horizon_end
+        }
+    # Lock the offering's future slots: a booking in flight must not race a cancellation.
+    existing = {
+        s.starts_at: s for s in Slot.objects.select_for_update().filter(offering=offering, starts_at__gt=now)
+    }
+    others = list(
+        Slot.objects.filter(
+            tutor_id=offering.tutor_id,
+            is_cancelled=False,
+            starts_at__lt=horizon_end + timedelta(days=1),
+            ends_at__gt=now,
+        ).exclude(offering=offering)
+    )
+    changed: list[Slot] = []
+    added = 0
+    is_video = offering.mode == Offering.Mode.VIDEO
+    for starts_at, candidate in wanted.items():
+        if any(o.starts_at < candidate.ends_at and candidate.starts_at < o.ends_at for o in others):
+            continue
+        slot = existing.get(starts_at)
+        if slot is None:
+            slot = Slot(
+                offering=offering,
+                tutor_id=offering.tutor_id,
+                starts_at=candidate.starts_at,
+                ends_at=candidate.ends_at,
+                capacity=offering.capacity,
+                video_room=_new_room() if is_video else "",
+            )
+            try:
+                with transaction.atomic():
+                    slot.save()
+            except IntegrityError:
+                continue  # another generation of another offering of the tutor got there first
+            added += 1
+            continue
+        untouched = slot.booked == 0 and slot.offered == 0
+        if slot.is_cancelled:
+            if not untouched:
+                continue
+            slot.is_cancelled = False
+            added += 1
+        elif not untouched:
+            continue  # a booked slot keeps its length and places
+        elif (slot.ends_at, slot.capacity) == (candidate.ends_at, offering.capacity) and (
+            bool(slot.video_room) == is_video
+        ):
+            continue
+        slot.ends_at = candidate.ends_at
+        slot.capacity = offering.capacity
+        if is_video and not slot.video_room:
+            slot.video_room = _new_room()
+        if not is_video:
+            slot.video_room = ""
+        try:
+            with transaction.atomic():
+                slot.save(update_fields=["is_cancelled", "ends_at", "capacity", "video_room"])
+        except IntegrityError:
+            continue
+        changed.append(slot)
+    for starts_at, slot in existing.items():
+        if starts_at in wanted or slot.is_cancelled or slot.booked or slot.offered:
+            continue
+        slot.is_cancelled = True
+        slot.save(update_fields=["is_cancelled"])
+        changed.append(slot)
+    for slot in changed:
+        live().slot_changed(slot)
+    return added

@@ -1,0 +1,440 @@
+"""Bookings, cancellations, rescheduling, the waitlist, and what happens after a consultation.
+
+Invariants, held by PostgreSQL and respected here:
+
+* places: every change of a slot's counters (``booked``, ``offered``) happens
+  under a row lock on the slot (``select_for_update``), and the check
+  constraint ``slot_not_overbooked`` refuses anything beyond the capacity;
+* a teacher's active bookings never overlap: checked first for a clear message,
+  and the exclusion constraint ``teacher_bookings_do_not_overlap`` decides when
+  two of the teacher's bookings race on different slots;
+* locks are always taken slot first, then its booking or waitlist entry, and
+  two slots in primary-key order, so two services never deadlock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from tenants.models import Organisation
+from tutornet.errors import ConflictError, NotFoundError, PermissionDeniedError, TutornetError
+
+from ..errors import BookingClosedError, DeadlinePassedError, OverlapError, SlotTakenError, WaitlistError
+from ..models import Booking, Offering, Rating, Slot, WaitlistEntry
+from ._common import audit, current_zone, live, notify
+
+ACTIVE_BOOKING = (Booking.Status.CONFIRMED, Booking.Status.HELD, Booking.Status.NO_SHOW)
+
+
+def _lock_slot(slot_id: Any) -> Slot:
+    try:
+        return Slot.objects.select_for_update(of=("self",)).select_related("offering").get(pk=slot_id)
+    except (Slot.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError(_("This consultation time does not exist."), field="slot") from None
+
+
+def _clean_question(question: str) -> str:
+    question = (question or "").strip()
+    if not question:
+        raise TutornetError(_("Write the question you bring to the consultation."), field="question")
+    return question
+
+
+def _check_open(slot: Slot, now: datetime, *, notice: bool = True) -> None:
+    """The slot can be booked at ``now``: active, not started, within notice..horizon."""
+    offering = slot.offering
+    if slot.is_cancelled or not offering.is_active:
+        raise BookingClosedError(_("This consultation time has been cancelled."))
+    if slot.starts_at <= now:
+        raise BookingClosedError(_("This consultation has already started."))
+    if notice and slot.starts_at < now + timedelta(hours=offering.min_notice_hours):
+        raise BookingClosedError(
+            _("Consultations must be booked at least %(hours)s hours in advance.")
+            % {"hours": offering.min_notice_hours}
+        )
+    if slot.starts_at > now + timedelta(days=offering.horizon_days):
+        raise BookingClosedError(
+            _("Consultations can be booked at most %(days)s days ahead.") % {"days": offering.horizon_days}
+        )
+
+
+def _constraint_of(error: IntegrityError) -> str:
+    cause = error.__cause__
+    diag = getattr(cause, "diag", None)
+    return getattr(diag, "constraint_name", "") or ""
+
+
+def _book(
+    *,
+    slot: Slot,
+    teacher: User,
+    teacher_organisation: Organisation | None,
+    question: str,
+    now: datetime,
+    notice: bool = True,
+    rescheduled_from: Booking | None = None,
+) -> Booking:
+    """Book one place of ``slot``, which the caller has locked."""
+    if slot.tutor_id == teacher.pk:
+        raise TutornetError(_("You cannot book your own consultation."), field="slot")
+    _check_open(slot, now, notice=notice)
+    if Booking.objects.filter(slot=slot, teacher=teacher, status__in=ACTIVE_BOOKING).exists():
+        raise OverlapError(_("You have already booked this consultation."))
+    if slot.free_places <= 0:
+        raise SlotTakenError()
+    if Booking.objects.filter(
+        teacher=teacher, status__in=ACTIVE_BOOKING, starts_at__lt=slot.ends_at, ends_at__gt=slot.starts_at
+    ).exists():
+        raise OverlapError()
+    try:
+        with transaction.atomic():
+            booking = Booking.objects.create(
+                slot=slot,
+                teacher=teacher,
+                teacher_organisation=teacher_organisation,
+                starts_at=slot.starts_at,
+                ends_at=slot.ends_at,
+                question=question,
+                rescheduled_from=rescheduled_from,
+            )
+    except IntegrityError as error:
+        # A booking of the same teacher on another slot committed meanwhile.
+        if _constraint_of(error) in {"teacher_bookings_do_not_overlap", "one_active_booking_per_slot"}:
+            raise OverlapError() from None
+        raise
+    slot.booked += 1
+    slot.save(update_fields=["booked"])
+    return booking
+
+
+def _offer_next(slot: Slot, now: datetime) -> list[WaitlistEntry]:
+    """Offer the slot's free places to the waitlist, first come first served (slot locked)."""
+    offered: list[WaitlistEntry] = []
+    if slot.is_cancelled or slot.starts_at <= now:
+        return offered
+    while slot.free_places > 0:
+        entry = (
+            WaitlistEntry.objects.select_for_update()
+            .filter(slot=slot, status=WaitlistEntry.Status.WAITING)
+            .order_by("created_at", "pk")
+            .first()
+        )
+        if entry is None:
+            break
+        entry.status = WaitlistEntry.Status.OFFERED
+        entry.offered_at = now
+        entry.offer_expires_at = min(now + timedelta(minutes=settings.WAITLIST_OFFER_MINUTES), slot.starts_at)
+        entry.save(update_fields=["status", "offered_at", "offer_expires_at"])
+        slot.offered += 1
+        slot.save(update_fields=["offered"])
+        offered.append(entry)
+    for entry in offered:
+        notify().waitlist_offered(entry)
+    return offered
+
+
+def _release(booking: Booking, slot: Slot, *, actor: User, reason: str, now: datetime) -> None:
+    booking.status = Booking.Status.CANCELLED
+    booking.cancelled_at = now
+    booking.cancelled_by = actor
+    booking.cancel_reason = reason[:300]
+    booking.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason"])
+    slot.booked -= 1
+    slot.save(update_fields=["booked"])
+
+
+def _get_booking(booking_id: Any) -> Booking:
+    try:
+        return Booking.objects.select_related("slot").get(pk=booking_id)
+    except (Booking.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError(_("This booking does not exist."), field="booking") from None
+
+
+def _check_change(
+    booking: Booking, slot: Slot, *, actor: User, reason: str, now: datetime, action: str
+) -> str:
+    """Who may cancel or reschedule, with which reason, until when."""
+    if actor.pk not in (booking.teacher_id, slot.tutor_id):
+        raise PermissionDeniedError(_("You do not have permission to do this."))
+    reason = (reason or "").strip()
+    if actor.pk == slot.tutor_id and actor.pk != booking.teacher_id and not reason:
+        raise TutornetError(_("Tell the teacher the reason."), field="reason")
+    if booking.status != Booking.Status.CONFIRMED:
+        raise ConflictError(_("This booking is no longer active."), field="booking")
+    deadline = booking.starts_at - timedelta(hours=slot.offering.cancel_deadline_hours)
+    if now >= deadline:
+        raise DeadlinePassedError(deadline=deadline, zone=current_zone(), action=action)
+    return reason
+
+
+@transaction.atomic
+def booking_create(
+    *,
+    slot_id: Any,
+    teacher: User,
+    teacher_organisation: Organisation | None,
+    question: str,
+    now: datetime | None = None,
+) -> Booking:
+    """Book a place.  Refuses: a cancelled, started, too-near or too-far slot
+    (BookingClosedError); a full one (SlotTakenError); a time at which the teacher
+    already has a consultation (OverlapError); an empty question."""
+    question = _clean_question(question)
+    now = now or timezone.now()
+    slot = _lock_slot(slot_id)
+    booking = _book(
+        slot=slot, teacher=teacher, teacher_organisation=teacher_organisation, question=question, now=now
+    )
+    audit(
+        actor=teacher, action="consultations.booking_create", target=booking, booking=booking.pk, slot=slot.pk
+    )
+    notify().booking_confirmed(booking)
+    live().slot_changed(slot)
+    return booking
+
+
+@transaction.atomic
+def booking_cancel(*, booking_id: Any, actor: User, reason: str = "", now: datetime | None = None) -> Booking:
+    """Cancel, by the teacher or the slot's tutor (who must give a reason), until the
+    offering's deadline; the freed place goes to the waitlist first."""
+    now = now or timezone.now()
+    slot = _lock_slot(_get_booking(booking_id).slot_id)
+    booking = Booking.objects.select_for_update().get(pk=booking_id)
+    booking.slot = slot
+    reason = _check_change(booking, slot, actor=actor, reason=reason, now=now, action="cancel")
+    _release(booking, slot, actor=actor, reason=reason, now=now)
+    audit(
+        actor=actor, action="consultations.booking_cancel", target=booking, booking=booking.pk, reason=reason
+    )
+    notify().booking_cancelled(booking, actor)
+    _offer_next(slot, now)
+    live().slot_changed(slot)
+    return booking
+
+
+@transaction.atomic
+def booking_reschedule(
+    *, booking_id: Any, new_slot_id: Any, actor: User, reason: str = "", now: datetime | None = None
+) -> Booking:
+    """Move a booking to another slot of the same tutor: the old one is cancelled and
+    the new one booked in one transaction, so either both happen or neither."""
+    now = now or timezone.now()
+    old_slot_id = _get_booking(booking_id).slot_id
+    try:
+        new_slot_pk = int(new_slot_id)
+    except (TypeError, ValueError):
+        raise NotFoundError(_("This consultation time does not exist."), field="new_slot") from None
+    if new_slot_pk == old_slot_id:
+        raise TutornetError(_("Choose another time."), field="new_slot")
+    slots = {}
+    for pk in sorted((old_slot_id, new_slot_pk)):
+        try:
+            slots[pk] = _lock_slot(pk)
+        except NotFoundError:
+            raise NotFoundError(_("This consultation time does not exist."), field="new_slot") from None
+    slot, new_slot = slots[old_slot_id], slots[new_slot_pk]
+    booking = Booking.objects.select_for_update().get(pk=booking_id)
+    booking.slot = slot
+    reason = _check_change(booking, slot, actor=actor, reason=reason, now=now, action="reschedule")
+    if new_slot.tutor_id != slot.tutor_id:
+        raise TutornetError(
+            _("A consultation can be moved only to another time of the same tutor."), field="new_slot"
+        )
+    teacher = User.objects.get(pk=booking.teacher_id)
+    _release(booking, slot, actor=actor, reason=reason, now=now)
+    try:
+        new = _book(
+            slot=new_slot,
+            teacher=teacher,
+            teacher_organisation=booking.teacher_organisation,
+            question=booking.question,
+            now=now,
+            rescheduled_from=booking,
+        )
+    except TutornetError as error:
+        if error.field == "slot":
+            error.field = "new_slot"
+        raise
+    audit(
+        actor=actor,
+        action="consultations.booking_reschedule",
+        target=new,
+        booking=booking.pk,
+        new_booking=new.pk,
+        reason=reason,
+    )
+    notify().booking_rescheduled(booking, new, actor)
+    _offer_next(slot, now)
+    live().slot_changed(slot)
+    live().slot_changed(new_slot)
+    return new
+
+
+# --- waitlist --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def waitlist_join(
+    *, slot_id: Any, teacher: User, teacher_organisation: Organisation | None, question: str
+) -> WaitlistEntry:
+    """Join the waitlist of a full group slot (while it has free places, book instead)."""
+    question = _clean_question(question)
+    now = timezone.now()
+    slot = _lock_slot(slot_id)
+    if slot.offering.format != Offering.Format.GROUP:
+        raise WaitlistError(_("Only group consultations have a waitlist."), field="slot")
+    if slot.tutor_id == teacher.pk:
+        raise WaitlistError(_("You cannot book your own consultation."), field="slot")
+    _check_open(slot, now, notice=False)
+    if Booking.objects.filter(slot=slot, teacher=teacher, status__in=ACTIVE_BOOKING).exists():
+        raise WaitlistError(_("You have already booked this consultation."), field="slot")
+    if slot.free_places > 0:
+        raise WaitlistError(_("There are free places: book one."), field="slot")
+    if WaitlistEntry.objects.filter(
+        slot=slot, teacher=teacher, status__in=(WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED)
+    ).exists():
+        raise WaitlistError(_("You are already on the waitlist."), field="slot")
+    entry = WaitlistEntry.objects.create(
+        slot=slot, teacher=teacher, teacher_organisation=teacher_organisation, question=question
+    )
+    audit(actor=teacher, action="consultations.waitlist_join", target=entry, slot=slot.pk)
+    return entry
+
+
+def _lock_entry(entry_id: Any, teacher: User) -> tuple[WaitlistEntry, Slot]:
+    entry = WaitlistEntry.objects.filter(pk=entry_id).first() if str(entry_id).isdigit() else None
+    if entry is None or entry.teacher_id != teacher.pk:
+        raise NotFoundError(_("This waitlist place does not exist."), field="entry")
+    slot = _lock_slot(entry.slot_id)
+    entry = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
+    return entry, slot
+
+
+@transaction.atomic
+def waitlist_confirm(*, entry_id: Any, teacher: User, now: datetime | None = None) -> Booking:
+    """Take the place offered to the teacher, while the offer lasts."""
+    now = now or timezone.now()
+    entry, slot = _lock_entry(entry_id, teacher)
+    if entry.status != WaitlistEntry.Status.OFFERED:
+        raise WaitlistError(_("No place is offered to you on this consultation."), field="entry")
+    if entry.offer_expires_at is None or entry.offer_expires_at <= now:
+        raise WaitlistError(_("The offer has expired."), field="entry")
+    slot.offered -= 1
+    slot.save(update_fields=["offered"])
+    booking = _book(
+        slot=slot,
+        teacher=teacher,
+        teacher_organisation=entry.teacher_organisation,
+        question=entry.question,
+        now=now,
+        notice=False,
+    )
+    entry.status = WaitlistEntry.Status.ACCEPTED
+    entry.save(update_fields=["status"])
+    audit(actor=teacher, action="consultations.waitlist_confirm", target=booking, booking=booking.pk)
+    notify().booking_confirmed(booking)
+    live().slot_changed(slot)
+    return booking
+
+
+@transaction.atomic
+def waitlist_decline(*, entry_id: Any, teacher: User) -> None:
+    """Leave the waitlist; a place offered to the teacher passes to the next."""
+    now = timezone.now()
+    entry, slot = _lock_entry(entry_id, teacher)
+    if entry.status not in (WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED):
+        raise WaitlistError(_("You are not on this waitlist."), field="entry")
+    held_a_place = entry.status == WaitlistEntry.Status.OFFERED
+    entry.status = WaitlistEntry.Status.CANCELLED
+    entry.save(update_fields=["status"])
+    audit(actor=teacher, action="consultations.waitlist_decline", target=entry, slot=slot.pk)
+    if held_a_place:
+        slot.offered -= 1
+        slot.save(update_fields=["offered"])
+        _offer_next(slot, now)
+        live().slot_changed(slot)
+
+
+@transaction.atomic
+def waitlist_expire_offers(*, now: datetime | None = None) -> int:
+    """Pass every expired offer (in the current schema) on to the next teacher; return how many expired.
+
+    Safe to run concurrently: each entry is re-read under its slot's lock.
+    """
+    now = now or timezone.now()
+    expired = 0
+    due = WaitlistEntry.objects.filter(
+        status=WaitlistEntry.Status.OFFERED, offer_expires_at__lte=now
+    ).values_list("pk", "slot_id")
+    by_slot: dict[int, list[int]] = {}
+    for pk, slot_id in due:
+        by_slot.setdefault(slot_id, []).append(pk)
+    for slot_id in sorted(by_slot):
+        slot = _lock_slot(slot_id)
+        entries = WaitlistEntry.objects.select_for_update().filter(
+            pk__in=by_slot[slot_id], status=WaitlistEntry.Status.OFFERED, offer_expires_at__lte=now
+        )
+        count = 0
+        for entry in entries:
+            entry.status = WaitlistEntry.Status.EXPIRED
+            entry.save(update_fields=["status"])
+            count += 1
+        if not count:
+            continue
+        slot.offered -= count
+        slot.save(update_fields=["offered"])
+        expired += count
+        _offer_next(slot, now)
+        live().slot_changed(slot)
+    return expired
+
+
+# --- after the consultation ----------------------------------------------------------
+
+
+@transaction.atomic
+def booking_mark(*, booking_id: Any, actor: User, status: str, outcome_note: str = "") -> Booking:
+    """The slot's tutor marks a consultation held or no-show (after its start) with an outcome note."""
+    booking = _get_booking(booking_id)
+    booking = Booking.objects.select_for_update().select_related("slot").get(pk=booking.pk)
+    if actor.pk != booking.slot.tutor_id:
+        raise PermissionDeniedError(_("Only the consultation's tutor can mark it."))
+    if status not in (Booking.Status.HELD, Booking.Status.NO_SHOW):
+        raise TutornetError(_("Choose held or did not come."), field="status")
+    if booking.status == Booking.Status.CANCELLED:
+        raise ConflictError(_("This booking was cancelled."), field="booking")
+    if timezone.now() < booking.starts_at:
+        raise ConflictError(_("The consultation has not started yet."), field="status")
+    booking.status = status
+    booking.outcome_note = (outcome_note or "").strip()
+    booking.save(update_fields=["status", "outcome_note"])
+    audit(actor=actor, action="consultations.booking_mark", target=booking, booking=booking.pk, status=status)
+    return booking
+
+
+@transaction.atomic
+def booking_rate(*, booking_id: Any, teacher: User, score: int, comment: str = "") -> Rating:
+    """The teacher rates their own held consultation, 1 to 5; rating again changes it."""
+    booking = _get_booking(booking_id)
+    if booking.teacher_id != teacher.pk:
+        raise NotFoundError(_("This booking does not exist."), field="booking")
+    if booking.status != Booking.Status.HELD:
+        raise ConflictError(_("Only a held consultation can be rated."), field="booking")
+    try:
+        value = int(score)
+    except (TypeError, ValueError):
+        value = 0
+    if not 1 <= value <= 5:
+        raise TutornetError(_("Rate from 1 to 5."), field="score")
+    rating, _created = Rating.objects.update_or_create(
+        booking=booking, defaults={"score": value, "comment": (comment or "").strip()}
+    )
+    audit(actor=teacher, action="consultations.booking_rate", target=booking, booking=booking.pk, score=value)
+    return rating

@@ -1,0 +1,80 @@
+"""Celery beat sweeps of consultations: reminders and expiry of waitlist offers.
+
+Consultations live in every organisation's schema, so each beat job runs in
+the public schema, lists the organisations and fans out one task per chunk of
+organisation ids (ARCHITECTURE 4, 7: not one schedule entry per tenant); the
+chunk task enters each organisation with ``tenant_context`` and runs the
+service there.  One organisation failing does not stop the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from celery import shared_task
+
+logger = logging.getLogger(__name__)
+
+# Organisations per fanned-out task.
+CHUNK = 25
+
+
+def _organisation_ids() -> list[int]:
+    from tenants.models import Organisation
+
+    return list(
+        Organisation.objects.filter(
+            kind__in=[Organisation.Kind.CENTRE, Organisation.Kind.SCHOOL], is_active=True
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _fan_out(task: object) -> int:
+    ids = _organisation_ids()
+    for start in range(0, len(ids), CHUNK):
+        task.delay(ids[start : start + CHUNK])  # type: ignore[attr-defined]
+    return len(ids)
+
+
+def _in_each(organisation_ids: list[int], run: Callable[[], int], what: str) -> int:
+    from django_tenants.utils import tenant_context
+
+    from tenants.models import Organisation
+
+    done = 0
+    for organisation in Organisation.objects.filter(pk__in=organisation_ids, is_active=True):
+        try:
+            with tenant_context(organisation):
+                done += run()
+        except Exception:
+            logger.exception("%s failed in %s", what, organisation.schema_name)
+    return done
+
+
+@shared_task(name="consultations.reminders_sweep")
+def reminders_sweep() -> int:
+    """Beat, every minute: fan the reminder run out over the organisations."""
+    return _fan_out(reminders_send_for)
+
+
+@shared_task(name="consultations.reminders_send_for")
+def reminders_send_for(organisation_ids: list[int]) -> int:
+    from .services.reminders import reminders_send
+
+    return _in_each(organisation_ids, reminders_send, "Reminders")
+
+
+@shared_task(name="consultations.waitlist_expiry_sweep")
+def waitlist_expiry_sweep() -> int:
+    """Beat, every minute: pass expired waitlist offers on to the next teacher, in every organisation."""
+    return _fan_out(waitlist_expire_for)
+
+
+@shared_task(name="consultations.waitlist_expire_for")
+def waitlist_expire_for(organisation_ids: list[int]) -> int:
+    from .services.booking import waitlist_expire_offers
+
+    return _in_each(organisation_ids, lambda: waitlist_expire_offers(), "Waitlist expiry")
