@@ -105,19 +105,22 @@ def prepare(users: int) -> tuple[Any, int, int, list[str]]:
 
 def change_slot(centre: Any, slot_id: int, delta: int) -> tuple[float, int]:
     """Take (+1) or free (-1) a place in one transaction; returns the commit time and free places."""
-    from django.db import transaction
+    from django.db import connections, transaction
     from django_tenants.utils import tenant_context
 
     from consultations import live
     from consultations.models import Slot
 
     committed: list[float] = []
-    with tenant_context(centre), transaction.atomic():
-        slot = Slot.objects.select_for_update().get(pk=slot_id)
-        slot.booked += delta
-        slot.save(update_fields=["booked"])
-        transaction.on_commit(lambda: committed.append(time.perf_counter()))
-        live.slot_changed(slot)
+    try:
+        with tenant_context(centre), transaction.atomic():
+            slot = Slot.objects.select_for_update().get(pk=slot_id)
+            slot.booked += delta
+            slot.save(update_fields=["booked"])
+            transaction.on_commit(lambda: committed.append(time.perf_counter()))
+            live.slot_changed(slot)
+    finally:
+        connections.close_all()  # this thread's pooled connection goes back to the pool
     return committed[0], slot.free_places
 
 
@@ -180,7 +183,11 @@ async def run_events(
         delta = 1 if event % 2 == 0 else -1
         # A plain thread: the bookings never share the clients' event loop.
         outcome: list[tuple[float, int]] = []
-        worker = threading.Thread(target=lambda d=delta: outcome.append(change_slot(centre, slot_id, d)))
+
+        def change(delta: int = delta, outcome: list[tuple[float, int]] = outcome) -> None:
+            outcome.append(change_slot(centre, slot_id, delta))
+
+        worker = threading.Thread(target=change)
         worker.start()
         await asyncio.to_thread(worker.join)
         committed, free = outcome[0]
@@ -281,8 +288,9 @@ def main() -> int:
     ]
     print(f"Slot fan-out — {common.machine()}")
     print(
-        f"one uvicorn process, {args.clients} websockets ({args.users} teachers' sessions, fd limit {fd_limit}), "
-        f"opened in {outcome['open_s']:.1f} s, refused {outcome['refused']}; {args.events} events"
+        f"one uvicorn process, {args.clients} websockets ({args.users} teachers' sessions, "
+        f"fd limit {fd_limit}), opened in {outcome['open_s']:.1f} s, refused {outcome['refused']}; "
+        f"{args.events} events"
     )
     print(
         common.table(

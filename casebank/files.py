@@ -42,7 +42,9 @@ DOCX = FileType(
 PPTX = FileType(
     "pptx", "PPTX", "application/vnd.openxmlformats-officedocument.presentationml.presentation", (".pptx",)
 )
-XLSX = FileType("xlsx", "XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",))
+XLSX = FileType(
+    "xlsx", "XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",)
+)
 ODT = FileType("odt", "ODT", "application/vnd.oasis.opendocument.text", (".odt",))
 PNG = FileType("png", "PNG", "image/png", (".png",), is_image=True)
 JPEG = FileType("jpeg", "JPEG", "image/jpeg", (".jpg", ".jpeg"), is_image=True)
@@ -148,7 +150,9 @@ def check_attachment(stream: IO[bytes], name: str) -> CheckedFile:
     name = clean_file_name(name)
     size = _size_of(stream)
     if size == 0:
-        raise AttachmentRejectedError(_("The file “%(name)s” is empty.") % {"name": name}, field="attachments")
+        raise AttachmentRejectedError(
+            _("The file “%(name)s” is empty.") % {"name": name}, field="attachments"
+        )
     file_type = _detect(stream)
     extension = os.path.splitext(name)[1].lower()
     if file_type is None:
@@ -182,7 +186,9 @@ def check_attachment(stream: IO[bytes], name: str) -> CheckedFile:
                 "name": name,
                 "size": f"{size / 1024 / 1024:.1f}",
                 "type": file_type.label,
-                "limit": f"{limit / 1024 / 1024:.0f}" if limit >= 1024 * 1024 else f"{limit / 1024 / 1024:.2f}",
+                "limit": f"{limit / 1024 / 1024:.0f}"
+                if limit >= 1024 * 1024
+                else f"{limit / 1024 / 1024:.2f}",
             },
             field="attachments",
         )

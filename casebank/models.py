@@ -92,7 +92,9 @@ class Material(models.Model):
     subjects = models.ManyToManyField(
         "tenants.Subject", blank=True, related_name="+", verbose_name=_("subjects")
     )
-    grades = ArrayField(models.PositiveSmallIntegerField(), blank=True, default=list, verbose_name=_("grades"))
+    grades = ArrayField(
+        models.PositiveSmallIntegerField(), blank=True, default=list, verbose_name=_("grades")
+    )
     topics = ArrayField(models.CharField(max_length=100), blank=True, default=list, verbose_name=_("topics"))
     abstract = models.TextField(_("abstract"), blank=True)
     # Sanitised HTML (casebank.services.sanitise_html); body_text is its plain text, for search.
@@ -136,7 +138,8 @@ class Material(models.Model):
                 condition=Q(grades__contained_by=list(GRADES)), name="material_grades_1_to_11"
             ),
             models.CheckConstraint(
-                condition=Q(rating_sum__gte=models.F("rating_count")) & Q(rating_sum__lte=models.F("rating_count") * 5),
+                condition=Q(rating_sum__gte=models.F("rating_count"))
+                & Q(rating_sum__lte=models.F("rating_count") * 5),
                 name="material_rating_sum_in_range",
             ),
             models.CheckConstraint(
@@ -145,7 +148,8 @@ class Material(models.Model):
                 name="material_origin_complete",
             ),
             models.CheckConstraint(
-                condition=~Q(status="published") | Q(current_version__isnull=False, published_at__isnull=False),
+                condition=~Q(status="published")
+                | Q(current_version__isnull=False, published_at__isnull=False),
                 name="material_published_has_version",
             ),
             models.UniqueConstraint(

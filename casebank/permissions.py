@@ -67,7 +67,9 @@ def current_organisation() -> Organisation:
 
 def access_for(user: Any, organisation: Organisation | None = None) -> BankAccess:
     organisation = organisation or current_organisation()
-    return BankAccess(user=user, organisation=organisation, membership=district_membership_for(user, organisation))
+    return BankAccess(
+        user=user, organisation=organisation, membership=district_membership_for(user, organisation)
+    )
 
 
 def is_author(access: BankAccess, material: Material) -> bool:

@@ -47,7 +47,7 @@ def _chain(booking: Booking) -> tuple[int, int]:
 
 def booking_uid(booking: Booking, schema_name: str | None = None) -> str:
     """Stable per booking (and its reschedules); unique across organisations, whose ids repeat."""
-    schema = schema_name or connection.schema_name
+    schema = schema_name or connection.schema_name  # type: ignore[attr-defined]  # django-tenants' backend
     root_id, _depth = _chain(booking)
     return f"booking-{root_id}.{schema}@tutornet"
 

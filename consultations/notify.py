@@ -36,7 +36,7 @@ def current_organisation() -> Organisation:
     if isinstance(tenant, Organisation):
         return tenant
     # schema_context() sets a FakeTenant that only knows the schema name.
-    return Organisation.objects.get(schema_name=connection.schema_name)
+    return Organisation.objects.get(schema_name=connection.schema_name)  # type: ignore[attr-defined]  # django-tenants' backend
 
 
 def page_link(organisation: Organisation, booking: Booking, user: User) -> str:

@@ -33,7 +33,7 @@ def _active(membership: Membership | None) -> bool:
 
 def _here(membership: Membership) -> bool:
     """The membership is in the organisation whose schema is active (not a school's on the centre host)."""
-    return membership.organisation.schema_name == connection.schema_name
+    return membership.organisation.schema_name == connection.schema_name  # type: ignore[attr-defined]
 
 
 def can_use(district_membership: Membership | None) -> bool:
@@ -51,7 +51,7 @@ def can_use(district_membership: Membership | None) -> bool:
     return (
         organisation.kind == Organisation.Kind.SCHOOL
         and organisation.centre is not None
-        and organisation.centre.schema_name == connection.schema_name
+        and organisation.centre.schema_name == connection.schema_name  # type: ignore[attr-defined]
     )
 
 

@@ -78,3 +78,27 @@ def waitlist_expire_for(organisation_ids: list[int]) -> int:
     from .services.booking import waitlist_expire_offers
 
     return _in_each(organisation_ids, lambda: waitlist_expire_offers(), "Waitlist expiry")
+
+
+@shared_task(name="consultations.slots_extend_sweep")
+def slots_extend_sweep() -> int:
+    """Beat, hourly: keep every active offering's slots generated up to its booking horizon."""
+    return _fan_out(slots_extend_for)
+
+
+def _extend_slots_here() -> int:
+    from django.db import connection
+
+    from .models import Offering
+    from .services.availability import slots_generate
+
+    organisation = connection.tenant  # type: ignore[attr-defined]
+    return sum(
+        slots_generate(offering=offering, organisation=organisation)
+        for offering in Offering.objects.filter(is_active=True)
+    )
+
+
+@shared_task(name="consultations.slots_extend_for")
+def slots_extend_for(organisation_ids: list[int]) -> int:
+    return _in_each(organisation_ids, _extend_slots_here, "Slot generation")

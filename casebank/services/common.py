@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import nh3
-from django.contrib.postgres.search import CombinedSearchVector, SearchVector
+from django.contrib.postgres.search import SearchVector
 from django.core.files import File
 from django.db.models import F, Func, TextField, Value
 from django.utils import translation
@@ -71,7 +71,7 @@ def html_to_text(value: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def search_vector_expression() -> CombinedSearchVector:
+def search_vector_expression() -> Any:
     """Weighted russian tsvector of a material: title A, topics and abstract B, text C.
 
     Usable in ``Material.objects.filter(...).update(search_vector=...)``, so a
@@ -134,9 +134,7 @@ def clean_topics(topics: Iterable[str]) -> list[str]:
             raise MaterialInvalidError(_("A topic is at most 100 characters long."), field="topics")
         seen.setdefault(topic.lower(), topic.lower())
     if len(seen) > MAX_TOPICS:
-        raise MaterialInvalidError(
-            _("At most %(count)s topics.") % {"count": MAX_TOPICS}, field="topics"
-        )
+        raise MaterialInvalidError(_("At most %(count)s topics.") % {"count": MAX_TOPICS}, field="topics")
     return list(seen.values())
 
 
@@ -168,7 +166,9 @@ def clean_authors(authors: Iterable[User], *, actor: User, organisation: Organis
     return list(result.values())
 
 
-def check_files(files: Sequence[File], *, existing: int = 0) -> list[tuple[File, attachment_files.CheckedFile]]:
+def check_files(
+    files: Sequence[File], *, existing: int = 0
+) -> list[tuple[File, attachment_files.CheckedFile]]:
     from django.conf import settings
 
     if existing + len(files) > settings.CASEBANK_MAX_ATTACHMENTS:
@@ -179,7 +179,9 @@ def check_files(files: Sequence[File], *, existing: int = 0) -> list[tuple[File,
     return [(f, attachment_files.check_attachment(f, f.name or "")) for f in files]
 
 
-def attachments_store(version: MaterialVersion, checked: Sequence[tuple[File, attachment_files.CheckedFile]]) -> None:
+def attachments_store(
+    version: MaterialVersion, checked: Sequence[tuple[File, attachment_files.CheckedFile]]
+) -> None:
     """Save checked files into this schema's storage (the tenant storage prefixes the schema)."""
     for stream, info in checked:
         stream.seek(0)

@@ -38,16 +38,19 @@ def _zip_kind(stream: IO[bytes]) -> str | None:
                 return None
             if "[Content_Types].xml" in names and "word/document.xml" in names:
                 return "docx"
-            if "mimetype" in names and "content.xml" in names:
-                if archive.read("mimetype").strip() == ODT_MIMETYPE:
-                    return "odt"
+            if (
+                "mimetype" in names
+                and "content.xml" in names
+                and archive.read("mimetype").strip() == ODT_MIMETYPE
+            ):
+                return "odt"
     except (zipfile.BadZipFile, OSError, KeyError, ValueError):
         return None
     return None
 
 
 def detect_kind(stream: IO[bytes]) -> str | None:
-    """"docx", "odt" or "pdf" judged by content; None for anything else."""
+    """ "docx", "odt" or "pdf" judged by content; None for anything else."""
     stream.seek(0)
     head = stream.read(8)
     stream.seek(0)

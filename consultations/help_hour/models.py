@@ -28,6 +28,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Category(models.TextChoices):
@@ -40,15 +41,15 @@ class Category(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-    NEEDS_CLARIFICATION = "needs_clarification", _("Needs clarification")
-    ACCEPTED = "accepted", _("Accepted")
-    SCHEDULED = "scheduled", _("Scheduled")
-    HELD = "held", _("Held")
-    CLOSED = "closed", _("Closed")
-    REJECTED = "rejected", _("Rejected")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    DRAFT = "draft", pgettext_lazy("help hour status", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("help hour status", "Submitted")
+    NEEDS_CLARIFICATION = "needs_clarification", pgettext_lazy("help hour status", "Needs clarification")
+    ACCEPTED = "accepted", pgettext_lazy("help hour status", "Accepted")
+    SCHEDULED = "scheduled", pgettext_lazy("help hour status", "Scheduled")
+    HELD = "held", pgettext_lazy("help hour status", "Held")
+    CLOSED = "closed", pgettext_lazy("help hour status", "Closed")
+    REJECTED = "rejected", pgettext_lazy("help hour status", "Rejected")
+    WITHDRAWN = "withdrawn", pgettext_lazy("help hour status", "Withdrawn")
 
 
 WITH_SESSION = (Status.SCHEDULED, Status.HELD, Status.CLOSED)
@@ -109,7 +110,9 @@ class HelpHourSession(models.Model):
         verbose_name_plural = _("Help Hour sessions")
         ordering = ["starts_at", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="help_session_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="help_session_ends_after_start"
+            ),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="help_session_has_places"),
             models.CheckConstraint(
                 condition=(Q(mode="in_person") & ~Q(place="")) | (Q(mode="video") & ~Q(video_room="")),
@@ -206,7 +209,9 @@ class RequestEvent(models.Model):
     class Meta:
         ordering = ["at", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(to_status__in=Status.values), name="help_event_to_status_valid"),
+            models.CheckConstraint(
+                condition=Q(to_status__in=Status.values), name="help_event_to_status_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(from_status="") | Q(from_status__in=Status.values),
                 name="help_event_from_status_valid",
@@ -280,7 +285,9 @@ class HelpHourExport(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(progress__lte=100), name="help_export_progress_0_100"),
             models.CheckConstraint(condition=Q(state__in=ExportState.values), name="help_export_state_valid"),
-            models.CheckConstraint(condition=~Q(state="done") | ~Q(file=""), name="help_export_done_has_file"),
+            models.CheckConstraint(
+                condition=~Q(state="done") | ~Q(file=""), name="help_export_done_has_file"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -156,7 +156,9 @@ def can_join_session(user: Any, session: HelpHourSession) -> bool:
 
 def can_record_outcome(membership: Membership | None, session: HelpHourSession) -> bool:
     """The session's own tutors (with an active tutor membership at the centre)."""
-    return is_centre_tutor(membership) and membership is not None and is_session_tutor(membership.user, session)
+    return (
+        is_centre_tutor(membership) and membership is not None and is_session_tutor(membership.user, session)
+    )
 
 
 def can_mark_held(membership: Membership | None, session: HelpHourSession) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from tutornet.errors import ConflictError
 
@@ -22,16 +22,16 @@ from .models import Status
 
 
 class Action(models.TextChoices):
-    CREATE = "create", gettext_lazy("Create")
-    SUBMIT = "submit", gettext_lazy("Submit")
-    RETURN = "return_for_clarification", gettext_lazy("Return for clarification")
-    ACCEPT = "accept", gettext_lazy("Accept")
-    REJECT = "reject", gettext_lazy("Reject")
-    WITHDRAW = "withdraw", gettext_lazy("Withdraw")
-    ASSIGN_TUTOR = "assign_tutor", gettext_lazy("Assign a tutor")
-    SCHEDULE = "schedule", gettext_lazy("Schedule")
-    HOLD = "hold", gettext_lazy("Mark as held")
-    CLOSE = "close", gettext_lazy("Close")
+    CREATE = "create", pgettext_lazy("help hour action", "Create")
+    SUBMIT = "submit", pgettext_lazy("help hour action", "Submit")
+    RETURN = "return_for_clarification", pgettext_lazy("help hour action", "Return for clarification")
+    ACCEPT = "accept", pgettext_lazy("help hour action", "Accept")
+    REJECT = "reject", pgettext_lazy("help hour action", "Reject")
+    WITHDRAW = "withdraw", pgettext_lazy("help hour action", "Withdraw")
+    ASSIGN_TUTOR = "assign_tutor", pgettext_lazy("help hour action", "Assign a tutor")
+    SCHEDULE = "schedule", pgettext_lazy("help hour action", "Schedule")
+    HOLD = "hold", pgettext_lazy("help hour action", "Mark as held")
+    CLOSE = "close", pgettext_lazy("help hour action", "Close")
 
 
 # action -> (the statuses it may start from, the status it leads to; None: unchanged)

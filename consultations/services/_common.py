@@ -19,7 +19,7 @@ def current_organisation() -> Organisation | None:
     tenant = getattr(connection, "tenant", None)
     if isinstance(tenant, Organisation):
         return tenant
-    return Organisation.objects.filter(schema_name=connection.schema_name).first()
+    return Organisation.objects.filter(schema_name=connection.schema_name).first()  # type: ignore[attr-defined]
 
 
 def current_zone() -> zoneinfo.ZoneInfo:

@@ -24,7 +24,7 @@ from ._common import audit
 
 
 def _token(feed: CalendarFeed) -> str:
-    value = f"{connection.schema_name}:{feed.pk}:{feed.created_at.isoformat()}"
+    value = f"{connection.schema_name}:{feed.pk}:{feed.created_at.isoformat()}"  # type: ignore[attr-defined]  # django-tenants' backend
     return salted_hmac("consultations.calendar_feed", value, algorithm="sha256").hexdigest()
 
 

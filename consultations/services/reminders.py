@@ -73,9 +73,10 @@ def _claim(*, column: str, lead: timedelta, now: datetime, limit: int) -> list[i
             {
                 "now": now,
                 "confirmed": Booking.Status.CONFIRMED,
-                "not_within": not_within,
-                "lead": lead,
-                "fresh": FRESH_BOOKING,
+                # psycopg adapts timedelta to an interval (django-stubs' params type omits it).
+                "not_within": not_within,  # type: ignore[dict-item]
+                "lead": lead,  # type: ignore[dict-item]
+                "fresh": FRESH_BOOKING,  # type: ignore[dict-item]
                 "limit": limit,
             },
         )

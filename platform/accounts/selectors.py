@@ -34,7 +34,7 @@ def district_membership_for(user: Any, organisation: Organisation) -> Membership
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     return (
-        Membership.objects.select_related("organisation", "user")
+        Membership.objects.select_related("organisation", "organisation__centre", "user")
         .filter(
             user=user,
             is_active=True,

@@ -69,10 +69,18 @@ def public_home(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     portals = _portal_links(request)
-    if membership is None:
+    # A school's staff use their centre's services without a membership of the centre.
+    district_membership = getattr(request, "district_membership", None)
+    from consultations import permissions as consultation_permissions
+
+    can_use_consultations = consultation_permissions.can_use(district_membership)
+    if membership is None and not can_use_consultations:
         return render(request, "accounts/no_access.html", {"portals": portals}, status=403)
+    here = request.tenant.pk  # type: ignore[attr-defined]
     context = {
-        "portals": [p for p in portals if p["membership"].organisation_id != membership.organisation_id],
+        "portals": [p for p in portals if p["membership"].organisation_id != here],
+        "district_membership": None if membership is not None else district_membership,
+        "can_use_consultations": can_use_consultations,
         "can_manage_staff": permissions.can_manage_staff(membership),
         "can_onboard_schools": permissions.can_onboard_schools(membership),
         "can_appoint_tutors": permissions.can_appoint_tutors(membership),

@@ -29,6 +29,15 @@ class Kind(models.TextChoices):
     MATERIAL_RETURNED = "material_returned", _("My material is returned for changes")
     MATERIAL_REJECTED = "material_rejected", _("My material is rejected")
     MATERIAL_COMMENT = "material_comment", _("A comment on my material")
+    HELP_HOUR_SUBMITTED = "help_hour_submitted", _("A Help Hour request is submitted")
+    HELP_HOUR_RETURNED = "help_hour_returned", _("A Help Hour request is returned for clarification")
+    HELP_HOUR_ACCEPTED = "help_hour_accepted", _("A Help Hour request is accepted")
+    HELP_HOUR_REJECTED = "help_hour_rejected", _("A Help Hour request is rejected")
+    HELP_HOUR_WITHDRAWN = "help_hour_withdrawn", _("A Help Hour request is withdrawn")
+    HELP_HOUR_TUTOR_ASSIGNED = "help_hour_tutor_assigned", _("A tutor is assigned to a Help Hour request")
+    HELP_HOUR_SCHEDULED = "help_hour_scheduled", _("A Help Hour session is scheduled")
+    HELP_HOUR_HELD = "help_hour_held", _("A Help Hour session is held")
+    HELP_HOUR_CLOSED = "help_hour_closed", _("A Help Hour is closed with its outcome")
 
 
 # Kinds whose e-mail cannot be switched off: the person needs the link in it.

@@ -3,4 +3,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("accounts.api_urls")),
     path("", include("notifications.api_urls")),
+    path("consultations/", include("consultations.api_urls")),
 ]

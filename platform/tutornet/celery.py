@@ -12,3 +12,5 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # The project package is not an installed app, so name it for its own tasks.
 app.autodiscover_tasks(["tutornet"])
+# Sub-packages of apps with their own tasks module.
+app.autodiscover_tasks(["consultations.help_hour"])

@@ -12,6 +12,7 @@ urlpatterns = [
     path("invite/<str:token>/", account_views.invitation_accept_view, name="invitation-accept"),
     path("notifications/", include("notifications.urls")),
     path("calendar/", include("consultations.feed_urls")),
+    path("consultations/", include("consultations.urls")),
     path("", include("tenants.urls")),
     path("api/", include("tutornet.api_urls")),
     *common,

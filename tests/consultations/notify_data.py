@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 from email.header import decode_header, make_header
 from email.message import Message
 
-from django.db import connection
+from django.db import connection, transaction
 from django_tenants.utils import tenant_context
 
 from accounts.models import Role, User
 from consultations.models import Booking, CalendarFeed, Offering, Slot, WaitlistEntry
-from notifications.models import Notification
+from notifications.models import Delivery, Notification
 from tenants.models import Organisation
 from tests.conftest import member
 from tests.factories import SubjectFactory
@@ -73,9 +73,10 @@ def make_booking(
         status=status,
         cancelled_at=starts_at - timedelta(days=1) if status == Booking.Status.CANCELLED else None,
     )
+    booking.tutor_id_for_tests = tutor.pk  # type: ignore[attr-defined]
     if booked_at is not None:
         Booking.objects.filter(pk=booking.pk).update(created_at=booked_at)
-        booking.refresh_from_db()
+        booking.created_at = booked_at
     return booking
 
 
@@ -85,10 +86,10 @@ def teacher_school(teacher: User) -> Organisation | None:
 
 
 def notifications_for(booking: Booking, kind: str) -> list[Notification]:
+    """The notifications of this kind to either side (callable outside the booking's schema)."""
+    tutor_id = getattr(booking, "tutor_id_for_tests", None) or booking.slot.tutor_id
     return list(
-        Notification.objects.filter(
-            kind=kind, recipient_id__in=[booking.teacher_id, booking.slot.tutor_id]
-        ).order_by("pk")
+        Notification.objects.filter(kind=kind, recipient_id__in=[booking.teacher_id, tutor_id]).order_by("pk")
     )
 
 
@@ -131,7 +132,15 @@ class Cleanup:
                 Slot.objects.filter(tutor_id__in=self.users).delete()
                 Offering.objects.filter(tutor_id__in=self.users).delete()
                 CalendarFeed.objects.filter(user_id__in=self.users).delete()
-        Notification.objects.filter(recipient_id__in=self.users).delete()
+        # The live worker may be delivering them: lock them first (it skips locked rows).
+        with transaction.atomic():
+            ids = list(
+                Notification.objects.select_for_update()
+                .filter(recipient_id__in=self.users)
+                .values_list("pk", flat=True)
+            )
+            Delivery.objects.filter(notification_id__in=ids).delete()
+            Notification.objects.filter(pk__in=ids).delete()
         connection.set_schema_to_public()
 
 

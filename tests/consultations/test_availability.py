@@ -235,7 +235,10 @@ def test_a_tutor_creates_and_changes_their_offering(centre: Organisation) -> Non
     tutor = member(centre, Role.TUTOR)
 
     offering = save_offering(tutor, topic=" ОГЭ: задание 25 ")
-    changed = save_offering(tutor, offering=offering, capacity=8, subject=offering.subject)
+    assert offering.topic == "ОГЭ: задание 25"
+    changed = save_offering(
+        tutor, offering=offering, capacity=8, subject=offering.subject, topic="ОГЭ: задание 25"
+    )
 
     assert changed.pk == offering.pk
     offering.refresh_from_db()

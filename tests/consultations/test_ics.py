@@ -25,6 +25,7 @@ def _english() -> object:
     with translation.override("en"):
         yield
 
+
 STARTS = datetime(2026, 12, 3, 7, 0, tzinfo=UTC)  # 10:00 in Moscow
 
 

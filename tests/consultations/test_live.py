@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.db import connections, transaction
@@ -278,6 +279,41 @@ def test_a_failed_push_never_breaks_the_booking(
         assert Booking.objects.get(pk=booking_id).status == Booking.Status.CONFIRMED
         assert Slot.objects.get(pk=slot.pk).booked == 1
     assert any("failed" in record.getMessage() for record in caplog.records)
+
+
+def test_many_pages_leaving_at_once_leave_their_groups_cleanly(
+    district: District, committed_db: None
+) -> None:
+    # With redis-py 8's defaults a burst of group_discard beyond 100 connections failed
+    # (MaxConnectionsError), and an idle receive timed out after 5 s (TimeoutError),
+    # crashing consumers: see CHANNEL_LAYERS in the settings.
+    tutor, (slot,) = tutor_with_slots(district.centre, capacity=2)
+    watcher = member(district.school_a).user
+    cookie = f"{settings.SESSION_COOKIE_NAME}={session_cookie(watcher, 'centre.localhost')}".encode()
+    pages = 150
+
+    def page() -> WebsocketCommunicator:
+        headers = [(b"host", b"centre.localhost"), (b"cookie", cookie)]
+        return WebsocketCommunicator(application, f"/ws/slots/?tutor={tutor.pk}", headers=headers)
+
+    async def scenario() -> tuple[int, list[Any]]:
+        sockets = [page() for _ in range(pages)]
+        connected = await asyncio.gather(*(socket.connect(timeout=10) for socket in sockets))
+        # Any exception of a consumer's disconnect is re-raised here.
+        left = await asyncio.gather(
+            *(socket.disconnect(timeout=10) for socket in sockets), return_exceptions=True
+        )
+        layer = get_channel_layer()
+        members = await layer.connection(layer.consistent_hash(live.tutor_group("centre", tutor.pk))).zcard(
+            layer._group_key(live.tutor_group("centre", tutor.pk))
+        )
+        return sum(ok for ok, _ in connected), [e for e in left if e is not None] + (
+            [members] if members else []
+        )
+
+    opened_count, problems = run(scenario())
+    assert opened_count == pages
+    assert problems == []
 
 
 # --- who may listen, and isolation between organisations ----------------------------------

@@ -177,12 +177,31 @@ CELERY_BEAT_SCHEDULE = {
     # Both fan out over the organisations in chunks (consultations.tasks).
     "consultations-reminders": {"task": "consultations.reminders_sweep", "schedule": 60.0},
     "consultations-waitlist-expiry": {"task": "consultations.waitlist_expiry_sweep", "schedule": 60.0},
+    # The booking horizon moves forward every day: generate the slots it uncovers.
+    "consultations-slots-extend": {"task": "consultations.slots_extend_sweep", "schedule": 3600.0},
 }
 
+# Two redis-py 8 defaults broke consumers (bench/slot_fanout.py, tests/consultations/test_live.py):
+# * a pool holds at most 100 connections and fails at once beyond it; every
+#   group_add/group_discard takes one, so 500 pages leaving together (a restart,
+#   a network blip) crashed their consumers.  Cap it higher.
+# * socket_timeout is 5 s, exactly channels_redis' BZPOPMIN wait (brpop_timeout = 5):
+#   an idle process's receive timed out reading the reply and killed a consumer.
+CHANNEL_REDIS_MAX_CONNECTIONS = env_int("CHANNEL_REDIS_MAX_CONNECTIONS", 2000)
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
+        "CONFIG": {
+            "hosts": [
+                {
+                    "address": REDIS_URL,
+                    "max_connections": CHANNEL_REDIS_MAX_CONNECTIONS,
+                    "socket_timeout": 15,
+                }
+            ],
+            "capacity": 1500,
+            "expiry": 30,
+        },
     }
 }
 
@@ -332,6 +351,10 @@ SPECTACULAR_SETTINGS = {
         "OrganisationKindEnum": "tenants.models.Organisation.Kind",
         "NotificationKindEnum": "notifications.models.Kind",
         "RoleEnum": "accounts.models.Role",
+        # ... and three share "status" (consultations' API).
+        "BookingStatusEnum": "consultations.models.Booking.Status",
+        "WaitlistStatusEnum": "consultations.models.WaitlistEntry.Status",
+        "BookingMarkStatusEnum": "consultations.api.MARK_STATUSES",
     },
 }
 

@@ -1,0 +1,769 @@
+"""REST API of consultations: offerings, free slots, bookings, the waitlist.
+
+One small view per operation with its own input and output serializers; the
+writes are ``consultations.services`` functions, the same ones the HTML pages
+call.  Who may use this organisation's consultations is decided by
+``consultations.permissions`` on the caller's *district* membership: on the
+centre's host a teacher of one of the centre's schools books municipal tutors
+with their school membership (ARCHITECTURE 3).
+
+Times are given twice: ``starts_at``/``ends_at`` in UTC (ISO 8601, ``Z``) and
+``starts_at_local``/``ends_at_local`` in the organisation's time zone, with its
+offset (ARCHITECTURE 8).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api import SubjectOutputSerializer
+from accounts.models import Membership, User
+from accounts.selectors import district_membership_for
+from tenants.models import Organisation, Subject
+from tutornet.api import _RESOLVED as _MEMBERSHIP_RESOLVED
+from tutornet.api import TutornetAPIView, membership_of
+from tutornet.errors import PermissionDeniedError, TutornetError
+
+from . import permissions, selectors, services, video
+from .models import Booking, Offering, Rating, Slot, WaitlistEntry
+
+# --- the caller's district membership ------------------------------------------------------
+
+_RESOLVED = "_api_district_membership_user_id"
+
+
+def district_membership_of(request: Request) -> Membership | None:
+    """The membership that lets the caller use this organisation's consultations, or None.
+
+    ``MembershipMiddleware`` resolved it for session users; a token user is known
+    only once DRF authenticated them, so it is resolved again here (once per request).
+    """
+    django_request = request._request
+    user = request.user
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if getattr(django_request, _RESOLVED, None) == user.pk:
+        return django_request.district_membership  # type: ignore[attr-defined,no-any-return]
+    membership: Membership | None = getattr(django_request, "district_membership", None)
+    tenant = getattr(django_request, "tenant", None)
+    if membership is None or membership.user_id != user.pk:
+        membership = district_membership_for(user, tenant) if tenant is not None else None
+        # The own membership comes first in ``district_membership_for``: known now
+        # without asking again (``membership_of`` reads it back for the services).
+        own = membership if membership is not None and membership.organisation_id == tenant.pk else None
+        django_request.membership = own  # type: ignore[attr-defined]
+        setattr(django_request, _MEMBERSHIP_RESOLVED, user.pk)
+    django_request.district_membership = membership  # type: ignore[attr-defined]
+    setattr(django_request, _RESOLVED, user.pk)
+    return membership
+
+
+class CanUseConsultations(BasePermission):
+    message = _("You are not a member of this organisation or of one of its schools.")
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return permissions.can_use(district_membership_of(request))
+
+
+class ConsultationsAPIView(TutornetAPIView):
+    """Base of every consultations endpoint: people who may use this organisation's consultations."""
+
+    permission_classes = [IsAuthenticated, CanUseConsultations]
+
+    @property
+    def district_membership(self) -> Membership:
+        membership = district_membership_of(self.request)
+        assert membership is not None  # the permission class let only such callers in
+        return membership
+
+    @property
+    def membership(self) -> Membership | None:
+        """The caller's own membership here (None for a school's teacher on the centre's host)."""
+        return membership_of(self.request)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self.organisation.zone
+
+    def context(self) -> dict[str, Any]:
+        return {"zone": self.zone, "actor": self.actor}
+
+
+def _not_found() -> NotFound:
+    return NotFound(_("No such consultation booking."))
+
+
+# --- serializers shared by several endpoints ----------------------------------------------
+
+
+class UTCDateTimeField(serializers.DateTimeField):
+    """An instant in UTC, ISO 8601 with ``Z``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(default_timezone=UTC, **kwargs)
+
+
+class LocalDateTimeField(serializers.DateTimeField):
+    """The same instant in the organisation's time zone, ISO 8601 with its offset."""
+
+    def to_representation(self, value: datetime) -> str | None:
+        if value is None:
+            return None
+        return value.astimezone(self.context["zone"]).isoformat()
+
+
+class ConsultationPersonOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    full_name = serializers.SerializerMethodField()
+
+    def get_full_name(self, user: User) -> str:
+        return user.get_full_name() or user.email
+
+
+class WeeklyWindowSerializer(serializers.Serializer):
+    weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 = Monday … 6 = Sunday.")
+    starts = serializers.TimeField(format="%H:%M", help_text="Local time in the organisation's zone.")
+    ends = serializers.TimeField(format="%H:%M")
+
+
+class OfferingOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    tutor = ConsultationPersonOutputSerializer()
+    subject = SubjectOutputSerializer()
+    topic = serializers.CharField()
+    format = serializers.ChoiceField(choices=Offering.Format.choices)
+    capacity = serializers.IntegerField()
+    mode = serializers.ChoiceField(choices=Offering.Mode.choices)
+    place = serializers.CharField()
+    slot_minutes = serializers.IntegerField()
+    buffer_minutes = serializers.IntegerField()
+    min_notice_hours = serializers.IntegerField()
+    horizon_days = serializers.IntegerField()
+    cancel_deadline_hours = serializers.IntegerField()
+    is_active = serializers.BooleanField()
+    weekly = WeeklyWindowSerializer(many=True, source="weekly.all")
+
+
+class OfferingBriefOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    subject = SubjectOutputSerializer()
+    topic = serializers.CharField()
+    format = serializers.ChoiceField(choices=Offering.Format.choices)
+    mode = serializers.ChoiceField(choices=Offering.Mode.choices)
+    place = serializers.CharField()
+    cancel_deadline_hours = serializers.IntegerField()
+
+
+class SlotOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    offering = OfferingBriefOutputSerializer()
+    tutor = ConsultationPersonOutputSerializer()
+    starts_at = UTCDateTimeField()
+    ends_at = UTCDateTimeField()
+    starts_at_local = LocalDateTimeField(source="starts_at")
+    ends_at_local = LocalDateTimeField(source="ends_at")
+    time_zone = serializers.SerializerMethodField()
+    capacity = serializers.IntegerField()
+    booked = serializers.IntegerField()
+    free_places = serializers.IntegerField()
+    is_cancelled = serializers.BooleanField()
+
+    def get_time_zone(self, slot: Slot) -> str:
+        return str(self.context["zone"].key)
+
+
+class RatingOutputSerializer(serializers.Serializer):
+    booking_id = serializers.IntegerField()
+    score = serializers.IntegerField()
+    comment = serializers.CharField()
+    created_at = UTCDateTimeField()
+
+
+class BookingOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slot = SlotOutputSerializer()
+    teacher = ConsultationPersonOutputSerializer()
+    teacher_organisation_id = serializers.IntegerField(allow_null=True)
+    question = serializers.CharField()
+    status = serializers.ChoiceField(choices=Booking.Status.choices)
+    created_at = UTCDateTimeField()
+    cancelled_at = UTCDateTimeField(allow_null=True)
+    cancelled_by_id = serializers.IntegerField(allow_null=True)
+    cancel_reason = serializers.CharField()
+    rescheduled_from_id = serializers.IntegerField(allow_null=True)
+    outcome_note = serializers.CharField()
+    rating = serializers.SerializerMethodField()
+
+    @extend_schema_field(RatingOutputSerializer(allow_null=True))
+    def get_rating(self, booking: Booking) -> dict[str, Any] | None:
+        if self.context.get("just_booked"):  # a new booking has no rating (and needs no query)
+            return None
+        try:
+            rating = booking.rating
+        except Rating.DoesNotExist:
+            return None
+        return cast(dict[str, Any], RatingOutputSerializer(rating).data)
+
+
+class BookingDetailOutputSerializer(BookingOutputSerializer):
+    video_join_url = serializers.SerializerMethodField(
+        help_text="The caller's link into the video room: only for the participants, and only "
+        "from shortly before the start until the end; null otherwise."
+    )
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_video_join_url(self, booking: Booking) -> str | None:
+        if booking.status == Booking.Status.CANCELLED:
+            return None
+        return video.join_url(slot=booking.slot, user=self.context["actor"])
+
+
+def _page_of(item: type[serializers.Serializer], name: str) -> type[serializers.Serializer]:
+    """The schema of a paginated list (what ``TutornetAPIView.paginated`` answers)."""
+    return type(
+        name,
+        (serializers.Serializer,),
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": item(many=True),
+        },
+    )
+
+
+OfferingPageSerializer = _page_of(OfferingOutputSerializer, "OfferingPageSerializer")
+SlotPageSerializer = _page_of(SlotOutputSerializer, "SlotPageSerializer")
+BookingPageSerializer = _page_of(BookingOutputSerializer, "BookingPageSerializer")
+
+
+def _bookings(queryset: QuerySet[Booking]) -> QuerySet[Booking]:
+    return queryset.select_related(
+        "slot", "slot__offering", "slot__offering__subject", "slot__tutor", "teacher", "rating"
+    )
+
+
+# --- offerings ------------------------------------------------------------------------------
+
+
+class OfferingFilterSerializer(serializers.Serializer):
+    subject = serializers.IntegerField(required=False, min_value=1, help_text="A subject's id.")
+    tutor = serializers.IntegerField(required=False, min_value=1, help_text="A tutor's (person's) id.")
+
+
+def _active_subjects() -> QuerySet[Subject]:
+    return Subject.objects.filter(is_active=True)
+
+
+class OfferingInputSerializer(serializers.Serializer):
+    tutor = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="The tutor (person id); only the organisation's administrator may name another "
+        "tutor than the caller.",
+    )
+    subject = serializers.PrimaryKeyRelatedField(queryset=_active_subjects())
+    topic = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    format = serializers.ChoiceField(choices=Offering.Format.choices)
+    capacity = serializers.IntegerField(
+        required=False, default=1, min_value=1, help_text="Places; an individual offering has one."
+    )
+    mode = serializers.ChoiceField(choices=Offering.Mode.choices)
+    place = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    slot_minutes = serializers.IntegerField(required=False, default=45)
+    buffer_minutes = serializers.IntegerField(required=False, default=15)
+    min_notice_hours = serializers.IntegerField(required=False, default=12)
+    horizon_days = serializers.IntegerField(required=False, default=28)
+    cancel_deadline_hours = serializers.IntegerField(required=False, default=12)
+    weekly = WeeklyWindowSerializer(
+        many=True,
+        required=False,
+        help_text="Weekly windows in local time; when given they replace the old ones and the "
+        "slots are generated again.",
+    )
+
+
+class OfferingUpdateInputSerializer(OfferingInputSerializer):
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        del fields["tutor"]  # an offering is never passed to another tutor
+        for field in fields.values():
+            field.required = False
+            field.default = serializers.empty
+        return fields
+
+
+_OFFERING_FIELDS = (
+    "subject",
+    "topic",
+    "format",
+    "capacity",
+    "mode",
+    "place",
+    "slot_minutes",
+    "buffer_minutes",
+    "min_notice_hours",
+    "horizon_days",
+    "cancel_deadline_hours",
+)
+
+
+def _offerings() -> QuerySet[Offering]:
+    return Offering.objects.select_related("tutor", "subject").prefetch_related("weekly")
+
+
+class OfferingListCreateApi(ConsultationsAPIView):
+    """GET: this organisation's active offerings; POST: a tutor adds an offering of their own."""
+
+    @extend_schema(
+        operation_id="consultations_offerings_list",
+        parameters=[OfferingFilterSerializer],
+        responses=OfferingPageSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        filters = OfferingFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        offerings = _offerings().filter(is_active=True)
+        if "subject" in filters.validated_data:
+            offerings = offerings.filter(subject_id=filters.validated_data["subject"])
+        if "tutor" in filters.validated_data:
+            offerings = offerings.filter(tutor_id=filters.validated_data["tutor"])
+        return self.paginated(
+            offerings.order_by("subject__name", "tutor__last_name", "pk"), OfferingOutputSerializer
+        )
+
+    @extend_schema(
+        operation_id="consultations_offerings_create",
+        request=OfferingInputSerializer,
+        responses={
+            201: OfferingOutputSerializer,
+            400: OpenApiResponse(description="Invalid input; the body names the field."),
+            403: OpenApiResponse(description="Only the organisation's tutors (and administrators)."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        serializer = OfferingInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        tutor = self.actor
+        if "tutor" in data:
+            tutor = User.objects.filter(pk=data.pop("tutor")).first()  # type: ignore[assignment]
+            if tutor is None:
+                raise TutornetError(_("This person is not a tutor of this organisation."), field="tutor")
+        weekly = data.pop("weekly", None)
+        with transaction.atomic():
+            offering = services.offering_save(
+                actor=self.actor, actor_membership=self.membership, tutor=tutor, **data
+            )
+            _weekly_and_slots(offering, weekly, actor=self.actor, organisation=self.organisation)
+        return Response(
+            OfferingOutputSerializer(_offerings().get(pk=offering.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+
+def _weekly_and_slots(
+    offering: Offering, weekly: list[dict[str, Any]] | None, *, actor: User, organisation: Organisation
+) -> None:
+    """Replace the weekly windows when given, then (re)generate the slots (idempotent)."""
+    if weekly is not None:
+        services.weekly_set(
+            offering=offering, windows=[(w["weekday"], w["starts"], w["ends"]) for w in weekly], actor=actor
+        )
+    services.slots_generate(offering=offering, organisation=organisation)
+
+
+class OfferingDetailApi(ConsultationsAPIView):
+    """GET: one offering; PATCH: its tutor (or the administrator) changes it."""
+
+    @extend_schema(operation_id="consultations_offerings_retrieve", responses=OfferingOutputSerializer)
+    def get(self, request: Request, offering_id: int) -> Response:
+        return Response(OfferingOutputSerializer(self._offering(offering_id)).data)
+
+    @extend_schema(
+        operation_id="consultations_offerings_partial_update",
+        request=OfferingUpdateInputSerializer,
+        responses={
+            200: OfferingOutputSerializer,
+            400: OpenApiResponse(description="Invalid input; the body names the field."),
+            403: OpenApiResponse(description="Only the offering's tutor (or an administrator)."),
+            404: OpenApiResponse(description="No such offering here."),
+        },
+    )
+    def patch(self, request: Request, offering_id: int) -> Response:
+        offering = self._offering(offering_id)
+        serializer = OfferingUpdateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        weekly = data.pop("weekly", None)
+        values = {name: data.get(name, getattr(offering, name)) for name in _OFFERING_FIELDS}
+        with transaction.atomic():
+            services.offering_save(
+                actor=self.actor,
+                actor_membership=self.membership,
+                tutor=offering.tutor,
+                offering=offering,
+                **values,
+            )
+            _weekly_and_slots(offering, weekly, actor=self.actor, organisation=self.organisation)
+        return Response(OfferingOutputSerializer(_offerings().get(pk=offering.pk)).data)
+
+    def _offering(self, offering_id: int) -> Offering:
+        offering = _offerings().filter(pk=offering_id).first()
+        if offering is None:
+            raise NotFound(_("No such offering."))
+        return offering
+
+
+# --- slots ----------------------------------------------------------------------------------
+
+
+class SlotFilterSerializer(serializers.Serializer):
+    subject = serializers.IntegerField(required=False, min_value=1, help_text="A subject's id.")
+    tutor = serializers.IntegerField(required=False, min_value=1, help_text="A tutor's (person's) id.")
+    date_from = serializers.DateField(required=False, help_text="First day, in the organisation's time zone.")
+    date_to = serializers.DateField(required=False, help_text="Last day (included), local.")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "date_from" in attrs and "date_to" in attrs and attrs["date_to"] < attrs["date_from"]:
+            raise serializers.ValidationError({"date_to": [_("The last day is before the first.")]})
+        return attrs
+
+
+class SlotListApi(ConsultationsAPIView):
+    """Free slots a teacher can book now (a free place, within the offering's notice and horizon)."""
+
+    @extend_schema(
+        operation_id="consultations_slots_list",
+        parameters=[SlotFilterSerializer],
+        responses=SlotPageSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        filters = SlotFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        slots = selectors.free_slots(
+            now=timezone.now(),
+            subject_id=data.get("subject"),
+            tutor_id=data.get("tutor"),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+        )
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(slots, request, view=self)
+        return paginator.get_paginated_response(
+            SlotOutputSerializer(page, many=True, context=self.context()).data
+        )
+
+
+class SlotDetailApi(ConsultationsAPIView):
+    """One slot of this organisation, full or not."""
+
+    @extend_schema(responses={200: SlotOutputSerializer, 404: OpenApiResponse(description="No such slot.")})
+    def get(self, request: Request, slot_id: int) -> Response:
+        slot = (
+            Slot.objects.select_related("offering", "offering__subject", "tutor").filter(pk=slot_id).first()
+        )
+        if slot is None:
+            raise NotFound(_("No such consultation time."))
+        return Response(SlotOutputSerializer(slot, context=self.context()).data)
+
+
+# --- bookings -------------------------------------------------------------------------------
+
+
+class BookingCreateInputSerializer(serializers.Serializer):
+    slot = serializers.IntegerField(min_value=1)
+    question = serializers.CharField(max_length=4000, help_text="The question the teacher brings.")
+
+
+class BookingFilterSerializer(serializers.Serializer):
+    date_from = serializers.DateField(
+        required=False, help_text="With as=tutor: first day (local); 30 days ago by default."
+    )
+    date_to = serializers.DateField(
+        required=False, help_text="With as=tutor: last day (local, included); a year ahead by default."
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        # ``as`` is a Python keyword, so it cannot be a class attribute.
+        fields["as"] = serializers.ChoiceField(
+            choices=[("teacher", "teacher"), ("tutor", "tutor")],
+            required=False,
+            default="teacher",
+            help_text="teacher: the caller's own bookings; tutor: the bookings of the caller's "
+            "consultations (the tutor's calendar, cancelled ones left out).",
+        )
+        return fields
+
+
+_ERRORS = {
+    400: OpenApiResponse(description="Invalid input; the body names the field."),
+    403: OpenApiResponse(description="Not allowed."),
+    404: OpenApiResponse(description="No such booking (or not the caller's)."),
+    409: OpenApiResponse(description="A conflict: the slot is taken, the deadline passed..."),
+}
+
+
+class BookingListCreateApi(ConsultationsAPIView):
+    """GET: the caller's bookings (as a teacher, or as a tutor with ``?as=tutor``); POST: book a place."""
+
+    @extend_schema(
+        operation_id="consultations_bookings_list",
+        parameters=[BookingFilterSerializer],
+        responses=BookingPageSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        filters = BookingFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        if data["as"] == "tutor":
+            if not permissions.is_tutor(self.membership):
+                raise PermissionDeniedError(_("Only the organisation's tutors have a calendar."))
+            today = timezone.localdate(timezone=self.zone)
+            bookings = selectors.tutor_calendar(
+                tutor=self.actor,
+                date_from=data.get("date_from", today - timedelta(days=30)),
+                date_to=data.get("date_to", today + timedelta(days=366)),
+            )
+        else:
+            bookings = selectors.teacher_bookings(teacher=self.actor)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(_bookings(bookings), request, view=self)
+        return paginator.get_paginated_response(
+            BookingOutputSerializer(page, many=True, context=self.context()).data
+        )
+
+    @extend_schema(
+        operation_id="consultations_bookings_create",
+        request=BookingCreateInputSerializer,
+        responses={201: BookingOutputSerializer, **_ERRORS},
+        description="Book a place. A full slot answers 409 with code `slot_taken`; a time at which "
+        "the caller already has a consultation 409 `overlap`; a slot too near, too far or "
+        "cancelled 400 `booking_closed`.",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = BookingCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        booking = services.booking_create(
+            slot_id=serializer.validated_data["slot"],
+            teacher=self.actor,
+            teacher_organisation=self.district_membership.organisation,
+            question=serializer.validated_data["question"],
+        )
+        booking.teacher = self.actor
+        return Response(
+            BookingOutputSerializer(booking, context={**self.context(), "just_booked": True}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class BookingApiMixin:
+    """A booking the caller may see (its teacher or the slot's tutor); anything else is a 404."""
+
+    request: Request
+
+    def booking(self, booking_id: int) -> Booking:
+        booking = _bookings(Booking.objects.all()).filter(pk=booking_id).first()
+        if booking is None or not permissions.can_see_booking(self.request.user, booking):
+            raise _not_found()
+        return booking
+
+    def fresh(self, booking_id: int) -> Booking:
+        return _bookings(Booking.objects.all()).get(pk=booking_id)
+
+
+class BookingDetailApi(BookingApiMixin, ConsultationsAPIView):
+    """One booking, with the question, the outcome and the caller's video link."""
+
+    @extend_schema(responses={200: BookingDetailOutputSerializer, 404: _ERRORS[404]})
+    def get(self, request: Request, booking_id: int) -> Response:
+        return Response(BookingDetailOutputSerializer(self.booking(booking_id), context=self.context()).data)
+
+
+class BookingCancelInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default="", help_text="Required from the tutor."
+    )
+
+
+class BookingCancelApi(BookingApiMixin, ConsultationsAPIView):
+    """Cancel, by the teacher or the tutor (with a reason), until the offering's deadline."""
+
+    @extend_schema(request=BookingCancelInputSerializer, responses={200: BookingOutputSerializer, **_ERRORS})
+    def post(self, request: Request, booking_id: int) -> Response:
+        booking = self.booking(booking_id)
+        serializer = BookingCancelInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.booking_cancel(
+            booking_id=booking.pk, actor=self.actor, reason=serializer.validated_data["reason"]
+        )
+        return Response(BookingOutputSerializer(self.fresh(booking.pk), context=self.context()).data)
+
+
+class BookingRescheduleInputSerializer(serializers.Serializer):
+    slot = serializers.IntegerField(min_value=1, help_text="The new slot (of the same tutor).")
+    reason = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default="", help_text="Required from the tutor."
+    )
+
+
+class BookingRescheduleApi(BookingApiMixin, ConsultationsAPIView):
+    """Move a booking to another slot of the same tutor (until the deadline); answers the new booking."""
+
+    @extend_schema(
+        request=BookingRescheduleInputSerializer, responses={201: BookingOutputSerializer, **_ERRORS}
+    )
+    def post(self, request: Request, booking_id: int) -> Response:
+        booking = self.booking(booking_id)
+        serializer = BookingRescheduleInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            new = services.booking_reschedule(
+                booking_id=booking.pk,
+                new_slot_id=serializer.validated_data["slot"],
+                actor=self.actor,
+                reason=serializer.validated_data["reason"],
+            )
+        except TutornetError as error:
+            if error.field == "new_slot":  # the service's name for what this API calls "slot"
+                error.field = "slot"
+            raise
+        return Response(
+            BookingOutputSerializer(self.fresh(new.pk), context=self.context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+MARK_STATUSES = [(status.value, status.label) for status in (Booking.Status.HELD, Booking.Status.NO_SHOW)]
+
+
+class BookingMarkInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=MARK_STATUSES)
+    outcome_note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class BookingMarkApi(BookingApiMixin, ConsultationsAPIView):
+    """The tutor marks a consultation held or no-show (after its start) with a short outcome note."""
+
+    @extend_schema(request=BookingMarkInputSerializer, responses={200: BookingOutputSerializer, **_ERRORS})
+    def post(self, request: Request, booking_id: int) -> Response:
+        booking = self.booking(booking_id)
+        serializer = BookingMarkInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.booking_mark(booking_id=booking.pk, actor=self.actor, **serializer.validated_data)
+        return Response(BookingOutputSerializer(self.fresh(booking.pk), context=self.context()).data)
+
+
+class BookingRateInputSerializer(serializers.Serializer):
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class BookingRateApi(BookingApiMixin, ConsultationsAPIView):
+    """The teacher rates their own held consultation (1–5 and a comment); rating again changes it."""
+
+    @extend_schema(request=BookingRateInputSerializer, responses={200: RatingOutputSerializer, **_ERRORS})
+    def post(self, request: Request, booking_id: int) -> Response:
+        booking = self.booking(booking_id)
+        serializer = BookingRateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        rating = services.booking_rate(booking_id=booking.pk, teacher=self.actor, **serializer.validated_data)
+        return Response(RatingOutputSerializer(rating).data)
+
+
+# --- waitlist -------------------------------------------------------------------------------
+
+
+class WaitlistEntryOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slot = SlotOutputSerializer()
+    question = serializers.CharField()
+    status = serializers.ChoiceField(choices=WaitlistEntry.Status.choices)
+    created_at = UTCDateTimeField()
+    offered_at = UTCDateTimeField(allow_null=True)
+    offer_expires_at = UTCDateTimeField(allow_null=True)
+
+
+WaitlistPageSerializer = _page_of(WaitlistEntryOutputSerializer, "WaitlistPageSerializer")
+
+
+class WaitlistJoinInputSerializer(serializers.Serializer):
+    slot = serializers.IntegerField(min_value=1)
+    question = serializers.CharField(max_length=4000)
+
+
+def _entries() -> QuerySet[WaitlistEntry]:
+    return WaitlistEntry.objects.select_related(
+        "slot", "slot__offering", "slot__offering__subject", "slot__tutor"
+    )
+
+
+class WaitlistListJoinApi(ConsultationsAPIView):
+    """GET: the caller's waitlist places, newest first; POST: join the waitlist of a full group slot."""
+
+    @extend_schema(operation_id="consultations_waitlist_list", responses=WaitlistPageSerializer)
+    def get(self, request: Request) -> Response:
+        entries = _entries().filter(teacher=self.actor).order_by("-created_at", "-pk")
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(entries, request, view=self)
+        return paginator.get_paginated_response(
+            WaitlistEntryOutputSerializer(page, many=True, context=self.context()).data
+        )
+
+    @extend_schema(
+        operation_id="consultations_waitlist_create",
+        request=WaitlistJoinInputSerializer,
+        responses={201: WaitlistEntryOutputSerializer, **_ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = WaitlistJoinInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        entry = services.waitlist_join(
+            slot_id=serializer.validated_data["slot"],
+            teacher=self.actor,
+            teacher_organisation=self.district_membership.organisation,
+            question=serializer.validated_data["question"],
+        )
+        return Response(
+            WaitlistEntryOutputSerializer(_entries().get(pk=entry.pk), context=self.context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class WaitlistConfirmApi(ConsultationsAPIView):
+    """Take the place offered to the caller, while the offer lasts; answers the booking."""
+
+    @extend_schema(request=None, responses={201: BookingOutputSerializer, **_ERRORS})
+    def post(self, request: Request, entry_id: int) -> Response:
+        booking = services.waitlist_confirm(entry_id=entry_id, teacher=self.actor)
+        return Response(
+            BookingOutputSerializer(
+                _bookings(Booking.objects.all()).get(pk=booking.pk), context=self.context()
+            ).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class WaitlistDeclineApi(ConsultationsAPIView):
+    """Leave the waitlist; a place offered to the caller passes to the next teacher."""
+
+    @extend_schema(request=None, responses={204: None, **_ERRORS})
+    def post(self, request: Request, entry_id: int) -> Response:
+        services.waitlist_decline(entry_id=entry_id, teacher=self.actor)
+        return Response(status=status.HTTP_204_NO_CONTENT)

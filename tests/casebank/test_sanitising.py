@@ -1,0 +1,43 @@
+"""Rich text is sanitised against scripts before it is stored."""
+
+from __future__ import annotations
+
+import pytest
+from django_tenants.utils import tenant_context
+
+from casebank import services
+from casebank.models import MaterialVersion
+from tests.conftest import District
+
+from .factories import material, staff
+
+pytestmark = pytest.mark.django_db
+
+
+def test_scripts_event_handlers_and_javascript_links_are_removed_from_the_text(district: District) -> None:
+    author = staff(district.school_a)
+    own = material(
+        district.school_a,
+        author,
+        body=(
+            '<p onclick="steal()">Задача <b>1</b></p><script>alert("x")</script>'
+            '<img src="https://example.org/a.png" onerror="alert(1)">'
+            '<a href="javascript:alert(1)">ссылка</a><a href="https://example.org">сайт</a>'
+            '<iframe src="https://evil.example"></iframe><style>body{}</style>'
+        ),
+    )
+    with tenant_context(district.school_a):
+        own.refresh_from_db()
+        stored = [own.body, MaterialVersion.objects.get(material=own).body]
+    for body in stored:
+        assert "<script" not in body and "alert" not in body
+        assert "onerror" not in body and "onclick" not in body
+        assert "javascript:" not in body and "<iframe" not in body and "<style" not in body
+        assert "<p>Задача <b>1</b></p>" in body
+        assert '<img src="https://example.org/a.png">' in body
+        assert '<a href="https://example.org" rel="noopener noreferrer">сайт</a>' in body
+    assert own.body_text.startswith("Задача 1")
+
+
+def test_the_plain_text_of_the_body_is_what_search_indexes() -> None:
+    assert services.html_to_text("<p>Один</p><p>два&nbsp;&amp; три</p>") == "Один два & три"

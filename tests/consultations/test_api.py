@@ -1,0 +1,647 @@
+"""REST API of consultations: offerings, free slots, bookings, the waitlist.
+
+Each request goes through the whole stack (host → organisation → schema, the
+caller's district membership, the services); data is made in the schema the
+test names with ``tenant_context``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from consultations.models import Booking, Offering, Rating, Slot, WaitlistEntry
+from tenants.models import Organisation
+from tests.conftest import District
+from tests.factories import SubjectFactory, UserFactory
+
+from .factories import BookingFactory, OfferingFactory, SlotFactory, teacher_in, tutor_in
+
+pytestmark = pytest.mark.django_db
+
+CENTRE = "centre.localhost"
+SCHOOL_1 = "school1.localhost"
+SCHOOL_2 = "school2.localhost"
+BOOKINGS = "/api/consultations/bookings/"
+
+
+def api_as(user: User | None, host: str) -> APIClient:
+    client = APIClient(HTTP_HOST=host)
+    if user is not None:
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def in_days(days: float, hour: int = 10) -> datetime:
+    return (timezone.now() + timedelta(days=days)).replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def slot_in(organisation: Organisation, *, tutor: User | None = None, **offering: Any) -> Slot:
+    """A future slot (in three days) of a new offering in ``organisation``'s schema."""
+    starts_at = offering.pop("starts_at", in_days(3))
+    with tenant_context(organisation):
+        made = OfferingFactory(tutor=tutor or tutor_in(organisation), **offering)
+        return SlotFactory(offering=made, starts_at=starts_at)
+
+
+def booking_in(organisation: Organisation, slot: Slot, teacher: User, **fields: Any) -> Booking:
+    with tenant_context(organisation):
+        return BookingFactory(slot=slot, teacher=teacher, **fields)
+
+
+def book(client: APIClient, slot: Slot, question: str = "Как подготовить девятиклассников к ОГЭ?") -> Any:
+    return client.post(BOOKINGS, {"slot": slot.pk, "question": question}, format="json")
+
+
+# --- slots -------------------------------------------------------------------------------------
+
+
+def test_free_slots_are_listed_by_subject_and_tutor_with_times_in_utc_and_in_local_time(
+    district: District,
+) -> None:
+    teacher = teacher_in(district.school_a)
+    subject = SubjectFactory()
+    tutor = tutor_in(district.centre)
+    wanted = slot_in(district.centre, tutor=tutor, subject=subject)
+    other_subject = slot_in(district.centre)
+    full = slot_in(district.centre, tutor=tutor, subject=subject, starts_at=in_days(4))
+    booking_in(district.centre, full, teacher_in(district.school_b))
+
+    response = api_as(teacher, CENTRE).get(
+        "/api/consultations/slots/", {"subject": subject.pk, "tutor": tutor.pk}
+    )
+
+    assert response.status_code == 200, response.content
+    rows = response.json()["results"]
+    assert [row["id"] for row in rows] == [wanted.pk]  # not the other subject, not the full slot
+    row = rows[0]
+    utc = wanted.starts_at.astimezone(UTC)
+    assert row["starts_at"] == utc.isoformat().replace("+00:00", "Z")
+    local = datetime.fromisoformat(row["starts_at_local"])
+    assert local == wanted.starts_at and local.utcoffset() == timedelta(hours=3)  # Europe/Moscow
+    assert row["time_zone"] == "Europe/Moscow"
+    assert (row["free_places"], row["capacity"], row["tutor"]["id"]) == (1, 1, tutor.pk)
+    assert row["offering"]["subject"] == {"id": subject.pk, "name": subject.name}
+    assert other_subject.pk not in {r["id"] for r in rows}
+
+
+def test_free_slots_are_filtered_by_local_dates(district: District) -> None:
+    teacher = teacher_in(district.school_a)
+    tutor = tutor_in(district.centre)
+    first = slot_in(district.centre, tutor=tutor, starts_at=in_days(3))
+    second = slot_in(district.centre, tutor=tutor, starts_at=in_days(5))
+    day = timezone.localtime(second.starts_at, district.centre.zone).date()
+
+    response = api_as(teacher, CENTRE).get(
+        "/api/consultations/slots/",
+        {"tutor": tutor.pk, "date_from": day.isoformat(), "date_to": day.isoformat()},
+    )
+
+    assert [row["id"] for row in response.json()["results"]] == [second.pk]
+    assert first.pk != second.pk
+
+
+def test_a_bad_date_filter_is_refused_naming_the_field(district: District) -> None:
+    response = api_as(teacher_in(district.school_a), CENTRE).get(
+        "/api/consultations/slots/", {"date_from": "tomorrow"}
+    )
+    assert response.status_code == 400
+    assert "date_from" in response.json()
+
+
+def test_one_slot_is_shown_full_or_not_and_an_unknown_one_is_not_found(district: District) -> None:
+    teacher = teacher_in(district.school_a)
+    slot = slot_in(district.centre)
+    booking_in(district.centre, slot, teacher_in(district.school_a))
+    client = api_as(teacher, CENTRE)
+
+    response = client.get(f"/api/consultations/slots/{slot.pk}/")
+
+    assert response.status_code == 200
+    assert (response.json()["id"], response.json()["free_places"], response.json()["booked"]) == (
+        slot.pk,
+        0,
+        1,
+    )
+    assert client.get("/api/consultations/slots/999999999/").status_code == 404
+
+
+# --- booking -------------------------------------------------------------------------------------
+
+
+def test_a_school_teacher_books_a_municipal_tutor_on_the_centre_host(district: District) -> None:
+    teacher = teacher_in(district.school_a)
+    slot = slot_in(district.centre)
+
+    response = book(api_as(teacher, CENTRE), slot, "Как выстроить КТП по геометрии?")
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["slot"]["id"], body["teacher"]["id"], body["status"]) == (slot.pk, teacher.pk, "confirmed")
+    assert body["question"] == "Как выстроить КТП по геометрии?"
+    assert body["teacher_organisation_id"] == district.school_a.pk
+    with tenant_context(district.centre):
+        booking = Booking.objects.get(pk=body["id"])
+        assert (booking.teacher, booking.teacher_organisation_id) == (teacher, district.school_a.pk)
+        assert Slot.objects.get(pk=slot.pk).booked == 1
+
+
+def test_a_teacher_books_with_an_api_token_and_no_session(district: District) -> None:
+    teacher = teacher_in(district.school_a)
+    token = Token.objects.create(user=teacher)
+    slot = slot_in(district.centre)
+    client = APIClient(HTTP_HOST=CENTRE, HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    response = book(client, slot)
+
+    assert response.status_code == 201, response.content
+    assert response.json()["teacher_organisation_id"] == district.school_a.pk
+
+
+def test_booking_a_full_slot_answers_409_slot_taken(district: District) -> None:
+    slot = slot_in(district.centre)
+    booking_in(district.centre, slot, teacher_in(district.school_a))
+    late = teacher_in(district.school_b)
+
+    response = book(api_as(late, CENTRE), slot)
+
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "slot_taken"
+    assert body["detail"] == "This time is already taken."
+    assert body["slot"] == [body["detail"]]
+    with tenant_context(district.centre):
+        assert not Booking.objects.filter(slot=slot, teacher=late).exists()
+
+
+def test_a_booking_without_a_question_is_refused_naming_the_question(district: District) -> None:
+    slot = slot_in(district.centre)
+    client = api_as(teacher_in(district.school_a), CENTRE)
+
+    missing = client.post(BOOKINGS, {"slot": slot.pk}, format="json")
+    blank = client.post(BOOKINGS, {"slot": slot.pk, "question": "   "}, format="json")
+
+    assert missing.status_code == 400 and "question" in missing.json()
+    assert blank.status_code == 400 and "question" in blank.json()
+    with tenant_context(district.centre):
+        assert not Booking.objects.filter(slot=slot).exists()
+
+
+def test_booking_a_slot_that_does_not_exist_is_refused_naming_the_slot(district: District) -> None:
+    response = book(api_as(teacher_in(district.school_a), CENTRE), Slot(pk=999999999))
+    assert response.status_code == 404
+    assert "slot" in response.json()
+
+
+def test_a_second_booking_at_the_same_time_answers_409_overlap(district: District) -> None:
+    teacher = teacher_in(district.school_a)
+    first = slot_in(district.centre, starts_at=in_days(3))
+    same_time = slot_in(district.centre, starts_at=in_days(3))
+    booking_in(district.centre, first, teacher)
+
+    response = book(api_as(teacher, CENTRE), same_time)
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "overlap"
+
+
+def test_a_person_with_no_membership_in_the_district_is_refused_with_403(district: District) -> None:
+    stranger = UserFactory()
+    slot = slot_in(district.centre)
+    client = api_as(stranger, CENTRE)
+
+    assert client.get("/api/consultations/slots/").status_code == 403
+    assert book(client, slot).status_code == 403
+    assert client.get(BOOKINGS).status_code == 403
+    assert api_as(None, CENTRE).get("/api/consultations/slots/").status_code in (401, 403)
+
+
+# --- my bookings, and isolation ----------------------------------------------------------------
+
+
+def test_a_teacher_lists_only_their_own_bookings(district: District) -> None:
+    teacher = teacher_in(district.school_a)
+    colleague = teacher_in(district.school_a)
+    mine = booking_in(district.centre, slot_in(district.centre), teacher)
+    theirs = booking_in(district.centre, slot_in(district.centre), colleague)
+
+    response = api_as(teacher, CENTRE).get(BOOKINGS)
+
+    assert response.status_code == 200
+    ids = [row["id"] for row in response.json()["results"]]
+    assert ids == [mine.pk]
+    assert theirs.pk not in ids
+
+
+def test_a_tutor_sees_the_bookings_of_their_own_consultations_with_the_questions(district: District) -> None:
+    tutor = tutor_in(district.centre)
+    other_tutor = tutor_in(district.centre)
+    teacher = teacher_in(district.school_a)
+    booking = booking_in(district.centre, slot_in(district.centre, tutor=tutor), teacher, question="Про ВПР")
+    booking_in(district.centre, slot_in(district.centre, tutor=other_tutor), teacher_in(district.school_b))
+
+    response = api_as(tutor, CENTRE).get(BOOKINGS, {"as": "tutor"})
+
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert [(row["id"], row["question"], row["teacher"]["id"]) for row in rows] == [
+        (booking.pk, "Про ВПР", teacher.pk)
+    ]
+
+
+def test_a_teacher_has_no_tutor_calendar(district: District) -> None:
+    response = api_as(teacher_in(district.school_a), CENTRE).get(BOOKINGS, {"as": "tutor"})
+    assert response.status_code == 403
+
+
+def test_another_teachers_booking_is_not_found(district: District) -> None:
+    owner = teacher_in(district.school_a)
+    booking = booking_in(district.centre, slot_in(district.centre), owner)
+    nosy = api_as(teacher_in(district.school_a), CENTRE)
+
+    assert nosy.get(f"{BOOKINGS}{booking.pk}/").status_code == 404
+    assert nosy.post(f"{BOOKINGS}{booking.pk}/cancel/", {}, format="json").status_code == 404
+    assert nosy.post(f"{BOOKINGS}{booking.pk}/rate/", {"score": 5}, format="json").status_code == 404
+    with tenant_context(district.centre):
+        assert Booking.objects.get(pk=booking.pk).status == Booking.Status.CONFIRMED
+
+
+def test_the_teacher_and_the_tutor_see_a_booking_in_detail(district: District) -> None:
+    tutor = tutor_in(district.centre)
+    teacher = teacher_in(district.school_a)
+    booking = booking_in(district.centre, slot_in(district.centre, tutor=tutor), teacher)
+
+    for person in (teacher, tutor):
+        response = api_as(person, CENTRE).get(f"{BOOKINGS}{booking.pk}/")
+        assert response.status_code == 200
+        assert response.json()["question"] == booking.question
+        assert response.json()["video_join_url"] is None  # three days before the start: not yet open
+
+
+def test_school2s_host_shows_nothing_of_the_centres_or_school1s_bookings(district: District) -> None:
+    teacher = teacher_in(district.school_b)
+    centre_booking = booking_in(district.centre, slot_in(district.centre), teacher)
+    school1_booking = booking_in(district.school_a, slot_in(district.school_a), teacher_in(district.school_a))
+    with tenant_context(district.school_b):
+        assert not Booking.objects.filter(pk__in=[centre_booking.pk, school1_booking.pk]).exists()
+    client = api_as(teacher, SCHOOL_2)
+
+    listed = client.get(BOOKINGS)
+
+    assert listed.status_code == 200 and listed.json()["results"] == []
+    assert client.get(f"{BOOKINGS}{centre_booking.pk}/").status_code == 404
+    assert client.get(f"{BOOKINGS}{school1_booking.pk}/").status_code == 404
+    # On the centre's host the same teacher does see their booking there.
+    assert [r["id"] for r in api_as(teacher, CENTRE).get(BOOKINGS).json()["results"]] == [centre_booking.pk]
+
+
+def test_a_schools_internal_consultations_are_invisible_from_another_schools_host(district: District) -> None:
+    mentor = tutor_in(district.school_a)
+    internal = slot_in(district.school_a, tutor=mentor)
+    with tenant_context(district.school_b):
+        assert not Slot.objects.filter(pk=internal.pk).exists()
+    school2_teacher = teacher_in(district.school_b)
+    school1_teacher = teacher_in(district.school_a)
+
+    on_school2 = api_as(school2_teacher, SCHOOL_2)
+    assert internal.pk not in {r["id"] for r in on_school2.get("/api/consultations/slots/").json()["results"]}
+    assert on_school2.get(f"/api/consultations/slots/{internal.pk}/").status_code == 404
+    assert on_school2.get("/api/consultations/offerings/", {"tutor": mentor.pk}).json()["results"] == []
+    # A school1 teacher on school2's host is no member there at all.
+    assert api_as(school1_teacher, SCHOOL_2).get("/api/consultations/slots/").status_code == 403
+    assert book(api_as(school2_teacher, SCHOOL_1), internal).status_code == 403
+    # The school's own staff see and book it on their own host.
+    own = api_as(school1_teacher, SCHOOL_1)
+    assert internal.pk in {r["id"] for r in own.get("/api/consultations/slots/").json()["results"]}
+    assert book(own, internal).status_code == 201
+
+
+# --- cancel, reschedule ------------------------------------------------------------------------
+
+
+def test_the_teacher_cancels_their_booking_and_the_place_is_free_again(district: District) -> None:
+    teacher = teacher_in(district.school_a)
+    slot = slot_in(district.centre)
+    booking = booking_in(district.centre, slot, teacher)
+
+    response = api_as(teacher, CENTRE).post(f"{BOOKINGS}{booking.pk}/cancel/", {"reason": ""}, format="json")
+
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "cancelled"
+    assert response.json()["cancelled_by_id"] == teacher.pk
+    with tenant_context(district.centre):
+        assert Slot.objects.get(pk=slot.pk).booked == 0
+
+
+def test_the_tutor_must_give_a_reason_to_cancel(district: District) -> None:
+    tutor = tutor_in(district.centre)
+    booking = booking_in(
+        district.centre, slot_in(district.centre, tutor=tutor), teacher_in(district.school_a)
+    )
+    client = api_as(tutor, CENTRE)
+
+    refused = client.post(f"{BOOKINGS}{booking.pk}/cancel/", {}, format="json")
+    accepted = client.post(f"{BOOKINGS}{booking.pk}/cancel/", {"reason": "Болею"}, format="json")
+
+    assert refused.status_code == 400 and "reason" in refused.json()
+    assert accepted.status_code == 200 and accepted.json()["cancel_reason"] == "Болею"
+
+
+def test_cancelling_after_the_deadline_is_refused_naming_the_deadline(district: District) -> None:
+    teacher = teacher_in(district.school_a)
+    slot = slot_in(district.centre, starts_at=timezone.now() + timedelta(hours=6), cancel_deadline_hours=12)
+    booking = booking_in(district.centre, slot, teacher)
+    deadline = timezone.localtime(slot.starts_at - timedelta(hours=12), district.centre.zone)
+
+    response = api_as(teacher, CENTRE).post(f"{BOOKINGS}{booking.pk}/cancel/", {}, format="json")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "deadline_passed"
+    assert deadline.strftime("%d.%m.%Y %H:%M") in response.json()["detail"]
+
+
+def test_the_teacher_reschedules_to_another_time_of_the_same_tutor(district: District) -> None:
+    tutor = tutor_in(district.centre)
+    teacher = teacher_in(district.school_a)
+    old_slot = slot_in(district.centre, tutor=tutor, starts_at=in_days(3))
+    with tenant_context(district.centre):
+        new_slot = SlotFactory(offering=old_slot.offering, starts_at=in_days(4))
+    booking = booking_in(district.centre, old_slot, teacher)
+
+    response = api_as(teacher, CENTRE).post(
+        f"{BOOKINGS}{booking.pk}/reschedule/", {"slot": new_slot.pk}, format="json"
+    )
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["slot"]["id"], body["rescheduled_from_id"], body["question"]) == (
+        new_slot.pk,
+        booking.pk,
+        booking.question,
+    )
+    with tenant_context(district.centre):
+        assert Booking.objects.get(pk=booking.pk).status == Booking.Status.CANCELLED
+
+
+def test_rescheduling_to_another_tutor_is_refused_naming_the_slot(district: District) -> None:
+    teacher = teacher_in(district.school_a)
+    booking = booking_in(district.centre, slot_in(district.centre), teacher)
+    elsewhere = slot_in(district.centre, starts_at=in_days(5))
+
+    response = api_as(teacher, CENTRE).post(
+        f"{BOOKINGS}{booking.pk}/reschedule/", {"slot": elsewhere.pk}, format="json"
+    )
+    missing = api_as(teacher, CENTRE).post(f"{BOOKINGS}{booking.pk}/reschedule/", {}, format="json")
+
+    assert response.status_code == 400 and "slot" in response.json()
+    assert missing.status_code == 400 and "slot" in missing.json()
+    with tenant_context(district.centre):
+        assert Booking.objects.get(pk=booking.pk).status == Booking.Status.CONFIRMED
+
+
+# --- after the consultation --------------------------------------------------------------------
+
+
+def past_booking(district: District, tutor: User, teacher: User) -> Booking:
+    slot = slot_in(district.centre, tutor=tutor, starts_at=timezone.now() - timedelta(hours=2))
+    return booking_in(district.centre, slot, teacher)
+
+
+def test_the_tutor_marks_a_consultation_held_and_the_teacher_rates_it(district: District) -> None:
+    tutor = tutor_in(district.centre)
+    teacher = teacher_in(district.school_a)
+    booking = past_booking(district, tutor, teacher)
+
+    marked = api_as(tutor, CENTRE).post(
+        f"{BOOKINGS}{booking.pk}/mark/", {"status": "held", "outcome_note": "Разобрали КИМ"}, format="json"
+    )
+    rated = api_as(teacher, CENTRE).post(
+        f"{BOOKINGS}{booking.pk}/rate/", {"score": 5, "comment": "Очень полезно"}, format="json"
+    )
+
+    assert marked.status_code == 200, marked.content
+    assert (marked.json()["status"], marked.json()["outcome_note"]) == ("held", "Разобрали КИМ")
+    assert rated.status_code == 200, rated.content
+    assert (rated.json()["score"], rated.json()["comment"]) == (5, "Очень полезно")
+    detail = api_as(tutor, CENTRE).get(f"{BOOKINGS}{booking.pk}/").json()
+    assert detail["rating"]["score"] == 5
+    with tenant_context(district.centre):
+        assert Rating.objects.get(booking=booking).score == 5
+
+
+def test_only_the_tutor_marks_and_the_status_is_checked(district: District) -> None:
+    tutor = tutor_in(district.centre)
+    teacher = teacher_in(district.school_a)
+    booking = past_booking(district, tutor, teacher)
+
+    by_teacher = api_as(teacher, CENTRE).post(
+        f"{BOOKINGS}{booking.pk}/mark/", {"status": "held"}, format="json"
+    )
+    bad_status = api_as(tutor, CENTRE).post(
+        f"{BOOKINGS}{booking.pk}/mark/", {"status": "great"}, format="json"
+    )
+
+    assert by_teacher.status_code == 403
+    assert bad_status.status_code == 400 and "status" in bad_status.json()
+
+
+def test_a_rating_outside_1_to_5_is_refused_naming_the_score(district: District) -> None:
+    tutor = tutor_in(district.centre)
+    teacher = teacher_in(district.school_a)
+    booking = booking_in(
+        district.centre,
+        slot_in(district.centre, tutor=tutor, starts_at=timezone.now() - timedelta(hours=2)),
+        teacher,
+        status=Booking.Status.HELD,
+    )
+
+    response = api_as(teacher, CENTRE).post(f"{BOOKINGS}{booking.pk}/rate/", {"score": 6}, format="json")
+
+    assert response.status_code == 400 and "score" in response.json()
+
+
+def test_a_consultation_not_held_cannot_be_rated(district: District) -> None:
+    teacher = teacher_in(district.school_a)
+    booking = booking_in(district.centre, slot_in(district.centre), teacher)
+
+    response = api_as(teacher, CENTRE).post(f"{BOOKINGS}{booking.pk}/rate/", {"score": 4}, format="json")
+
+    assert response.status_code == 409
+
+
+# --- waitlist ----------------------------------------------------------------------------------
+
+
+def test_a_teacher_joins_the_waitlist_of_a_full_group_slot_and_takes_a_freed_place(
+    district: District,
+) -> None:
+    slot = slot_in(district.centre, group=True, capacity=2)
+    leaving = teacher_in(district.school_a)
+    leaving_booking = booking_in(district.centre, slot, leaving)
+    booking_in(district.centre, slot, teacher_in(district.school_b))
+    waiting = teacher_in(district.school_a)
+    client = api_as(waiting, CENTRE)
+
+    joined = client.post(
+        "/api/consultations/waitlist/", {"slot": slot.pk, "question": "Про ЕГЭ"}, format="json"
+    )
+    assert joined.status_code == 201, joined.content
+    entry_id = joined.json()["id"]
+    assert joined.json()["status"] == "waiting"
+
+    api_as(leaving, CENTRE).post(f"{BOOKINGS}{leaving_booking.pk}/cancel/", {}, format="json")
+    offered = client.get("/api/consultations/waitlist/").json()["results"]
+    assert [(e["id"], e["status"]) for e in offered] == [(entry_id, "offered")]
+    assert offered[0]["offer_expires_at"] is not None
+
+    confirmed = client.post(f"/api/consultations/waitlist/{entry_id}/confirm/", format="json")
+
+    assert confirmed.status_code == 201, confirmed.content
+    assert (confirmed.json()["slot"]["id"], confirmed.json()["question"]) == (slot.pk, "Про ЕГЭ")
+    with tenant_context(district.centre):
+        fresh = Slot.objects.get(pk=slot.pk)
+        assert (fresh.booked, fresh.offered) == (2, 0)
+
+
+def test_a_slot_with_free_places_has_no_waitlist(district: District) -> None:
+    slot = slot_in(district.centre, group=True, capacity=3)
+
+    response = api_as(teacher_in(district.school_a), CENTRE).post(
+        "/api/consultations/waitlist/", {"slot": slot.pk, "question": "?"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "waitlist" and "slot" in response.json()
+
+
+def test_a_teacher_leaves_the_waitlist(district: District) -> None:
+    slot = slot_in(district.centre, group=True, capacity=2)
+    booking_in(district.centre, slot, teacher_in(district.school_a))
+    booking_in(district.centre, slot, teacher_in(district.school_a))
+    teacher = teacher_in(district.school_b)
+    client = api_as(teacher, CENTRE)
+    entry_id = client.post(
+        "/api/consultations/waitlist/", {"slot": slot.pk, "question": "Про ОГЭ"}, format="json"
+    ).json()["id"]
+
+    declined = client.post(f"/api/consultations/waitlist/{entry_id}/decline/", format="json")
+    stranger = api_as(teacher_in(district.school_b), CENTRE).post(
+        f"/api/consultations/waitlist/{entry_id}/decline/", format="json"
+    )
+
+    assert declined.status_code == 204
+    assert stranger.status_code == 404
+    with tenant_context(district.centre):
+        assert WaitlistEntry.objects.get(pk=entry_id).status == WaitlistEntry.Status.CANCELLED
+
+
+# --- offerings ---------------------------------------------------------------------------------
+
+
+def test_a_tutor_creates_an_offering_with_weekly_windows_and_its_slots_appear(district: District) -> None:
+    tutor = tutor_in(district.centre)
+    subject = SubjectFactory()
+    client = api_as(tutor, CENTRE)
+
+    response = client.post(
+        "/api/consultations/offerings/",
+        {
+            "subject": subject.pk,
+            "format": "group",
+            "capacity": 8,
+            "mode": "in_person",
+            "place": "ул. Ленина, 1, каб. 12",
+            "slot_minutes": 60,
+            "weekly": [{"weekday": d, "starts": "15:00", "ends": "17:00"} for d in range(7)],
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["tutor"]["id"], body["capacity"], body["format"]) == (tutor.pk, 8, "group")
+    assert len(body["weekly"]) == 7 and body["weekly"][0]["starts"] == "15:00"
+    with tenant_context(district.centre):
+        slots = Slot.objects.filter(offering_id=body["id"], is_cancelled=False)
+        assert slots.count() >= 20  # two a day over the 28-day horizon (less the notice)
+        assert all(s.capacity == 8 for s in slots)
+    listed = api_as(teacher_in(district.school_a), CENTRE).get(
+        "/api/consultations/offerings/", {"subject": subject.pk}
+    )
+    assert [o["id"] for o in listed.json()["results"]] == [body["id"]]
+
+
+def test_a_teacher_cannot_create_an_offering(district: District) -> None:
+    response = api_as(teacher_in(district.school_a), CENTRE).post(
+        "/api/consultations/offerings/",
+        {"subject": SubjectFactory().pk, "format": "individual", "mode": "video"},
+        format="json",
+    )
+    assert response.status_code == 403
+
+
+def test_an_in_person_offering_without_a_place_is_refused_naming_the_place(district: District) -> None:
+    response = api_as(tutor_in(district.centre), CENTRE).post(
+        "/api/consultations/offerings/",
+        {"subject": SubjectFactory().pk, "format": "individual", "mode": "in_person"},
+        format="json",
+    )
+    assert response.status_code == 400 and "place" in response.json()
+
+
+def test_a_tutor_changes_their_own_offering_but_not_another_tutors(district: District) -> None:
+    tutor = tutor_in(district.centre)
+    with tenant_context(district.centre):
+        own = OfferingFactory(tutor=tutor, group=True)
+        other = OfferingFactory(tutor=tutor_in(district.centre))
+    client = api_as(tutor, CENTRE)
+
+    changed = client.patch(
+        f"/api/consultations/offerings/{own.pk}/", {"capacity": 12, "topic": "ОГЭ"}, format="json"
+    )
+    refused = client.patch(f"/api/consultations/offerings/{other.pk}/", {"capacity": 3}, format="json")
+
+    assert changed.status_code == 200, changed.content
+    assert (changed.json()["capacity"], changed.json()["topic"], changed.json()["format"]) == (
+        12,
+        "ОГЭ",
+        "group",
+    )
+    assert refused.status_code == 403
+    with tenant_context(district.centre):
+        assert Offering.objects.get(pk=other.pk).capacity == 1
+
+
+# --- the schema ----------------------------------------------------------------------------------
+
+
+def test_the_openapi_schema_holds_every_consultations_path() -> None:
+    response = APIClient(HTTP_HOST=CENTRE).get("/api/schema/", {"format": "json"})
+    paths = json.loads(response.content)["paths"]
+    expected = {
+        "/api/consultations/offerings/": {"get", "post"},
+        "/api/consultations/offerings/{offering_id}/": {"get", "patch"},
+        "/api/consultations/slots/": {"get"},
+        "/api/consultations/slots/{slot_id}/": {"get"},
+        "/api/consultations/bookings/": {"get", "post"},
+        "/api/consultations/bookings/{booking_id}/": {"get"},
+        "/api/consultations/bookings/{booking_id}/cancel/": {"post"},
+        "/api/consultations/bookings/{booking_id}/reschedule/": {"post"},
+        "/api/consultations/bookings/{booking_id}/mark/": {"post"},
+        "/api/consultations/bookings/{booking_id}/rate/": {"post"},
+        "/api/consultations/waitlist/": {"get", "post"},
+        "/api/consultations/waitlist/{entry_id}/confirm/": {"post"},
+        "/api/consultations/waitlist/{entry_id}/decline/": {"post"},
+    }
+    for path, methods in expected.items():
+        assert path in paths, path
+        assert methods <= set(paths[path]), path
+    assert "409" in paths["/api/consultations/bookings/"]["post"]["responses"]
