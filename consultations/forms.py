@@ -6,7 +6,7 @@ and a service's ``TutornetError`` becomes an error of the field it names.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -117,7 +117,7 @@ class OfferingForm(forms.Form):
         if tutor_choices is None:
             del self.fields["tutor"]
         else:
-            self.fields["tutor"].choices = tutor_choices
+            cast(forms.TypedChoiceField, self.fields["tutor"]).choices = tutor_choices
             self.fields["tutor"].required = True
 
     @staticmethod

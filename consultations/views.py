@@ -214,7 +214,7 @@ def browse(request: HttpRequest) -> HttpResponse:
         if s.starts_at > now
     ]
     mine = set(
-        Booking.objects.filter(teacher=request.user, slot__in=[s.pk for s in slots])
+        Booking.objects.filter(teacher_id=request.user.pk, slot__in=[s.pk for s in slots])
         .exclude(status=Booking.Status.CANCELLED)
         .values_list("slot_id", flat=True)
     )
@@ -290,13 +290,13 @@ def book(request: HttpRequest, slot_id: int) -> HttpResponse:
             return redirect("consultations:my")
     now = timezone.now()
     mine = set(
-        Booking.objects.filter(teacher=request.user, slot=slot)
+        Booking.objects.filter(teacher_id=request.user.pk, slot=slot)
         .exclude(status=Booking.Status.CANCELLED)
         .values_list("slot_id", flat=True)
     )
     waiting = WaitlistEntry.objects.filter(
         slot=slot,
-        teacher=request.user,
+        teacher_id=request.user.pk,
         status__in=(WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED),
     ).exists()
     context = {
@@ -340,7 +340,10 @@ def my(request: HttpRequest) -> HttpResponse:
     past.reverse()
     waitlist = (
         WaitlistEntry.objects.select_related("slot", "slot__offering__subject", "slot__tutor")
-        .filter(teacher=request.user, status__in=(WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED))
+        .filter(
+            teacher_id=request.user.pk,
+            status__in=(WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED),
+        )
         .order_by("slot__starts_at")
     )
     context = {
@@ -566,7 +569,7 @@ def _managed_offerings(request: HttpRequest) -> Any:
     queryset = Offering.objects.select_related("subject", "tutor").prefetch_related("weekly")
     if permissions.is_admin(_membership(request)):
         return queryset.order_by("tutor__last_name", "subject__name", "pk")
-    return queryset.filter(tutor=request.user).order_by("subject__name", "pk")
+    return queryset.filter(tutor_id=request.user.pk).order_by("subject__name", "pk")
 
 
 def _tutor_choices(request: HttpRequest) -> list[tuple[int, str]] | None:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("calendar/", include("consultations.feed_urls")),
     path("consultations/", include("consultations.urls")),
+    path("casebank/", include("casebank.urls")),
     path("", include("tenants.urls")),
     path("api/", include("tutornet.api_urls")),
     *common,

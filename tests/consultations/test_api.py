@@ -17,10 +17,10 @@ from django_tenants.utils import tenant_context
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.models import User
+from accounts.models import Role, User
 from consultations.models import Booking, Offering, Rating, Slot, WaitlistEntry
 from tenants.models import Organisation
-from tests.conftest import District
+from tests.conftest import District, member
 from tests.factories import SubjectFactory, UserFactory
 
 from .factories import BookingFactory, OfferingFactory, SlotFactory, teacher_in, tutor_in
@@ -169,7 +169,7 @@ def test_a_teacher_books_with_an_api_token_and_no_session(district: District) ->
 def test_booking_a_full_slot_answers_409_slot_taken(district: District) -> None:
     slot = slot_in(district.centre)
     booking_in(district.centre, slot, teacher_in(district.school_a))
-    late = teacher_in(district.school_b)
+    late = member(district.school_b, Role.TEACHER, language="en").user  # answers come in their language
 
     response = book(api_as(late, CENTRE), slot)
 

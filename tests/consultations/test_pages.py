@@ -413,3 +413,52 @@ def test_an_in_person_offering_without_a_place_is_a_form_error(centre: Organisat
     assert response.status_code == 200
     assert "Give the consultation point" in response.content.decode()
     assert not Offering.objects.filter(tutor=tutor).exists()
+
+
+def test_a_teacher_moves_a_booking_to_another_time_of_the_same_tutor(
+    centre: Organisation, district: District
+) -> None:
+    teacher = teacher_of(district.school_a)
+    slot = future_slot(organisation=centre)
+    other = SlotFactory(offering=slot.offering, starts_at=slot.starts_at + timedelta(days=1))
+    booking = BookingFactory(slot=slot, teacher=teacher)
+    client = client_for(teacher, CENTRE)
+
+    page = client.get(f"/consultations/bookings/{booking.pk}/reschedule/").content.decode()
+    assert f'value="{other.pk}"' in page
+    response = client.post(f"/consultations/bookings/{booking.pk}/reschedule/", {"new_slot": other.pk})
+
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    moved = Booking.objects.get(rescheduled_from=booking)
+    assert (booking.status, moved.slot_id, moved.question) == (
+        Booking.Status.CANCELLED,
+        other.pk,
+        booking.question,
+    )
+
+
+def test_a_place_offered_from_the_waitlist_is_taken_on_the_page(
+    centre: Organisation, district: District
+) -> None:
+    from consultations.services import booking_cancel, waitlist_join
+
+    offering = OfferingFactory(tutor=tutor_member(centre), format="group", capacity=2)
+    slot = SlotFactory(offering=offering, video_room="tutornet-waitlisttest")
+    leaving = BookingFactory(slot=slot, teacher=teacher_of(district.school_b))
+    BookingFactory(slot=slot)
+    teacher = teacher_of(district.school_a)
+    entry = waitlist_join(
+        slot_id=slot.pk, teacher=teacher, teacher_organisation=district.school_a, question="Можно?"
+    )
+    booking_cancel(booking_id=leaving.pk, actor=leaving.teacher)
+    client = client_for(teacher, CENTRE)
+
+    page = client.get("/consultations/my/").content.decode()
+    assert f"/consultations/waitlist/{entry.pk}/confirm/" in page
+    client.post(f"/consultations/waitlist/{entry.pk}/confirm/")
+
+    assert Booking.objects.get(slot=slot, teacher=teacher).question == "Можно?"
+    # Someone else's waitlist entry is not found.
+    other = client_for(teacher_of(district.school_b), CENTRE)
+    assert other.post(f"/consultations/waitlist/{entry.pk}/decline/").status_code == 404

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.files.storage import storages
+from django.utils import translation
 
 from tests.conftest import District
 
@@ -29,6 +30,13 @@ def _media_in_tmp(request: Any, settings: Any, tmp_path: Path) -> Iterator[None]
     _forget_storage_paths()
     yield
     _forget_storage_paths()
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Messages are asserted in English (the msgids); notifications still use each recipient's language."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

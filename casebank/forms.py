@@ -1,0 +1,182 @@
+"""Forms of the case-bank pages.
+
+They only parse input; every rule (titles, grades, file types and sizes, who may
+do what) is checked again by the service the view calls, and a service's
+``TutornetError`` becomes an error of the field it names.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from tenants.models import Organisation, Subject
+
+from .models import GRADES, Kind, Licence
+
+SORT_CHOICES = [
+    ("relevance", _("Relevance")),
+    ("newest", _("Newest first")),
+    ("rating", _("Best rated")),
+]
+GRADE_CHOICES = [(g, str(g)) for g in GRADES]
+
+
+def _subjects() -> QuerySet[Subject]:
+    return Subject.objects.filter(is_active=True).order_by("name")
+
+
+class SearchForm(forms.Form):
+    """The search page's query and filters (all optional; a wrong value is shown as a field error)."""
+
+    q = forms.CharField(label=_("Search"), max_length=200, required=False)
+    subject = forms.ModelChoiceField(
+        label=_("Subject"), queryset=Subject.objects.none(), required=False, empty_label=_("Any subject")
+    )
+    grade = forms.TypedChoiceField(
+        label=_("Grade"), choices=[("", _("Any grade")), *GRADE_CHOICES], coerce=int, required=False,
+        empty_value=None,
+    )  # fmt: skip
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("Any kind")), *Kind.choices], required=False)
+    topic = forms.CharField(label=_("Topic"), max_length=100, required=False)
+    origin = forms.ModelChoiceField(
+        label=_("School of origin"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=_("Any school"),
+    )
+    licence = forms.ChoiceField(
+        label=_("Licence"), choices=[("", _("Any licence")), *Licence.choices], required=False
+    )
+    sort = forms.ChoiceField(label=_("Sort"), choices=SORT_CHOICES, required=False)
+    page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].queryset = _subjects()  # type: ignore[attr-defined]
+        if organisation.is_centre:
+            self.fields["origin"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
+                centre=organisation, kind=Organisation.Kind.SCHOOL
+            ).order_by("short_name")
+        else:  # a school's own bank has no other school of origin
+            del self.fields["origin"]
+
+    def search_arguments(self) -> dict[str, Any]:
+        """Keyword arguments for ``selectors.materials_search`` from the valid fields only."""
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        return {
+            "query": data.get("q") or "",
+            "subject": data["subject"].pk if data.get("subject") else None,
+            "grade": data.get("grade") or None,
+            "kind": data.get("kind") or None,
+            "topic": data.get("topic") or None,
+            "origin": data["origin"].pk if data.get("origin") else None,
+            "licence": data.get("licence") or None,
+            "sort": data.get("sort") or "relevance",
+            "page": data.get("page") or 1,
+        }
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented recipe)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class MaterialForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, initial=Kind.CASE)
+    subjects = forms.ModelMultipleChoiceField(
+        label=_("Subjects"), queryset=Subject.objects.none(), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )  # fmt: skip
+    grades = forms.TypedMultipleChoiceField(
+        label=_("Grades"), choices=GRADE_CHOICES, coerce=int, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    topics = forms.CharField(
+        label=_("Topics"),
+        required=False,
+        max_length=2100,
+        help_text=_("Separate topics with commas, e.g. “fractions, word problems”."),
+    )
+    abstract = forms.CharField(
+        label=_("Abstract"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+    body = forms.CharField(
+        label=_("Text"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text=_("Formatting with simple HTML is kept (paragraphs, lists, tables, links); scripts are removed."),
+    )
+    licence = forms.ChoiceField(label=_("Licence"), choices=Licence.choices, initial=Licence.CC_BY)
+    files = MultipleFileField(
+        label=_("Files"),
+        required=False,
+        help_text=_("PDF, DOCX, ODT, PPTX, XLSX or images; several files can be chosen at once."),
+    )
+    remove_attachments = forms.TypedMultipleChoiceField(
+        label=_("Remove files"), choices=(), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, attachments: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["subjects"].queryset = _subjects()  # type: ignore[attr-defined]
+        choices = [(a.pk, a.original_name) for a in attachments]
+        if choices:
+            self.fields["remove_attachments"].choices = choices  # type: ignore[attr-defined]
+        else:
+            del self.fields["remove_attachments"]
+
+    def clean_topics(self) -> list[str]:
+        return [t.strip() for t in (self.cleaned_data.get("topics") or "").split(",") if t.strip()]
+
+    def service_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "kind": data["kind"],
+            "licence": data["licence"],
+            "abstract": data.get("abstract") or "",
+            "body": data.get("body") or "",
+            "subjects": [s.pk for s in data.get("subjects") or []],
+            "grades": data.get("grades") or [],
+            "topics": data.get("topics") or [],
+        }
+
+
+class RatingForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("Your rating"), choices=[(n, str(n)) for n in range(1, 6)], coerce=int
+    )
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class ModerationForm(forms.Form):
+    DECISIONS = [("publish", _("Publish")), ("return", _("Return for changes")), ("reject", _("Reject"))]
+
+    decision = forms.ChoiceField(choices=DECISIONS)
+    comment = forms.CharField(
+        label=_("Comments for the authors (required to return or reject)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
