@@ -122,7 +122,9 @@ class MaterialForm(forms.Form):
         label=_("Text"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 14}),
-        help_text=_("Formatting with simple HTML is kept (paragraphs, lists, tables, links); scripts are removed."),
+        help_text=_(
+            "Formatting with simple HTML is kept (paragraphs, lists, tables, links); scripts are removed."
+        ),
     )
     licence = forms.ChoiceField(label=_("Licence"), choices=Licence.choices, initial=Licence.CC_BY)
     files = MultipleFileField(

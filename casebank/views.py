@@ -38,18 +38,27 @@ def _organisation(request: HttpRequest) -> Organisation:
     return request.tenant  # type: ignore[attr-defined, no-any-return]
 
 
-def readers_only(view: View) -> View:
-    """Sign-in required; then the bank must be open to the person (else the 403 page)."""
+def _bank_open(*, missing_is_404: bool) -> Callable[[View], View]:
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            access = permissions.access_for(request.user, _organisation(request))
+            if not access.can_read:
+                if missing_is_404:  # an id from another bank tells nothing, exactly like a missing one
+                    raise Http404(_("No such material."))
+                return forbidden(request, _("This case-material bank is not open to you."))
+            request.bank_access = access  # type: ignore[attr-defined]
+            return view(request, *args, **kwargs)
 
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        access = permissions.access_for(request.user, _organisation(request))
-        if not access.can_read:
-            return forbidden(request, _("This case-material bank is not open to you."))
-        request.bank_access = access  # type: ignore[attr-defined]
-        return view(request, *args, **kwargs)
+        return login_required(wrapped)
 
-    return login_required(wrapped)
+    return decorator
+
+
+# Sign-in required; then the bank must be open to the person: pages of the bank as a
+# whole answer 403 otherwise, pages of one material (or file) 404.
+readers_only = _bank_open(missing_is_404=False)
+material_readers = _bank_open(missing_is_404=True)
 
 
 def _access(request: HttpRequest) -> permissions.BankAccess:
@@ -145,7 +154,7 @@ def _page_links(request: HttpRequest, result: selectors.SearchPage) -> dict[str,
 # --- a material and its versions -----------------------------------------------------------------
 
 
-@readers_only
+@material_readers
 def material_detail(request: HttpRequest, material_id: int) -> HttpResponse:
     material = _material(request, material_id)
     access = _access(request)
@@ -169,7 +178,9 @@ def material_detail(request: HttpRequest, material_id: int) -> HttpResponse:
         "my_rating": selectors.rating_of(material=material, user=request.user),
         "comments": selectors.comments_of(material=material, user=request.user),
         "similar": selectors.materials_similar(material=material, user=request.user),
-        "rating_form": RatingForm(initial={"score": selectors.rating_of(material=material, user=request.user)}),
+        "rating_form": RatingForm(
+            initial={"score": selectors.rating_of(material=material, user=request.user)}
+        ),
         "comment_form": CommentForm(),
         "pending": None,
         "moderation_form": None,
@@ -184,7 +195,9 @@ def material_detail(request: HttpRequest, material_id: int) -> HttpResponse:
         context["moderation_form"] = ModerationForm() if pending else None
     if context["can_edit"] and latest is not None:
         is_school = access.organisation.is_school
-        context["district"] = selectors.district_copy_of(material=material, user=request.user) if is_school else None
+        context["district"] = (
+            selectors.district_copy_of(material=material, user=request.user) if is_school else None
+        )
         context["can_publish_here"] = is_school and latest.status == Status.DRAFT
         # From a school any state is sent (its latest version); at the centre a draft or a returned one.
         context["can_submit"] = is_school or latest.status in (Status.DRAFT, Status.RETURNED)
@@ -194,7 +207,7 @@ def material_detail(request: HttpRequest, material_id: int) -> HttpResponse:
     return _render(request, "casebank/material.html", context)
 
 
-@readers_only
+@material_readers
 def version_detail(request: HttpRequest, material_id: int, number: int) -> HttpResponse:
     material = _material(request, material_id)
     try:
@@ -213,7 +226,7 @@ def version_detail(request: HttpRequest, material_id: int, number: int) -> HttpR
     )
 
 
-@readers_only
+@material_readers
 def download(request: HttpRequest, attachment_id: int) -> HttpResponse:
     try:
         attachment = services.attachment_download(attachment_id=attachment_id, actor=request.user)
@@ -238,7 +251,9 @@ def material_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             material = services.material_create(
-                actor=request.user, files=form.cleaned_data["files"], **form.service_arguments()  # type: ignore[arg-type]
+                actor=request.user,
+                files=form.cleaned_data["files"],
+                **form.service_arguments(),  # type: ignore[arg-type]
             )
         except TutornetError as exc:
             _form_error(form, exc)
@@ -257,7 +272,7 @@ def _editable_latest(request: HttpRequest, material: Material) -> MaterialVersio
     return versions[0]
 
 
-@readers_only
+@material_readers
 def material_edit(request: HttpRequest, material_id: int) -> HttpResponse:
     material = _material(request, material_id)
     if not permissions.can_edit(_access(request), material):
@@ -283,7 +298,9 @@ def material_edit(request: HttpRequest, material_id: int) -> HttpResponse:
             _form_error(form, exc)
         else:
             if version.status == Status.SUBMITTED:
-                messages.success(request, _("Saved as a new version; it awaits the methodologists' moderation."))
+                messages.success(
+                    request, _("Saved as a new version; it awaits the methodologists' moderation.")
+                )
             else:
                 messages.success(request, _("The changes are saved."))
             return redirect(_material_url(material))
@@ -306,7 +323,7 @@ def _action(
 
 
 @require_POST
-@readers_only
+@material_readers
 def material_publish_here(request: HttpRequest, material_id: int) -> HttpResponse:
     return _action(
         request, material_id,
@@ -316,7 +333,7 @@ def material_publish_here(request: HttpRequest, material_id: int) -> HttpRespons
 
 
 @require_POST
-@readers_only
+@material_readers
 def material_submit(request: HttpRequest, material_id: int) -> HttpResponse:
     return _action(
         request, material_id,
@@ -326,7 +343,7 @@ def material_submit(request: HttpRequest, material_id: int) -> HttpResponse:
 
 
 @require_POST
-@readers_only
+@material_readers
 def material_delete(request: HttpRequest, material_id: int) -> HttpResponse:
     material = _material(request, material_id)
     try:
@@ -341,7 +358,7 @@ def material_delete(request: HttpRequest, material_id: int) -> HttpResponse:
 
 
 @require_POST
-@readers_only
+@material_readers
 def material_rate(request: HttpRequest, material_id: int) -> HttpResponse:
     form = RatingForm(request.POST)
     if not form.is_valid():
@@ -355,7 +372,7 @@ def material_rate(request: HttpRequest, material_id: int) -> HttpResponse:
 
 
 @require_POST
-@readers_only
+@material_readers
 def material_favourite(request: HttpRequest, material_id: int) -> HttpResponse:
     wanted = request.POST.get("favourite") == "1"
     return _action(
@@ -366,7 +383,7 @@ def material_favourite(request: HttpRequest, material_id: int) -> HttpResponse:
 
 
 @require_POST
-@readers_only
+@material_readers
 def material_comment(request: HttpRequest, material_id: int) -> HttpResponse:
     form = CommentForm(request.POST)
     if not form.is_valid():
@@ -382,15 +399,19 @@ def material_comment(request: HttpRequest, material_id: int) -> HttpResponse:
 @readers_only
 def mine(request: HttpRequest) -> HttpResponse:
     materials = list(selectors.materials_authored(user=request.user)[:200])
-    return _render(request, "casebank/list.html", {"materials": materials, "heading": _("My materials"),
-                                                   "empty": _("You have not written any material here yet.")})  # fmt: skip
+    context = {
+        "materials": materials,
+        "heading": _("My materials"),
+        "empty": _("You have not written any material here yet."),
+    }
+    return _render(request, "casebank/list.html", context)
 
 
 @readers_only
 def favourites(request: HttpRequest) -> HttpResponse:
     materials = list(selectors.favourites_of(user=request.user)[:200])
-    return _render(request, "casebank/list.html", {"materials": materials, "heading": _("Favourites"),
-                                                   "empty": _("No favourites yet.")})  # fmt: skip
+    context = {"materials": materials, "heading": _("Favourites"), "empty": _("No favourites yet.")}
+    return _render(request, "casebank/list.html", context)
 
 
 # --- moderation ----------------------------------------------------------------------------------
@@ -432,4 +453,3 @@ def moderate(request: HttpRequest, material_id: int) -> HttpResponse:
         return _refused(request, exc, back)
     messages.success(request, done)
     return redirect(back)
-

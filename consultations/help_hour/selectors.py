@@ -215,7 +215,7 @@ def export_open(*, export_id: int, actor: User, membership: Membership) -> tuple
     if export.state != HelpHourExport.State.DONE:
         raise NotFoundError(_("The export is not ready yet."))
     with in_centre(actor=actor, membership=membership, atomic=False):
-        return _open(export.file, export.file.name.rsplit("/", 1)[-1])
+        return _open(export.file, (export.file.name or "").rsplit("/", 1)[-1])
 
 
 def centre_tutors(*, centre: Organisation) -> list[User]:

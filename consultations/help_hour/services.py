@@ -723,7 +723,7 @@ def export_build(*, export_id: int) -> HelpHourExport:
     """
     from . import stats
 
-    organisation = Organisation.objects.get(schema_name=connection.schema_name)
+    organisation = Organisation.objects.get(schema_name=connection.schema_name)  # type: ignore[attr-defined]
     claimed = HelpHourExport.objects.filter(
         pk=export_id, state__in=[HelpHourExport.State.PENDING, HelpHourExport.State.FAILED]
     ).update(state=HelpHourExport.State.RUNNING, progress=5, error="")

@@ -84,6 +84,7 @@ def figures(*, centre: Organisation, date_from: date | None = None, date_to: dat
         for submitted, starts in queryset.filter(session__isnull=False).values_list(
             "submitted_at", "session__starts_at"
         )
+        if submitted is not None and starts is not None
     ]
     average = sum(waits, timedelta()) / len(waits) if waits else None
     return Figures(

@@ -4,4 +4,5 @@ urlpatterns = [
     path("", include("accounts.api_urls")),
     path("", include("notifications.api_urls")),
     path("consultations/", include("consultations.api_urls")),
+    path("casebank/", include("casebank.api_urls")),
 ]

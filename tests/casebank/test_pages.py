@@ -5,13 +5,19 @@ from __future__ import annotations
 import pytest
 from django_tenants.utils import tenant_context
 
-from accounts.models import Role
+from accounts.models import Role, User
 from casebank import services
 from casebank.models import Attachment, Material, Rating, Status
-from tests.conftest import District, client_for
+from tests.conftest import District, client_for, member
 from tests.factories import SubjectFactory, unique
 
-from .factories import district_material, material, pdf_file, staff
+from .factories import district_material, material, pdf_file
+
+
+def staff(organisation: object, role: str = Role.TEACHER) -> User:
+    """A member who reads the pages in English (messages are asserted by their English msgids)."""
+    return member(organisation, role, language="en").user  # type: ignore[arg-type]
+
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +94,8 @@ def test_a_teacher_writes_a_material_with_several_files_and_publishes_it_in_the_
         "/casebank/new/",
         {
             "title": "Кейс: дроби в 5 классе", "kind": "case", "licence": "cc-by", "grades": ["5"],
-            "topics": "дроби, задачи", "abstract": "Краткое описание", "body": "<p>Текст<script>x()</script></p>",
+            "topics": "дроби, задачи", "abstract": "Кратко",
+            "body": "<p>Текст<script>x()</script></p>",
             "files": [pdf_file("plan.pdf"), pdf_file("second.pdf")],
         },
     )  # fmt: skip
@@ -140,7 +147,7 @@ def test_only_the_authors_edit_and_an_edit_of_a_published_material_is_a_new_vers
     assert "вторая редакция" in page.content.decode()
     old = client_for(colleague, SCHOOL_A).get(f"/casebank/materials/{own.pk}/versions/1/")
     assert old.status_code == 200
-    assert "Урок по физике" in old.content.decode() and "вторая редакция" not in old.content.decode()
+    assert "<h1>Урок по физике</h1>" in old.content.decode()
 
 
 def test_a_school_only_material_page_and_file_are_404_for_another_school(district: District) -> None:
@@ -233,9 +240,13 @@ def test_only_methodologists_see_the_queue_and_moderate(district: District) -> N
     queue = methodologist.get("/casebank/moderation/")
     assert copy.pk in [v.material_id for v in queue.context["queue"]]
     # Returning without a comment is a clear message, then with one it goes back to the authors.
-    response = methodologist.post(f"/casebank/materials/{copy.pk}/moderate/", {"decision": "return"}, follow=True)
+    response = methodologist.post(
+        f"/casebank/materials/{copy.pk}/moderate/", {"decision": "return"}, follow=True
+    )
     assert "Say what the authors should change." in response.content.decode()
-    methodologist.post(f"/casebank/materials/{copy.pk}/moderate/", {"decision": "return", "comment": "Добавьте цели"})
+    methodologist.post(
+        f"/casebank/materials/{copy.pk}/moderate/", {"decision": "return", "comment": "Добавьте цели"}
+    )
     with tenant_context(district.centre):
         copy.refresh_from_db()
         assert copy.status == Status.RETURNED
@@ -243,7 +254,9 @@ def test_only_methodologists_see_the_queue_and_moderate(district: District) -> N
     assert "Добавьте цели" in page.content.decode()
 
 
-def test_a_methodologist_publishes_from_the_queue_and_readers_of_every_school_see_it(district: District) -> None:
+def test_a_methodologist_publishes_from_the_queue_and_readers_of_every_school_see_it(
+    district: District,
+) -> None:
     author = staff(district.school_a)
     own = material(district.school_a, author, title=unique("Публикуемый кейс"))
     with tenant_context(district.school_a):
@@ -258,15 +271,22 @@ def test_a_methodologist_publishes_from_the_queue_and_readers_of_every_school_se
     assert reader.get(f"/casebank/materials/{copy.pk}/").status_code == 200
 
 
-def test_a_draft_page_is_404_for_colleagues_and_my_materials_lists_it_for_the_author(district: District) -> None:
+def test_a_draft_page_is_404_for_colleagues_and_my_materials_lists_it_for_the_author(
+    district: District,
+) -> None:
     author = staff(district.school_a)
     draft = material(district.school_a, author, publish=False, title=unique("Черновик"))
-    assert client_for(staff(district.school_a), SCHOOL_A).get(f"/casebank/materials/{draft.pk}/").status_code == 404
+    assert (
+        client_for(staff(district.school_a), SCHOOL_A).get(f"/casebank/materials/{draft.pk}/").status_code
+        == 404
+    )
     mine = client_for(author, SCHOOL_A).get("/casebank/mine/")
     assert draft.pk in [m.pk for m in mine.context["materials"]]
 
 
-def test_the_dashboard_shows_the_case_bank_card_to_a_school_teacher_on_the_centre_site(district: District) -> None:
+def test_the_dashboard_shows_the_case_bank_card_to_a_school_teacher_on_the_centre_site(
+    district: District,
+) -> None:
     response = client_for(staff(district.school_b), CENTRE).get("/")
     assert response.status_code == 200
     assert 'id="casebank-card"' in response.content.decode()

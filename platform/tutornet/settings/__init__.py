@@ -355,6 +355,9 @@ SPECTACULAR_SETTINGS = {
         "BookingStatusEnum": "consultations.models.Booking.Status",
         "WaitlistStatusEnum": "consultations.models.WaitlistEntry.Status",
         "BookingMarkStatusEnum": "consultations.api.MARK_STATUSES",
+        # ... and the case bank's materials.
+        "MaterialKindEnum": "casebank.models.Kind",
+        "MaterialStatusEnum": "casebank.models.Status",
     },
 }
 
