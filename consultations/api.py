@@ -65,7 +65,7 @@ def district_membership_of(request: Request) -> Membership | None:
         membership = district_membership_for(user, tenant) if tenant is not None else None
         # The own membership comes first in ``district_membership_for``: known now
         # without asking again (``membership_of`` reads it back for the services).
-        own = membership if membership is not None and membership.organisation_id == tenant.pk else None
+        own = membership if membership is not None and membership.organisation_id == tenant.pk else None  # type: ignore[union-attr]
         django_request.membership = own  # type: ignore[attr-defined]
         setattr(django_request, _MEMBERSHIP_RESOLVED, user.pk)
     django_request.district_membership = membership  # type: ignore[attr-defined]
@@ -121,9 +121,7 @@ class UTCDateTimeField(serializers.DateTimeField):
 class LocalDateTimeField(serializers.DateTimeField):
     """The same instant in the organisation's time zone, ISO 8601 with its offset."""
 
-    def to_representation(self, value: datetime) -> str | None:
-        if value is None:
-            return None
+    def to_representation(self, value: datetime) -> str:
         return value.astimezone(self.context["zone"]).isoformat()
 
 
@@ -573,10 +571,8 @@ class BookingListCreateApi(ConsultationsAPIView):
         )
 
 
-class BookingApiMixin:
-    """A booking the caller may see (its teacher or the slot's tutor); anything else is a 404."""
-
-    request: Request
+class BookingAPIView(ConsultationsAPIView):
+    """About one booking the caller may see (its teacher or the slot's tutor); anything else is a 404."""
 
     def booking(self, booking_id: int) -> Booking:
         booking = _bookings(Booking.objects.all()).filter(pk=booking_id).first()
@@ -588,7 +584,7 @@ class BookingApiMixin:
         return _bookings(Booking.objects.all()).get(pk=booking_id)
 
 
-class BookingDetailApi(BookingApiMixin, ConsultationsAPIView):
+class BookingDetailApi(BookingAPIView):
     """One booking, with the question, the outcome and the caller's video link."""
 
     @extend_schema(responses={200: BookingDetailOutputSerializer, 404: _ERRORS[404]})
@@ -602,7 +598,7 @@ class BookingCancelInputSerializer(serializers.Serializer):
     )
 
 
-class BookingCancelApi(BookingApiMixin, ConsultationsAPIView):
+class BookingCancelApi(BookingAPIView):
     """Cancel, by the teacher or the tutor (with a reason), until the offering's deadline."""
 
     @extend_schema(request=BookingCancelInputSerializer, responses={200: BookingOutputSerializer, **_ERRORS})
@@ -623,7 +619,7 @@ class BookingRescheduleInputSerializer(serializers.Serializer):
     )
 
 
-class BookingRescheduleApi(BookingApiMixin, ConsultationsAPIView):
+class BookingRescheduleApi(BookingAPIView):
     """Move a booking to another slot of the same tutor (until the deadline); answers the new booking."""
 
     @extend_schema(
@@ -658,7 +654,7 @@ class BookingMarkInputSerializer(serializers.Serializer):
     outcome_note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
 
-class BookingMarkApi(BookingApiMixin, ConsultationsAPIView):
+class BookingMarkApi(BookingAPIView):
     """The tutor marks a consultation held or no-show (after its start) with a short outcome note."""
 
     @extend_schema(request=BookingMarkInputSerializer, responses={200: BookingOutputSerializer, **_ERRORS})
@@ -675,7 +671,7 @@ class BookingRateInputSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
 
-class BookingRateApi(BookingApiMixin, ConsultationsAPIView):
+class BookingRateApi(BookingAPIView):
     """The teacher rates their own held consultation (1–5 and a comment); rating again changes it."""
 
     @extend_schema(request=BookingRateInputSerializer, responses={200: RatingOutputSerializer, **_ERRORS})

@@ -1,6 +1,6 @@
 """The consultation pages, under /consultations/ on an organisation's site."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -32,4 +32,5 @@ urlpatterns = [
     path("offerings/", views.offerings, name="offerings"),
     path("offerings/<int:offering_id>/", views.offering_edit, name="offering"),
     path("ratings/", views.ratings, name="ratings"),
+    path("help-hour/", include("consultations.help_hour.urls")),
 ]

@@ -1,0 +1,109 @@
+"""In real Chromium against the live stack: a teacher at school A writes a material with a PDF
+and submits it to the district; a methodologist publishes it; a teacher at school B finds it on
+the centre's site with a stemmed Russian query with a typo, opens it, downloads the file and rates it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django_tenants.utils import tenant_context
+
+from accounts.models import Role
+from casebank.models import Material, Rating, Status
+from tests.conftest import District, LiveStack, member
+from tests.factories import PASSWORD, unique
+
+pytestmark = [pytest.mark.browser, pytest.mark.live]
+
+SCHOOL_A = "school1.localhost"
+CENTRE = "centre.localhost"
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def _sign_in(page: Any, stack: LiveStack, host: str, email: str) -> None:
+    # With the base domain `localhost` the session cookie is host-only: sign in on each host used.
+    page.goto(stack.url(host, "/accounts/login/"))
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.stack button[type=submit]")
+    page.wait_for_url(stack.url(host, "/"))
+
+
+def test_a_material_written_at_one_school_is_moderated_found_with_a_typo_downloaded_and_rated_at_another(
+    committed_db: None, live_stack: LiveStack, district: District, browser: Any, tmp_path: Path
+) -> None:
+    author = member(district.school_a, Role.TEACHER, last_name="Авторова", first_name="Мария").user
+    methodologist = member(district.centre, Role.METHODOLOGIST).user
+    reader = member(district.school_b, Role.TEACHER).user
+    marker = unique("метка")
+    title = f"Кейс: задачи по тригонометрии для 10 класса ({marker})"
+
+    # School A: the author writes the material with a PDF, then submits it to the district bank.
+    page = browser.new_context(locale="ru-RU").new_page()
+    _sign_in(page, live_stack, SCHOOL_A, author.email)
+    page.click("#casebank-card h3 a")
+    page.wait_for_url("**/casebank/")
+    page.goto(live_stack.url(SCHOOL_A, "/casebank/new/"))
+    form = page.locator("form#material-form")
+    form.locator("input[name=title]").fill(title)
+    form.locator("textarea[name=abstract]").fill("Подборка задач по тригонометрии с решениями.")
+    form.locator("textarea[name=body]").fill("<p>Разбираем тригонометрические уравнения.</p>")
+    form.locator("input[name=topics]").fill("тригонометрия, уравнения")
+    form.locator("input[name=grades][value='10']").check()
+    form.locator("input[name=files]").set_input_files(
+        [{"name": "тригонометрия.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert "тригонометрия.pdf" in page.content()
+    with page.expect_navigation():
+        page.click("form.submit-district button")
+    assert page.locator(".district-status").count() == 1
+    with tenant_context(district.school_a):
+        own = Material.objects.get(title=title)
+    assert own.district_copy_id
+
+    # The centre: a methodologist publishes it from the moderation queue.
+    moderator = browser.new_context(locale="ru-RU").new_page()
+    _sign_in(moderator, live_stack, CENTRE, methodologist.email)
+    moderator.goto(live_stack.url(CENTRE, "/casebank/moderation/"))
+    item = moderator.locator(f"li[data-material-id='{own.district_copy_id}']")
+    assert title in item.inner_text()
+    with moderator.expect_navigation():
+        item.locator("button[value=publish]").click()
+    with tenant_context(district.centre):
+        copy = Material.objects.get(pk=own.district_copy_id)
+        assert copy.status == Status.PUBLISHED
+
+    # School B's teacher on the centre's site: another inflection and a typo still find it.
+    finder = browser.new_context(locale="ru-RU", accept_downloads=True).new_page()
+    _sign_in(finder, live_stack, CENTRE, reader.email)
+    finder.click("#casebank-card h3 a")
+    finder.wait_for_url("**/casebank/")
+    finder.fill("input[name=q]", "задача по тригономитрии")
+    with finder.expect_navigation():
+        finder.click("form.search-form .query button")
+    assert finder.locator(".did-you-mean").count() == 1
+    hit = finder.locator(f"li[data-material-id='{copy.pk}']")
+    assert hit.locator("mark").count() >= 1
+    with finder.expect_navigation():
+        hit.locator("h3 a").click()
+    assert "Авторова" in finder.locator(".authors").inner_text()
+    assert district.school_a.name in finder.locator(".origin").inner_text()
+
+    with finder.expect_download() as info:
+        finder.click("a.download")
+    saved = tmp_path / "downloaded.pdf"
+    info.value.save_as(saved)
+    assert saved.read_bytes().startswith(b"%PDF")
+
+    finder.select_option("form.rating select[name=score]", "5")
+    with finder.expect_navigation():
+        finder.click("form.rating button")
+    assert "★ 5" in finder.locator(".rating-summary").inner_text()
+    with tenant_context(district.centre):
+        assert Rating.objects.get(material=copy, user=reader).score == 5
+        copy.refresh_from_db()
+        assert copy.download_count == 1
