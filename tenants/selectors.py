@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import QuerySet
 
-from .models import Domain, Organisation
+from .models import Organisation
 
 
 def base_url_for_host(host: str) -> str:
@@ -14,9 +14,10 @@ def base_url_for_host(host: str) -> str:
 
 
 def primary_host(organisation: Organisation) -> str:
-    domain = (
-        Domain.objects.filter(tenant=organisation, is_primary=True).values_list("domain", flat=True).first()
-    )
+    """The organisation's primary host; cached per process (tutornet.tenancy)."""
+    from tutornet.tenancy import primary_host_of
+
+    domain = primary_host_of(organisation.pk)
     if domain is None:
         raise ValueError(f"{organisation} has no primary domain")
     return domain

@@ -112,7 +112,9 @@ class QueueFilterForm(forms.Form):
     subject = forms.ModelChoiceField(
         label=_("Subject"), queryset=Subject.objects.none(), required=False, empty_label=_("All")
     )
-    category = forms.ChoiceField(label=_("Category"), choices=[("", _("All")), *Category.choices], required=False)
+    category = forms.ChoiceField(
+        label=_("Category"), choices=[("", _("All")), *Category.choices], required=False
+    )
     status = forms.ChoiceField(
         label=_("Status"),
         choices=[("", _("All")), *[(s, label) for s, label in Status.choices if s != Status.DRAFT]],

@@ -75,7 +75,9 @@ def _organisation(request: HttpRequest) -> Organisation:
     return request.tenant  # type: ignore[attr-defined, no-any-return]
 
 
-def _allowed(predicate: Callable[[Membership | None], bool], message: Callable[[], str]) -> Callable[[View], View]:
+def _allowed(
+    predicate: Callable[[Membership | None], bool], message: Callable[[], str]
+) -> Callable[[View], View]:
     """Sign-in required; then the permission on this site's membership, else the 403 page."""
 
     def decorator(view: View) -> View:
@@ -95,12 +97,16 @@ def _centre_person(membership: Membership | None) -> bool:
 
 
 school_staff_only = _allowed(
-    permissions.is_school_staff, lambda: _("Help Hour requests are filed by a school's staff on the school's site.")
+    permissions.is_school_staff,
+    lambda: _("Help Hour requests are filed by a school's staff on the school's site."),
 )
 filers_only = _allowed(
-    permissions.can_file_request, lambda: _("Help Hour requests are filed by a school's teachers and administrators.")
+    permissions.can_file_request,
+    lambda: _("Help Hour requests are filed by a school's teachers and administrators."),
 )
-centre_people_only = _allowed(_centre_person, lambda: _("This page is for the centre's methodologists and tutors."))
+centre_people_only = _allowed(
+    _centre_person, lambda: _("This page is for the centre's methodologists and tutors.")
+)
 centre_staff_only = _allowed(
     permissions.can_see_centre_figures, lambda: _("This page is for the centre's methodologists.")
 )
@@ -214,7 +220,7 @@ def _participants(session: HelpHourSession) -> list[dict[str, Any]]:
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    """/help-hour/: the school's requests on a school's site; the queue or the tutor's list on the centre's."""
+    """/help-hour/: the school's requests (school's site); the queue or the tutor's list (centre's)."""
     membership = _membership(request)
     if permissions.is_school_staff(membership):
         return redirect("consultations:help_hour:school-list")
@@ -222,7 +228,9 @@ def index(request: HttpRequest) -> HttpResponse:
         return redirect("consultations:help_hour:queue")
     if permissions.is_centre_tutor(membership):
         return redirect("consultations:help_hour:tutor")
-    return forbidden(request, _("The Help Hour is for the staff of the district's schools and of its centre."))
+    return forbidden(
+        request, _("The Help Hour is for the staff of the district's schools and of its centre.")
+    )
 
 
 # --- the school's side -----------------------------------------------------------------------
@@ -282,7 +290,9 @@ def request_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("The request is sent to the centre.") if send else _("The draft is saved. Send it when it is ready."),
+                _("The request is sent to the centre.")
+                if send
+                else _("The draft is saved. Send it when it is ready."),
             )
             return redirect("consultations:help_hour:school-request", request_id=created.pk)
     context = {"form": form, "formset": formset, "editing": None}
@@ -307,11 +317,15 @@ def request_edit(request: HttpRequest, request_id: int) -> HttpResponse:
     help_request = _school_request(request, request_id)
     page = reverse("consultations:help_hour:school-request", args=[help_request.pk])
     if not permissions.can_edit_request(membership, help_request):
-        return forbidden(request, _("Only the teacher who filed the request and the school's administrators change it."))
+        return forbidden(
+            request, _("Only the teacher who filed the request and the school's administrators change it.")
+        )
     if help_request.status not in EDITABLE:
-        messages.error(request, _("The request is “%(status)s”: it can no longer be changed.") % {
-            "status": help_request.get_status_display()
-        })
+        messages.error(
+            request,
+            _("The request is “%(status)s”: it can no longer be changed.")
+            % {"status": help_request.get_status_display()},
+        )
         return redirect(page)
     staff = selectors.school_staff(school=membership.organisation)
     post = request.method == "POST"
@@ -329,7 +343,9 @@ def request_edit(request: HttpRequest, request_id: int) -> HttpResponse:
         has_document=bool(help_request.document),
     )
     formset = PreferredTimeFormSet(
-        request.POST if post else None, prefix="times", initial=preferred_initial(help_request.preferred_times)
+        request.POST if post else None,
+        prefix="times",
+        initial=preferred_initial(help_request.preferred_times),
     )
     if post and form.is_valid() and formset.is_valid():
         data = form.cleaned_data
@@ -347,7 +363,9 @@ def request_edit(request: HttpRequest, request_id: int) -> HttpResponse:
                 remove_document=bool(data.get("remove_document")),
             )
             if "send" in request.POST:
-                services.request_submit(request_id=help_request.pk, actor=_user(request), membership=membership)
+                services.request_submit(
+                    request_id=help_request.pk, actor=_user(request), membership=membership
+                )
         except PermissionDeniedError as exc:
             return forbidden(request, exc.message)
         except NotFoundError as exc:
@@ -411,6 +429,7 @@ def school_request_action(request: HttpRequest, request_id: int) -> HttpResponse
     """Send (a draft, or the answer to the centre's question) or withdraw."""
     membership = _membership(request)
     assert membership is not None
+    _school_request(request, request_id)  # another school's request is a 404, not a refusal
     back = reverse("consultations:help_hour:school-request", args=[request_id])
     action = request.POST.get("action")
     form = CommentForm(request.POST)
@@ -418,7 +437,9 @@ def school_request_action(request: HttpRequest, request_id: int) -> HttpResponse
     comment = form.cleaned_data.get("comment", "")
     try:
         if action == "submit":
-            services.request_submit(request_id=request_id, actor=_user(request), membership=membership, comment=comment)
+            services.request_submit(
+                request_id=request_id, actor=_user(request), membership=membership, comment=comment
+            )
             messages.success(request, _("The request is sent to the centre."))
         elif action == "withdraw":
             services.request_withdraw(
@@ -610,7 +631,9 @@ def centre_request_action(request: HttpRequest, request_id: int) -> HttpResponse
         elif action == "return":
             services.request_return(**arguments, question=comment)
         elif action == "assign_tutor":
-            form = AssignTutorForm(request.POST, tutors=selectors.centre_tutors(centre=_organisation(request)))
+            form = AssignTutorForm(
+                request.POST, tutors=selectors.centre_tutors(centre=_organisation(request))
+            )
             if not form.is_valid():
                 messages.error(request, _("Choose a tutor from the list."))
                 return redirect(back)
@@ -710,7 +733,9 @@ def session_page(request: HttpRequest, session_id: int) -> HttpResponse:
                 return redirect(page)
             if action == "merge":
                 ids = _ints(request.POST.getlist("requests"))
-                services.session_merge(session_id=session_id, request_ids=ids, actor=actor, membership=membership)
+                services.session_merge(
+                    session_id=session_id, request_ids=ids, actor=actor, membership=membership
+                )
                 messages.success(request, _("The requests are added to the session."))
                 return redirect(page)
             if action == "outcome":
@@ -785,7 +810,9 @@ def tutor_page(request: HttpRequest) -> HttpResponse:
     context = {
         "waiting": waiting,
         "upcoming": [e for e in ordered if e["session"].closed_at is None and e["session"].held_at is None],
-        "to_finish": [e for e in ordered if e["session"].held_at is not None and e["session"].closed_at is None],
+        "to_finish": [
+            e for e in ordered if e["session"].held_at is not None and e["session"].closed_at is None
+        ],
         "closed": [e for e in ordered if e["session"].closed_at is not None],
         "now": now,
     }
@@ -824,7 +851,9 @@ def figures(request: HttpRequest) -> HttpResponse:
     export_id = _ints([request.GET.get("export", "")])
     if export_id:
         try:
-            export = selectors.export_status(export_id=export_id[0], actor=_user(request), membership=membership)
+            export = selectors.export_status(
+                export_id=export_id[0], actor=_user(request), membership=membership
+            )
         except NotFoundError:
             export = None
     context = {"form": form, "figures": data, "export": export}
@@ -839,7 +868,9 @@ def _export_json(export: HelpHourExport) -> dict[str, Any]:
         "state_label": export.get_state_display(),
         "progress": export.progress,
         "ready": done,
-        "download_url": reverse("consultations:help_hour:export-download", args=[export.pk]) if done else None,
+        "download_url": reverse("consultations:help_hour:export-download", args=[export.pk])
+        if done
+        else None,
         "error": export.error if export.state == HelpHourExport.State.FAILED else "",
     }
 

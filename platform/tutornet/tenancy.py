@@ -36,7 +36,25 @@ def organisation_for_host(host: str) -> Organisation | None:
     return organisation
 
 
+_primary: dict[int, tuple[float, str]] = {}
+
+
+def primary_host_of(organisation_id: int) -> str | None:
+    """The organisation's primary host (for links in e-mails), cached like the host lookup."""
+    now = time.monotonic()
+    hit = _primary.get(organisation_id)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    primary = Domain.objects.filter(tenant_id=organisation_id, is_primary=True)
+    host = primary.values_list("domain", flat=True).first()
+    if host is not None:
+        with _lock:
+            _primary[organisation_id] = (now + settings.TENANT_CACHE_SECONDS, host)
+    return host
+
+
 def forget_hosts() -> None:
     """Drop cached lookups: called when organisations or domains change."""
     with _lock:
         _cache.clear()
+        _primary.clear()

@@ -22,13 +22,18 @@ from tests.conftest import District, member
 from tests.factories import SubjectFactory
 
 
+def _entry(name: str) -> zipfile.ZipInfo:
+    """A zip entry with a fixed timestamp, so the same document gives the same bytes."""
+    return zipfile.ZipInfo(name, date_time=(2026, 9, 1, 0, 0, 0))
+
+
 def docx_bytes(text: str = "Рабочая программа") -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
-        archive.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships/>')
+        archive.writestr(_entry("[Content_Types].xml"), '<?xml version="1.0"?><Types/>')
+        archive.writestr(_entry("_rels/.rels"), '<?xml version="1.0"?><Relationships/>')
         archive.writestr(
-            "word/document.xml", f'<?xml version="1.0"?><w:document><w:t>{text}</w:t></w:document>'
+            _entry("word/document.xml"), f'<?xml version="1.0"?><w:document><w:t>{text}</w:t></w:document>'
         )
     return buffer.getvalue()
 
@@ -37,10 +42,10 @@ def odt_bytes() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr(
-            "mimetype", "application/vnd.oasis.opendocument.text", compress_type=zipfile.ZIP_STORED
+            _entry("mimetype"), "application/vnd.oasis.opendocument.text", compress_type=zipfile.ZIP_STORED
         )
-        archive.writestr("content.xml", '<?xml version="1.0"?><office:document-content/>')
-        archive.writestr("META-INF/manifest.xml", '<?xml version="1.0"?><manifest/>')
+        archive.writestr(_entry("content.xml"), '<?xml version="1.0"?><office:document-content/>')
+        archive.writestr(_entry("META-INF/manifest.xml"), '<?xml version="1.0"?><manifest/>')
     return buffer.getvalue()
 
 
