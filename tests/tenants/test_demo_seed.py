@@ -105,3 +105,19 @@ def test_seed_demo_command_reports_the_district_and_the_sign_ins(district: Distr
     assert "The demo district is already in place." in text
     assert "school3.localhost" in text
     assert "school1-admin@example.org" in text and DEMO_PASSWORD in text
+
+
+def test_the_seed_command_gives_the_demo_tutor_bookable_consultations_once(district: District) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django_tenants.utils import tenant_context
+
+    from consultations.models import Offering, Slot
+
+    call_command("seed_demo", "--quiet-sign-ins", stdout=StringIO())
+    call_command("seed_demo", "--quiet-sign-ins", stdout=StringIO())
+    with tenant_context(district.centre):
+        offerings = Offering.objects.filter(tutor__email="tutor@example.org")
+        assert offerings.count() == 2
+        assert Slot.objects.filter(offering__in=offerings, is_cancelled=False).count() > 10

@@ -20,6 +20,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         district = demo_district_seed()
+        from consultations.demo import demo_consultations_seed
+
+        district.created += demo_consultations_seed(
+            centre=district.centre, tutor=district.people["tutor@example.org"]
+        )
         if district.created:
             for line in district.created:
                 self.stdout.write(f"  + {line}")
