@@ -180,7 +180,9 @@ class OutcomeForm(forms.Form):
     recommendations = forms.CharField(
         label=_("Recommendations"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=10000
     )
-    files = MultipleFileField(
+    # The metaclass moves fields off the class, so the name does not shadow ``BaseForm.files``;
+    # it is the name the service's errors use (``field="files"``).
+    files = MultipleFileField(  # type: ignore[assignment]
         label=_("Files returned"),
         required=False,
         help_text=_("For example the annotated work program (.docx, .odt, .pdf)."),

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -54,7 +55,7 @@ from .forms import (
 from .models import HelpHourExport, HelpHourRequest, HelpHourSession, Status
 from .workflow import Action, allowed_actions
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 EDITABLE = (Status.DRAFT, Status.NEEDS_CLARIFICATION)
 # The triage steps a methodologist takes on the request's page (scheduling has its own page).
 TRIAGE = (Action.ACCEPT, Action.REJECT, Action.RETURN, Action.ASSIGN_TUTOR)
@@ -82,7 +83,7 @@ def _allowed(
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not predicate(_membership(request)):
                 return forbidden(request, message())
             return view(request, *args, **kwargs)
@@ -487,7 +488,7 @@ def session_rate(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 @login_required
-def document(request: HttpRequest, request_id: int) -> HttpResponse:
+def document(request: HttpRequest, request_id: int) -> HttpResponseBase:
     """The request's document, for those involved; anyone else gets a 404."""
     membership = _membership(request)
     if membership is None:
@@ -500,7 +501,7 @@ def document(request: HttpRequest, request_id: int) -> HttpResponse:
 
 
 @login_required
-def outcome_file(request: HttpRequest, file_id: int) -> HttpResponse:
+def outcome_file(request: HttpRequest, file_id: int) -> HttpResponseBase:
     """A file the tutor returned, for those who may see the session."""
     membership = _membership(request)
     if membership is None:
@@ -616,7 +617,7 @@ def centre_request_action(request: HttpRequest, request_id: int) -> HttpResponse
     back = reverse("consultations:help_hour:centre-request", args=[request_id])
     action = request.POST.get("action")
     comment = (request.POST.get("comment") or "").strip()
-    arguments = {"request_id": request_id, "actor": _user(request), "membership": membership}
+    arguments: dict[str, Any] = {"request_id": request_id, "actor": _user(request), "membership": membership}
     done = {
         "accept": _("The request is accepted."),
         "reject": _("The request is rejected."),
@@ -835,19 +836,19 @@ def figures(request: HttpRequest) -> HttpResponse:
         period = {"date_from": form.cleaned_data["date_from"], "date_to": form.cleaned_data["date_to"]}
     if request.method == "POST":
         try:
-            export = services.export_start(actor=_user(request), membership=membership, **period)
+            started = services.export_start(actor=_user(request), membership=membership, **period)
         except PermissionDeniedError as exc:
             return forbidden(request, exc.message)
         except TutornetError as exc:
             messages.error(request, exc.message)
             return redirect("consultations:help_hour:figures")
-        return redirect(f"{reverse('consultations:help_hour:figures')}?export={export.pk}")
+        return redirect(f"{reverse('consultations:help_hour:figures')}?export={started.pk}")
     try:
         data = selectors.centre_figures(actor=_user(request), membership=membership, **period)
     except TutornetError as exc:
         messages.error(request, exc.message)
         data = selectors.centre_figures(actor=_user(request), membership=membership)
-    export = None
+    export: HelpHourExport | None = None
     export_id = _ints([request.GET.get("export", "")])
     if export_id:
         try:
@@ -887,7 +888,7 @@ def export_status(request: HttpRequest, export_id: int) -> JsonResponse:
 
 
 @centre_staff_only
-def export_download(request: HttpRequest, export_id: int) -> HttpResponse:
+def export_download(request: HttpRequest, export_id: int) -> HttpResponseBase:
     membership = _membership(request)
     assert membership is not None
     try:

@@ -49,8 +49,12 @@ def _page(browser: Any, stack: LiveStack, host: str, user: User) -> Any:
 
 def _people(district: District) -> dict[str, User]:
     return {
-        "teacher": member(district.school_a, Role.TEACHER, last_name="Заявкина", first_name=unique("Ольга")).user,
-        "colleague": member(district.school_a, Role.TEACHER, last_name="Коллегова", first_name=unique("Ирина")).user,
+        "teacher": member(
+            district.school_a, Role.TEACHER, last_name="Заявкина", first_name=unique("Ольга")
+        ).user,
+        "colleague": member(
+            district.school_a, Role.TEACHER, last_name="Коллегова", first_name=unique("Ирина")
+        ).user,
         "methodologist": member(district.centre, Role.METHODOLOGIST, last_name="Методистова").user,
         "tutor": member(district.centre, Role.TUTOR, last_name="Тьюторов", first_name=unique("Пётр")).user,
     }
@@ -77,7 +81,9 @@ def test_a_school_files_a_request_the_centre_schedules_a_video_session_and_the_t
     teacher.select_option("select[name=category]", "work_program")
     teacher.fill("textarea[name=description]", description)
     teacher.check(f"input[name=participants][value='{people['colleague'].pk}']")
-    assert teacher.is_checked(f"input[name=participants][value='{people['teacher'].pk}']")  # the filer, by default
+    assert teacher.is_checked(
+        f"input[name=participants][value='{people['teacher'].pk}']"
+    )  # the filer, by default
     teacher.fill("input[name='times-0-date']", (timezone.localdate() + timedelta(days=7)).isoformat())
     teacher.fill("input[name='times-0-starts']", "14:00")
     teacher.fill("input[name='times-0-ends']", "16:00")
@@ -99,8 +105,9 @@ def test_a_school_files_a_request_the_centre_schedules_a_video_session_and_the_t
     methodologist.goto(live_stack.url(CENTRE, f"{BASE}/centre/?subject={subject.pk}"))
     methodologist.click(f"#request-{request.pk} a[href='{BASE}/centre/{request.pk}/']")
     assert description in methodologist.inner_text(".description")
-    methodologist.click("#accept-form button[type=submit]")
-    methodologist.wait_for_selector("#request-status[data-status='accepted']")
+    with methodologist.expect_navigation():
+        methodologist.click("#accept-form button[type=submit]")
+    assert methodologist.get_attribute("#request-status", "data-status") == "accepted"
     methodologist.click("#schedule-link")
     methodologist.wait_for_selector("#schedule-form")
     starts = _local(timezone.now() + timedelta(minutes=10), district).replace(second=0, microsecond=0)
@@ -119,7 +126,10 @@ def test_a_school_files_a_request_the_centre_schedules_a_video_session_and_the_t
     assert session.mode == HelpHourSession.Mode.VIDEO and session.video_room
     assert _local(session.starts_at, district) == starts
     participants_text = methodologist.inner_text("#participants")
-    assert people["teacher"].last_name in participants_text and people["colleague"].last_name in participants_text
+    assert (
+        people["teacher"].last_name in participants_text
+        and people["colleague"].last_name in participants_text
+    )
 
     # --- the participating teacher sees the join link: the session is inside the window ---
     assert timezone.now() >= session.starts_at - timedelta(minutes=settings.VIDEO_JOIN_OPENS_MINUTES)
@@ -145,19 +155,20 @@ def test_a_school_files_a_request_the_centre_schedules_a_video_session_and_the_t
             starts_at=now - timedelta(minutes=1), ends_at=now + timedelta(minutes=59)
         )
     tutor.reload()
-    tutor.click("#hold-form button[type=submit]")
-    tutor.wait_for_selector("#outcome-form")
+    with tutor.expect_navigation():
+        tutor.click("#hold-form button[type=submit]")
+    assert tutor.locator("#outcome-form").count() == 1
     summary = f"Разобрали структуру рабочей программы {unique('s')}"
     tutor.fill("textarea[name=summary]", summary)
     tutor.fill("textarea[name=recommendations]", "Добавить планируемые результаты по ФОП")
     returned = tmp_path / "программа-с-пометками.pdf"
     returned.write_bytes(PDF)
     tutor.set_input_files("input[name=files]", str(returned))
-    tutor.click("#outcome-form button[type=submit]")
-    tutor.wait_for_selector("#outcome .summary")
+    with tutor.expect_navigation():
+        tutor.click("#outcome-form button[type=submit]")
     assert summary in tutor.inner_text("#outcome .summary")
-    tutor.click("#close-form button[type=submit]")
-    tutor.wait_for_selector("#outcome")
+    with tutor.expect_navigation():
+        tutor.click("#close-form button[type=submit]")
     assert tutor.locator("#close-form").count() == 0
 
     with tenant_context(district.centre):
@@ -177,8 +188,9 @@ def test_a_school_files_a_request_the_centre_schedules_a_video_session_and_the_t
     assert teacher.locator("#session a.join").count() == 0  # a closed session has no link
     assert teacher.locator("#timeline .event").count() == 6
     teacher.select_option("#rating-form select[name=score]", "5")
-    teacher.click("#rating-form button[type=submit]")
-    teacher.wait_for_selector("ul.messages li.success")
+    with teacher.expect_navigation():
+        teacher.click("#rating-form button[type=submit]")
+    assert teacher.locator("ul.messages li.success").count() == 1
     with tenant_context(district.centre):
         assert HelpHourSession.objects.get(pk=session.pk).ratings.get(user=people["teacher"]).score == 5
 
