@@ -296,6 +296,23 @@ def seed(materials: int, batch: int = 5000) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def world_of(db_name: str) -> dict[str, Any]:
+    """The world of a database seeded by an earlier run kept with ``--keep-db``."""
+    from rest_framework.authtoken.models import Token
+
+    from accounts.models import User
+    from tenants.models import Organisation, Subject
+
+    return {
+        "centre": Organisation.objects.get(schema_name="centre"),
+        "schools": list(Organisation.objects.filter(kind="school").order_by("schema_name")),
+        "token": Token.objects.get(user__email="reader@school.bench").key,
+        "subjects": {s.name: s for s in Subject.objects.all()},
+        "authors": list(User.objects.filter(email__startswith="author").order_by("pk")),
+        "methodologist": User.objects.get(email="method@centre.bench"),
+    }
+
+
 # --- measuring ---------------------------------------------------------------------------------
 
 
@@ -418,22 +435,30 @@ def main() -> int:
         "--explain", action="store_true", help="print EXPLAIN ANALYZE of the slowest raw query"
     )
     parser.add_argument("--keep-db", action="store_true", help="do not drop the bench database")
+    parser.add_argument(
+        "--reuse-db", metavar="NAME", help="measure a database kept by an earlier --keep-db run"
+    )
     args = parser.parse_args()
 
-    common.database_create(DB)
+    db = args.reuse_db or DB
+    if not args.reuse_db:
+        common.database_create(db)
     processes = []
     try:
-        env = common.django_setup(DB)
+        env = common.django_setup(db)
         common.flush_redis()
-        common.migrate_shared()
-        world = seed(args.materials)
-        print(
-            f"seeded {args.materials} materials ({world['words']} distinct words) "
-            f"in {world['total_s']:.0f} s: "
-            f"rows {world['insert_s']:.0f} s, search vectors (one UPDATE) {world['vector_s']:.0f} s; "
-            f"table with indexes {world['size']}",
-            flush=True,
-        )
+        if args.reuse_db:
+            world = world_of(db)
+        else:
+            common.migrate_shared()
+            world = seed(args.materials)
+            print(
+                f"seeded {args.materials} materials ({world['words']} distinct words) "
+                f"in {world['total_s']:.0f} s: "
+                f"rows {world['insert_s']:.0f} s, search vectors (one UPDATE) {world['vector_s']:.0f} s; "
+                f"table with indexes {world['size']}",
+                flush=True,
+            )
         port = common.free_port()
         processes.append(
             common.start(
@@ -464,7 +489,7 @@ def main() -> int:
         connections.close_all()
         common.flush_redis()
         if not args.keep_db:
-            common.database_drop(DB)
+            common.database_drop(db)
 
     print(f"\nCase-bank search — {common.machine()}")
     print(

@@ -127,7 +127,7 @@ class MaterialForm(forms.Form):
         ),
     )
     licence = forms.ChoiceField(label=_("Licence"), choices=Licence.choices, initial=Licence.CC_BY)
-    files = MultipleFileField(
+    attachments = MultipleFileField(
         label=_("Files"),
         required=False,
         help_text=_("PDF, DOCX, ODT, PPTX, XLSX or images; several files can be chosen at once."),

@@ -31,7 +31,7 @@ from . import permissions, selectors, services
 from .forms import CommentForm, MaterialForm, ModerationForm, RatingForm, SearchForm
 from .models import Material, MaterialVersion, Status
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponse | FileResponse]
 
 
 def _organisation(request: HttpRequest) -> Organisation:
@@ -41,7 +41,7 @@ def _organisation(request: HttpRequest) -> Organisation:
 def _bank_open(*, missing_is_404: bool) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse | FileResponse:
             access = permissions.access_for(request.user, _organisation(request))
             if not access.can_read:
                 if missing_is_404:  # an id from another bank tells nothing, exactly like a missing one
@@ -79,8 +79,6 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any], status
 
 def _form_error(form: Any, exc: TutornetError) -> None:
     field = exc.field if exc.field in form.fields else None
-    if exc.field == "attachments" and "files" in form.fields:
-        field = "files"
     form.add_error(field, exc.message)
 
 
@@ -227,9 +225,9 @@ def version_detail(request: HttpRequest, material_id: int, number: int) -> HttpR
 
 
 @material_readers
-def download(request: HttpRequest, attachment_id: int) -> HttpResponse:
+def download(request: HttpRequest, attachment_id: int) -> FileResponse:
     try:
-        attachment = services.attachment_download(attachment_id=attachment_id, actor=request.user)
+        attachment = services.attachment_download(attachment_id=attachment_id, actor=request.user)  # type: ignore[arg-type]
     except NotFoundError as exc:
         raise Http404(exc.message) from None
     return FileResponse(
@@ -251,8 +249,8 @@ def material_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             material = services.material_create(
-                actor=request.user,
-                files=form.cleaned_data["files"],
+                actor=request.user,  # type: ignore[arg-type]
+                files=form.cleaned_data["attachments"],
                 **form.service_arguments(),  # type: ignore[arg-type]
             )
         except TutornetError as exc:
@@ -290,7 +288,7 @@ def material_edit(request: HttpRequest, material_id: int) -> HttpResponse:
             version = services.material_update(
                 material=material,
                 actor=request.user,  # type: ignore[arg-type]
-                add_files=form.cleaned_data["files"],
+                add_files=form.cleaned_data["attachments"],
                 remove_attachment_ids=form.cleaned_data.get("remove_attachments") or [],
                 **form.service_arguments(),
             )

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -213,6 +214,19 @@ def browse(request: HttpRequest) -> HttpResponse:
         )
         if s.starts_at > now
     ]
+    if not slots and "week" not in request.GET:
+        # Nothing left this week (late on a Friday, say): open the week of the next free time.
+        upcoming = selectors.free_slots(now=now, subject_id=subject_id, tutor_id=tutor_id).order_by(
+            "starts_at"
+        )
+        first = upcoming.first()
+        if first is not None:
+            query = {
+                "subject": subject_id,
+                "tutor": tutor_id,
+                "week": timezone.localtime(first.starts_at, zone).date(),
+            }
+            return redirect(f"{request.path}?" + urlencode({k: v for k, v in query.items() if v}))
     mine = set(
         Booking.objects.filter(teacher_id=request.user.pk, slot__in=[s.pk for s in slots])
         .exclude(status=Booking.Status.CANCELLED)

@@ -52,7 +52,7 @@ def test_a_material_written_at_one_school_is_moderated_found_with_a_typo_downloa
     form.locator("textarea[name=body]").fill("<p>Разбираем тригонометрические уравнения.</p>")
     form.locator("input[name=topics]").fill("тригонометрия, уравнения")
     form.locator("input[name=grades][value='10']").check()
-    form.locator("input[name=files]").set_input_files(
+    form.locator("input[name=attachments]").set_input_files(
         [{"name": "тригонометрия.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
     with page.expect_navigation():

@@ -96,7 +96,7 @@ def test_a_teacher_writes_a_material_with_several_files_and_publishes_it_in_the_
             "title": "Кейс: дроби в 5 классе", "kind": "case", "licence": "cc-by", "grades": ["5"],
             "topics": "дроби, задачи", "abstract": "Кратко",
             "body": "<p>Текст<script>x()</script></p>",
-            "files": [pdf_file("plan.pdf"), pdf_file("second.pdf")],
+            "attachments": [pdf_file("plan.pdf"), pdf_file("second.pdf")],
         },
     )  # fmt: skip
     assert response.status_code == 302
@@ -119,10 +119,10 @@ def test_a_file_refused_by_its_content_is_an_error_on_the_form(district: Distric
     teacher = staff(district.school_a)
     fake = pdf_file("notes.docx")
     response = client_for(teacher, SCHOOL_A).post(
-        "/casebank/new/", {"title": unique("Кейс"), "kind": "case", "licence": "cc-by", "files": [fake]}
+        "/casebank/new/", {"title": unique("Кейс"), "kind": "case", "licence": "cc-by", "attachments": [fake]}
     )
     assert response.status_code == 400
-    assert "was refused" in " ".join(response.context["form"].errors["files"])
+    assert "was refused" in " ".join(response.context["form"].errors["attachments"])
 
 
 def test_only_the_authors_edit_and_an_edit_of_a_published_material_is_a_new_version(

@@ -462,3 +462,14 @@ def test_a_place_offered_from_the_waitlist_is_taken_on_the_page(
     # Someone else's waitlist entry is not found.
     other = client_for(teacher_of(district.school_b), CENTRE)
     assert other.post(f"/consultations/waitlist/{entry.pk}/decline/").status_code == 404
+
+
+def test_an_empty_week_opens_the_week_of_the_next_free_time(district: District) -> None:
+    with tenant_context(district.centre):
+        slot = SlotFactory(starts_at=timezone.now() + timedelta(days=20))
+    teacher = member(district.school_a).user
+    response = client_for(teacher, "centre.localhost").get("/consultations/")
+    assert response.status_code == 302
+    local_day = timezone.localtime(slot.starts_at, district.centre.zone).date()
+    assert f"week={local_day.isoformat()}" in response["Location"]
+    assert client_for(teacher, "centre.localhost").get(response["Location"]).status_code == 200
