@@ -240,6 +240,13 @@ def _wait_http(port: int, timeout: float = 30.0) -> None:
     raise RuntimeError(f"the ASGI server on port {port} did not become healthy")
 
 
+def wait_for_worker(timeout: float = 90.0) -> None:
+    """Block until a Celery worker answers a task: a worker boots in seconds, more on a busy machine."""
+    from tutornet.tasks import current_schema
+
+    assert current_schema.delay().get(timeout=timeout) == "public"
+
+
 def start_worker(env: dict[str, str], name: str) -> subprocess.Popen:
     return subprocess.Popen(
         [
@@ -300,6 +307,7 @@ def live_stack(district: District, django_db_blocker: Any) -> Iterator[LiveStack
     ]
     try:
         _wait_http(http_port)
+        wait_for_worker()
         yield LiveStack(
             http_port=http_port, smtp_port=smtp_port, mailbox=mailbox, env=env, processes=processes
         )

@@ -6,7 +6,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django_tenants.utils import tenant_context
 
-from accounts.selectors import membership_for
+from accounts.selectors import district_membership_for
 from tutornet.channels_tenancy import CLOSE_ANONYMOUS, CLOSE_NOT_A_MEMBER
 
 from .services import unread_count, user_group
@@ -14,13 +14,16 @@ from .services import unread_count, user_group
 
 @database_sync_to_async
 def _member_unread(user: Any, tenant: Any) -> int | None:
-    """The unread count if the user is an active member of this organisation, else None.
+    """The unread count if the user may use this organisation, else None.
+
+    Members of the organisation may, and on a centre's host so may the staff of
+    its schools (they book the centre's tutors and get notified about it).
 
     Runs in a worker thread (database_sync_to_async closes stale connections
     around it) and inside the organisation's schema, like an HTTP request.
     """
     with tenant_context(tenant):
-        if membership_for(user, tenant) is None:
+        if district_membership_for(user, tenant) is None:
             return None
         return unread_count(user.pk)
 

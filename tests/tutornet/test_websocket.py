@@ -127,6 +127,23 @@ def test_a_member_of_school_a_gets_no_websocket_on_school_b(district: District, 
     assert run(scenario()) == 4403
 
 
+def test_a_school_teacher_gets_the_notification_socket_on_the_centre_host_too(
+    district: District, committed_db: None
+) -> None:
+    """School staff use the centre's services, so the centre's pages show their bell."""
+    user = member(district.school_a).user
+
+    async def scenario() -> Any:
+        socket = communicator("centre.localhost", user)
+        connected, _ = await socket.connect(timeout=5)
+        assert connected
+        first = await socket.receive_json_from(timeout=5)
+        await socket.disconnect()
+        return first
+
+    assert run(scenario()) == {"type": "unread", "unread": 0}
+
+
 def test_a_deactivated_membership_gets_no_websocket(district: District, committed_db: None) -> None:
     membership = member(district.school_a, Role.TUTOR)
     membership.is_active = False
