@@ -14,17 +14,28 @@ organisation's host never hears of another organisation's slots:
 
 A failed push never breaks a booking: it is logged, and the page shows the
 right state on its next load.
+
+Under the ASGI server the push is handed to the server's event loop and the
+request does not wait for it (bench/booking_contention.py: waiting for a busy
+loop held the request's thread and its pooled database connection for a third
+of the request).  Elsewhere (a Celery task, a command, a test calling a
+service directly) it is sent before ``slot_changed``'s commit hook returns.
 """
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import logging
+from collections.abc import Coroutine
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connection, transaction
 from django_tenants.utils import schema_context
+
+from notifications.services import server_loop
 
 logger = logging.getLogger(__name__)
 
@@ -125,17 +136,40 @@ def group_messages(schema: str, states: list[dict[str, Any]]) -> list[tuple[str,
 
 
 def push_slots(schema: str, states: list[dict[str, Any]]) -> None:
-    """Send the slots' states to their offering's and tutor's groups (one event-loop run)."""
+    """Send the slots' states to their offering's and tutor's groups (one event-loop run).
+
+    Under the ASGI server this only schedules the sends on the server's loop.
+    """
     layer = get_channel_layer()
     if layer is None or not states:
         return
     messages = group_messages(schema, states)
 
     async def send_all() -> None:
-        for group, message in messages:
-            await layer.group_send(group, message)
+        try:
+            for group, message in messages:
+                await layer.group_send(group, message)
+        except Exception:  # a page that missed the push shows the right state on reload
+            logger.warning("Live push of %s slot messages failed", len(messages), exc_info=True)
 
-    try:
+    if not _schedule(send_all()):
         async_to_sync(send_all)()
-    except Exception:  # a page that missed the push shows the right state on reload
-        logger.warning("Live push of %s slot messages failed", len(messages), exc_info=True)
+
+
+# Pushes scheduled on the server's loop and not finished yet (a reference keeps each alive).
+_in_flight: set[concurrent.futures.Future[None]] = set()
+
+
+def _schedule(coroutine: Coroutine[Any, Any, None]) -> bool:
+    """Run ``coroutine`` on the server's loop without waiting for it; False when there is none."""
+    loop = server_loop()
+    try:
+        if loop is None:
+            raise RuntimeError("no server loop")
+        future = asyncio.run_coroutine_threadsafe(coroutine, loop)
+    except RuntimeError:  # none, or it closed meanwhile: the caller sends it itself
+        coroutine.close()
+        return False
+    _in_flight.add(future)
+    future.add_done_callback(_in_flight.discard)
+    return True

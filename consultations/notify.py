@@ -1,13 +1,14 @@
 """Telling both sides of a consultation what happened, through the notification outbox.
 
 The booking services call these inside their transaction: each writes the
-``Notification`` rows there (the outbox, ARCHITECTURE 4) and delivery is queued
-on commit by ``notification_create``; nothing leaves the building if the
-booking rolls back.  Every message is written in its recipient's language, with
-times on the organisation's wall clock and a link to the consultation page on
-the organisation's own site (teachers: "my consultations", tutors: their
-calendar).  Confirmations carry an .ics invitation (METHOD:REQUEST), and
-cancellations its cancellation (METHOD:CANCEL), see ``consultations.ics``.
+``Notification`` rows there (the outbox, ARCHITECTURE 4), both sides' rows in
+one INSERT (``notifications_create``), and delivery is queued on commit;
+nothing leaves the building if the booking rolls back.  Every message is
+written in its recipient's language, with times on the organisation's wall
+clock and a link to the consultation page on the organisation's own site
+(teachers: "my consultations", tutors: their calendar).  Confirmations carry
+an .ics invitation (METHOD:REQUEST), and cancellations its cancellation
+(METHOD:CANCEL), see ``consultations.ics``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from notifications.models import Kind
-from notifications.services import notification_create
+from notifications.services import notification_build, notification_create, notifications_create
 from tenants.models import Organisation
 from tenants.selectors import organisation_url
 
@@ -78,24 +79,29 @@ def _sides(booking: Booking) -> list[User]:
 def booking_confirmed(booking: Booking) -> None:
     """A new booking: both sides get the details and an .ics invitation."""
     organisation = current_organisation()
+    rows = []
     for user in _sides(booking):
         link = page_link(organisation, booking, user)
         with translation.override(user.language):
             facts = _facts(booking, organisation)
-            notification_create(
-                kind=Kind.BOOKING_CONFIRMED,
-                recipient=user,
-                subject=_("Consultation booked: %(when)s, %(subject)s") % facts,
-                body=_("The consultation is booked.") + "\n\n" + _details(facts),
-                link=link,
-                organisation=organisation,
-                attachment=("consultation.ics", ics.booking_request(booking, link=link), ICS_MIME),
+            rows.append(
+                notification_build(
+                    kind=Kind.BOOKING_CONFIRMED,
+                    recipient=user,
+                    subject=_("Consultation booked: %(when)s, %(subject)s") % facts,
+                    body=_("The consultation is booked.") + "\n\n" + _details(facts),
+                    link=link,
+                    organisation=organisation,
+                    attachment=("consultation.ics", ics.booking_request(booking, link=link), ICS_MIME),
+                )
             )
+    notifications_create(rows)
 
 
 def booking_cancelled(booking: Booking, actor: User | None) -> None:
     """A cancelled booking: both sides are told who cancelled and why; the .ics removes the event."""
     organisation = current_organisation()
+    rows = []
     for user in _sides(booking):
         link = page_link(organisation, booking, user)
         with translation.override(user.language):
@@ -105,15 +111,22 @@ def booking_cancelled(booking: Booking, actor: User | None) -> None:
                 lines.append(_("Cancelled by: %(name)s") % {"name": str(actor)})
             if booking.cancel_reason:
                 lines.append(_("Reason: %(reason)s") % {"reason": booking.cancel_reason})
-            notification_create(
-                kind=Kind.BOOKING_CANCELLED,
-                recipient=user,
-                subject=_("Consultation cancelled: %(when)s, %(subject)s") % facts,
-                body="\n".join(lines) + "\n\n" + _details(facts),
-                link=link,
-                organisation=organisation,
-                attachment=("consultation-cancelled.ics", ics.booking_cancel(booking, link=link), ICS_MIME),
+            rows.append(
+                notification_build(
+                    kind=Kind.BOOKING_CANCELLED,
+                    recipient=user,
+                    subject=_("Consultation cancelled: %(when)s, %(subject)s") % facts,
+                    body="\n".join(lines) + "\n\n" + _details(facts),
+                    link=link,
+                    organisation=organisation,
+                    attachment=(
+                        "consultation-cancelled.ics",
+                        ics.booking_cancel(booking, link=link),
+                        ICS_MIME,
+                    ),
+                )
             )
+    notifications_create(rows)
 
 
 def booking_rescheduled(old: Booking, new: Booking, actor: User | None) -> None:
@@ -124,6 +137,7 @@ def booking_rescheduled(old: Booking, new: Booking, actor: User | None) -> None:
     calendar instead of leaving the old one behind.
     """
     organisation = current_organisation()
+    rows = []
     for user in _sides(new):
         link = page_link(organisation, new, user)
         with translation.override(user.language):
@@ -138,15 +152,18 @@ def booking_rescheduled(old: Booking, new: Booking, actor: User | None) -> None:
             reason = old.cancel_reason or ""
             if reason:
                 lines.append(_("Reason: %(reason)s") % {"reason": reason})
-            notification_create(
-                kind=Kind.BOOKING_RESCHEDULED,
-                recipient=user,
-                subject=_("Consultation moved to %(when)s, %(subject)s") % facts,
-                body="\n".join(lines) + "\n\n" + _details(facts),
-                link=link,
-                organisation=organisation,
-                attachment=("consultation.ics", ics.booking_request(new, link=link), ICS_MIME),
+            rows.append(
+                notification_build(
+                    kind=Kind.BOOKING_RESCHEDULED,
+                    recipient=user,
+                    subject=_("Consultation moved to %(when)s, %(subject)s") % facts,
+                    body="\n".join(lines) + "\n\n" + _details(facts),
+                    link=link,
+                    organisation=organisation,
+                    attachment=("consultation.ics", ics.booking_request(new, link=link), ICS_MIME),
+                )
             )
+    notifications_create(rows)
 
 
 def waitlist_offered(entry: WaitlistEntry) -> None:
@@ -190,6 +207,7 @@ def waitlist_offered(entry: WaitlistEntry) -> None:
 def booking_reminder(booking: Booking, *, hours: int) -> None:
     """The reminder ``hours`` before the start, to both sides (sent by ``consultations.tasks``)."""
     organisation = current_organisation()
+    rows = []
     for user in _sides(booking):
         link = page_link(organisation, booking, user)
         with translation.override(user.language):
@@ -198,11 +216,14 @@ def booking_reminder(booking: Booking, *, hours: int) -> None:
                 subject = _("Tomorrow: consultation at %(when)s, %(subject)s") % facts
             else:
                 subject = _("In an hour: consultation at %(when)s, %(subject)s") % facts
-            notification_create(
-                kind=Kind.CONSULTATION_REMINDER,
-                recipient=user,
-                subject=subject,
-                body=_("A reminder of your consultation.") + "\n\n" + _details(facts),
-                link=link,
-                organisation=organisation,
+            rows.append(
+                notification_build(
+                    kind=Kind.CONSULTATION_REMINDER,
+                    recipient=user,
+                    subject=subject,
+                    body=_("A reminder of your consultation.") + "\n\n" + _details(facts),
+                    link=link,
+                    organisation=organisation,
+                )
             )
+    notifications_create(rows)

@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from consultations.forms import DateInput, TimeInput
 from tenants.models import Subject
@@ -176,7 +177,11 @@ class MultipleFileField(forms.FileField):
 
 
 class OutcomeForm(forms.Form):
-    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 5}), max_length=10000)
+    summary = forms.CharField(
+        label=pgettext_lazy("help hour outcome", "Summary"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=10000,
+    )
     recommendations = forms.CharField(
         label=_("Recommendations"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=10000
     )

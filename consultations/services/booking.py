@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,7 +36,13 @@ ACTIVE_BOOKING = (Booking.Status.CONFIRMED, Booking.Status.HELD, Booking.Status.
 
 def _lock_slot(slot_id: Any) -> Slot:
     try:
-        return Slot.objects.select_for_update(of=("self",)).select_related("offering").get(pk=slot_id)
+        # The offering's subject and the tutor come along for the messages and the
+        # audit (str(slot)); only the slot's row is locked.
+        return (
+            Slot.objects.select_for_update(of=("self",))
+            .select_related("offering__subject", "tutor")
+            .get(pk=slot_id)
+        )
     except (Slot.DoesNotExist, ValueError, TypeError):
         raise NotFoundError(_("This consultation time does not exist."), field="slot") from None
 
@@ -85,25 +92,32 @@ def _book(
     if slot.tutor_id == teacher.pk:
         raise TutornetError(_("You cannot book your own consultation."), field="slot")
     _check_open(slot, now, notice=notice)
-    if Booking.objects.filter(slot=slot, teacher=teacher, status__in=ACTIVE_BOOKING).exists():
+    # One query for both checks: the teacher's active bookings at this time (a
+    # booking of this very slot is one of them).
+    overlapping = set(
+        Booking.objects.filter(teacher=teacher, status__in=ACTIVE_BOOKING)
+        .filter(Q(slot=slot) | Q(starts_at__lt=slot.ends_at, ends_at__gt=slot.starts_at))
+        .order_by()
+        .values_list("slot_id", flat=True)
+    )
+    if slot.pk in overlapping:
         raise OverlapError(_("You have already booked this consultation."))
     if slot.free_places <= 0:
         raise SlotTakenError()
-    if Booking.objects.filter(
-        teacher=teacher, status__in=ACTIVE_BOOKING, starts_at__lt=slot.ends_at, ends_at__gt=slot.starts_at
-    ).exists():
+    if overlapping:
         raise OverlapError()
+    # No savepoint of its own: every caller is one atomic service that lets the
+    # error below propagate, so its own block (a savepoint when nested) rolls back.
     try:
-        with transaction.atomic():
-            booking = Booking.objects.create(
-                slot=slot,
-                teacher=teacher,
-                teacher_organisation=teacher_organisation,
-                starts_at=slot.starts_at,
-                ends_at=slot.ends_at,
-                question=question,
-                rescheduled_from=rescheduled_from,
-            )
+        booking = Booking.objects.create(
+            slot=slot,
+            teacher=teacher,
+            teacher_organisation=teacher_organisation,
+            starts_at=slot.starts_at,
+            ends_at=slot.ends_at,
+            question=question,
+            rescheduled_from=rescheduled_from,
+        )
     except IntegrityError as error:
         # A booking of the same teacher on another slot committed meanwhile.
         if _constraint_of(error) in {"teacher_bookings_do_not_overlap", "one_active_booking_per_slot"}:

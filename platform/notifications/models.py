@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
@@ -56,7 +57,7 @@ class Notification(models.Model):
     email = models.EmailField(_("e-mail"))
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
     organisation = models.ForeignKey("tenants.Organisation", on_delete=models.PROTECT, null=True, blank=True)
-    subject = models.CharField(_("subject"), max_length=300)
+    subject = models.CharField(pgettext_lazy("e-mail", "subject"), max_length=300)
     body = models.TextField(_("text"))
     link = models.CharField(_("link"), max_length=500, blank=True)
     # Whether this notification is shown in the recipient's in-app inbox.

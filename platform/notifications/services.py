@@ -10,11 +10,13 @@ commit fails would be sent again: no SMTP server takes part in a transaction.)
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 from collections.abc import Iterable
 from datetime import timedelta
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -54,9 +56,38 @@ def notification_create(
 
     ``attachment`` is (file name, text content, MIME type), e.g. an .ics event.
     """
+    notification = notification_build(
+        kind=kind,
+        subject=subject,
+        body=body,
+        recipient=recipient,
+        email=email,
+        link=link,
+        organisation=organisation,
+        in_app=in_app,
+        attachment=attachment,
+    )
+    notification.save(force_insert=True)
+    _queue_delivery_on_commit([notification.pk])
+    return notification
+
+
+def notification_build(
+    *,
+    kind: Kind | str,
+    subject: str,
+    body: str,
+    recipient: User | None = None,
+    email: str | None = None,
+    link: str = "",
+    organisation: Organisation | None = None,
+    in_app: bool = True,
+    attachment: tuple[str, str, str] | None = None,
+) -> Notification:
+    """An unsaved outbox row, for ``notifications_create`` (same arguments as ``notification_create``)."""
     if recipient is None and not email:
         raise ValueError("A notification needs a recipient or an e-mail address")
-    notification = Notification.objects.create(
+    return Notification(
         recipient=recipient,
         email=email or (recipient.email if recipient else ""),
         kind=kind,
@@ -69,8 +100,15 @@ def notification_create(
         attachment_content=attachment[1] if attachment else "",
         attachment_mimetype=attachment[2] if attachment else "",
     )
-    _queue_delivery_on_commit(notification.pk)
-    return notification
+
+
+def notifications_create(notifications: list[Notification]) -> list[Notification]:
+    """Write several outbox rows (from ``notification_build``) in one INSERT; delivery as above."""
+    if not notifications:
+        return notifications
+    created = Notification.objects.bulk_create(notifications)
+    _queue_delivery_on_commit([notification.pk for notification in created])
+    return created
 
 
 class _PendingDeliveries:
@@ -83,10 +121,10 @@ class _PendingDeliveries:
         from .tasks import BATCH
 
         for start in range(0, len(self.ids), BATCH):
-            _queue_delivery(self.ids[start : start + BATCH])
+            _queue_delivery_soon(self.ids[start : start + BATCH])
 
 
-def _queue_delivery_on_commit(notification_id: int) -> None:
+def _queue_delivery_on_commit(notification_ids: list[int]) -> None:
     """Queue delivery on commit: one task per transaction (per BATCH ids), not one per notification.
 
     A task per notification made a transaction that writes many notifications
@@ -96,22 +134,88 @@ def _queue_delivery_on_commit(notification_id: int) -> None:
     a savepoint rolled back may remain in the list: their task finds no row.
     """
     connection = transaction.get_connection()
-    if not connection.in_atomic_block:  # autocommit: the row is committed already
-        _queue_delivery([notification_id])
+    if not connection.in_atomic_block:  # autocommit: the rows are committed already
+        _queue_delivery_soon(notification_ids)
         return
     pending: _PendingDeliveries | None = getattr(connection, "_notifications_pending", None)
     if pending is None or not any(entry[1] == pending.flush for entry in connection.run_on_commit):
         pending = _PendingDeliveries()
         connection._notifications_pending = pending  # type: ignore[attr-defined]
         transaction.on_commit(pending.flush)
-    pending.ids.append(notification_id)
+    pending.ids.extend(notification_ids)
+
+
+def server_loop() -> asyncio.AbstractEventLoop | None:
+    """The running event loop of the ASGI server whose request this thread serves, if any.
+
+    asgiref records it in every thread it runs sync code in (``sync_to_async``);
+    ``async_to_sync`` finds it the same way.  None in a Celery worker, a
+    command, or a test calling a service directly.
+    """
+    local = SyncToAsync.threadlocal
+    if getattr(local, "main_event_loop_pid", None) != os.getpid():
+        return None
+    loop: asyncio.AbstractEventLoop | None = getattr(local, "main_event_loop", None)
+    if loop is None or loop.is_closed() or not loop.is_running():
+        return None
+    return loop
+
+
+# Under the ASGI server, the ids committed by any request during this long are
+# queued together: one task (per BATCH ids) for many requests, not one each.
+COALESCE_SECONDS = 0.02
+
+
+def _queue_delivery_soon(notification_ids: list[int]) -> None:
+    """Queue delivery of committed rows; under the ASGI server without making the request wait.
+
+    There the ids go to the server's event loop, which collects those of every
+    request for ``COALESCE_SECONDS`` and then publishes them in its thread pool,
+    whose threads live on (Celery builds a producer and a result backend per
+    thread: a request's new thread would build them again).  The rows are
+    committed already, so a publish lost with the process is picked up by the
+    beat sweep, like a publish that failed.
+    """
+    loop = server_loop()
+    if loop is not None:
+        try:
+            loop.call_soon_threadsafe(_collect_on_loop, loop, list(notification_ids))
+            return
+        except RuntimeError:  # the loop closed meanwhile
+            pass
+    _queue_delivery(notification_ids)
+
+
+_collected: dict[asyncio.AbstractEventLoop, list[int]] = {}
+
+
+def _collect_on_loop(loop: asyncio.AbstractEventLoop, notification_ids: list[int]) -> None:
+    """(On the server's loop.) Add ids to the loop's next publish; the first schedules it."""
+    pending = _collected.get(loop)
+    if pending is None:
+        pending = _collected[loop] = []
+        loop.call_later(COALESCE_SECONDS, _publish_collected, loop)
+    pending.extend(notification_ids)
+
+
+def _publish_collected(loop: asyncio.AbstractEventLoop) -> None:
+    """(On the server's loop.) Publish what was collected, off the loop."""
+    from .tasks import BATCH
+
+    ids = _collected.pop(loop, [])
+    for start in range(0, len(ids), BATCH):
+        loop.run_in_executor(None, _queue_delivery, ids[start : start + BATCH])
 
 
 def _queue_delivery(notification_ids: list[int]) -> None:
     from .tasks import deliver_notifications
 
     try:
-        deliver_notifications.delay(notification_ids)
+        # Nobody reads the result of a queued delivery.  With a result backend,
+        # ``delay`` would also subscribe this thread to the task's result channel:
+        # under ASGI, where every request has its own thread, that was a new Redis
+        # connection and backend per request (bench/booking_contention.py).
+        deliver_notifications.apply_async((notification_ids,), ignore_result=True)
     except Exception:  # broker down: the beat sweep re-queues it later
         logger.warning(
             "Could not queue delivery of %s; the sweep will retry", notification_ids, exc_info=True

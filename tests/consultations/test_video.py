@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import jwt
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tenants.utils import tenant_context
 from pytest_django import Settings
 
@@ -430,7 +430,7 @@ def test_an_unreachable_bbb_server_is_a_clear_error_not_a_crash(bbb: None, setti
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     settings.BBB_URL = f"http://127.0.0.1:{port}/bigbluebutton/"
-    with pytest.raises(video.VideoUnavailableError) as refused:
+    with translation.override("en"), pytest.raises(video.VideoUnavailableError) as refused:
         video.ensure_meeting("tutornet-room", "Консультация")
     assert refused.value.status == 503
     assert refused.value.code == "video_unavailable"

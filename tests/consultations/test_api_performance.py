@@ -1,0 +1,90 @@
+"""The booking endpoint stays cheap (bench/booking_contention.py measures it over HTTP).
+
+A booking over the REST API costs a fixed number of queries, whatever the
+offering, the tutor or the teacher's school: the slot comes with its offering,
+subject and tutor; both sides' notifications are one INSERT; the caller's
+district membership is one query.  The shortcut for the district membership
+answers exactly what ``accounts.selectors.district_membership_for`` answers.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import tenant_context
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from accounts.models import Membership, Role
+from accounts.selectors import district_membership_for
+from consultations.api import _district_membership
+from consultations.models import Booking
+from notifications.models import Notification
+from tests.conftest import District, member
+from tests.factories import UserFactory
+
+from .factories import teacher_in
+from .test_api import CENTRE, book, in_days, slot_in
+
+pytestmark = pytest.mark.django_db
+
+# SET search_path, token, district membership, savepoint (the test's transaction
+# holds the service's), slot locked with offering/subject/tutor, the teacher's
+# bookings at that time, booking, slot counter, audit, both notifications,
+# release, and on commit the live push's read of the slot.
+BOOKING_QUERIES = 12
+
+
+def test_a_booking_over_the_api_costs_a_fixed_number_of_queries_including_its_commit_hooks(
+    district: District, django_capture_on_commit_callbacks
+) -> None:
+    teacher = teacher_in(district.school_a)
+    token = Token.objects.create(user=teacher)
+    client = APIClient(HTTP_HOST=CENTRE, HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert book(client, slot_in(district.centre, starts_at=in_days(2))).status_code == 201  # warm caches
+    slot = slot_in(district.centre, starts_at=in_days(4))
+    before = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        response = book(client, slot)
+
+    assert response.status_code == 201, response.content
+    sql = [query["sql"][:120] for query in queries.captured_queries]
+    assert len(sql) <= BOOKING_QUERIES, "\n".join(sql)
+    with tenant_context(district.centre):
+        booking = Booking.objects.get(pk=response.json()["id"])
+        assert (booking.teacher_id, booking.slot_id) == (teacher.pk, slot.pk)
+    sent = Notification.objects.filter(kind="booking_confirmed", pk__gt=before)
+    assert sorted(sent.values_list("recipient_id", flat=True)) == sorted([teacher.pk, slot.tutor_id])
+    assert all(n.attachment_name == "consultation.ics" for n in sent)
+
+
+def test_the_api_finds_the_same_district_membership_as_the_selector_in_one_query(
+    district: District,
+) -> None:
+    school_teacher = member(district.school_a).user
+    centre_tutor = member(district.centre, Role.TUTOR).user
+    tutor_also_in_a_school = member(district.centre, Role.TUTOR).user
+    Membership.objects.create(user=tutor_also_in_a_school, organisation=district.school_b, role=Role.TEACHER)
+    in_two_schools = member(district.school_b).user
+    Membership.objects.create(user=in_two_schools, organisation=district.school_a, role=Role.TEACHER)
+    left = member(district.school_a)
+    left.is_active = False
+    left.save(update_fields=["is_active"])
+    nobody = UserFactory()
+
+    people = [school_teacher, centre_tutor, tutor_also_in_a_school, in_two_schools, left.user, nobody]
+    for organisation in (district.centre, district.school_a, district.school_b):
+        for person in people:
+            with CaptureQueriesContext(connection) as queries:
+                found = _district_membership(person, organisation)
+            assert found == district_membership_for(person, organisation), (person, organisation)
+            assert len(queries) <= 1
+    # The centre's own tutor uses their own membership; a teacher of two schools one of them.
+    assert _district_membership(tutor_also_in_a_school, district.centre).organisation == district.centre
+    assert _district_membership(in_two_schools, district.centre).organisation in (
+        district.school_a,
+        district.school_b,
+    )
+    assert _district_membership(left.user, district.centre) is None
