@@ -19,7 +19,7 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -62,7 +62,7 @@ def district_membership_of(request: Request) -> Membership | None:
     membership: Membership | None = getattr(django_request, "district_membership", None)
     tenant = getattr(django_request, "tenant", None)
     if membership is None or membership.user_id != user.pk:
-        membership = _district_membership(user, tenant) if tenant is not None else None
+        membership = district_membership_for(user, tenant) if tenant is not None else None
         # The own membership comes first in ``district_membership_for``: known now
         # without asking again (``membership_of`` reads it back for the services).
         own = membership if membership is not None and membership.organisation_id == tenant.pk else None  # type: ignore[union-attr]
@@ -71,30 +71,6 @@ def district_membership_of(request: Request) -> Membership | None:
     django_request.district_membership = membership  # type: ignore[attr-defined]
     setattr(django_request, _RESOLVED, user.pk)
     return membership
-
-
-def _district_membership(user: User, tenant: Organisation) -> Membership | None:
-    """``accounts.selectors.district_membership_for`` in one query instead of two on a centre.
-
-    The same rule: the own active membership first; on a centre's host
-    otherwise the active membership in one of its active schools (by short
-    name).  Every API request on the centre's host by a school's teacher (the
-    common case: booking municipal tutors) asked twice (bench/booking_contention.py);
-    ``tests/consultations/test_api_performance.py`` checks both give the same answer.
-    """
-    if tenant.kind != Organisation.Kind.CENTRE or not user.is_active:
-        return district_membership_for(user, tenant)
-    # A person has a handful of memberships at most: the own one is picked here
-    # (an ORDER BY CASE costs more to compile than the rows); the schools keep the
-    # database's order (its collation) by short name.
-    candidates = list(
-        Membership.objects.select_related("organisation", "organisation__centre", "user")
-        .filter(user=user, is_active=True)
-        .filter(Q(organisation=tenant) | Q(organisation__centre=tenant, organisation__is_active=True))
-        .order_by("organisation__short_name")
-    )
-    own = [membership for membership in candidates if membership.organisation_id == tenant.pk]
-    return (own or candidates or [None])[0]
 
 
 class CanUseConsultations(BasePermission):

@@ -78,7 +78,7 @@ def slot_changed(slot: Any) -> None:
     make one push.  Outside a transaction the push happens at once.
     """
     try:
-        schema = connection.schema_name
+        schema = connection.schema_name  # type: ignore[attr-defined]  # django-tenants' backend
         db = transaction.get_connection()
         if not db.in_atomic_block:
             push_slots(schema, _slot_states(schema, {slot.pk}))
@@ -112,7 +112,7 @@ def _slot_states(schema: str, slot_ids: set[int]) -> list[dict[str, Any]]:
     from .models import Slot
 
     fields = ("pk", "capacity", "booked", "offered", "is_cancelled", "offering_id", "tutor_id")
-    if connection.schema_name == schema:
+    if connection.schema_name == schema:  # type: ignore[attr-defined]
         slots = list(Slot.objects.filter(pk__in=slot_ids).only(*fields))
     else:
         with schema_context(schema):

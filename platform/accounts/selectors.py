@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from tenants.models import Organisation
 
@@ -26,24 +26,27 @@ def district_membership_for(user: Any, organisation: Organisation) -> Membership
     Its own members use an organisation's services.  A centre's services (municipal
     tutors' consultations, the district bank...) are also open to the staff of the
     centre's schools: then the school membership is returned, which also says which
-    school the person comes from.
+    school the person comes from.  One query on every host: it runs on every
+    request of a school's teacher on the centre's host (bench/booking_contention.py).
     """
-    own = membership_for(user, organisation)
-    if own is not None or organisation.kind != Organisation.Kind.CENTRE:
-        return own
+    if organisation.kind != Organisation.Kind.CENTRE:
+        return membership_for(user, organisation)
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
-    return (
+    # A person has a handful of memberships at most: the own one is picked here
+    # (an ORDER BY CASE costs more to plan than the rows); the schools keep the
+    # database's order by short name.
+    candidates = list(
         Membership.objects.select_related("organisation", "organisation__centre", "user")
+        .filter(user=user, is_active=True)
         .filter(
-            user=user,
-            is_active=True,
-            organisation__centre=organisation,
-            organisation__is_active=True,
+            Q(organisation=organisation) | Q(organisation__centre=organisation, organisation__is_active=True)
         )
         .order_by("organisation__short_name")
-        .first()
     )
+    own = [m for m in candidates if m.organisation_id == organisation.pk]
+    chosen = own or candidates
+    return chosen[0] if chosen else None
 
 
 def memberships_of(user: User) -> QuerySet[Membership]:

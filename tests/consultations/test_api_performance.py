@@ -18,7 +18,6 @@ from rest_framework.test import APIClient
 
 from accounts.models import Membership, Role
 from accounts.selectors import district_membership_for
-from consultations.api import _district_membership
 from consultations.models import Booking
 from notifications.models import Notification
 from tests.conftest import District, member
@@ -60,31 +59,36 @@ def test_a_booking_over_the_api_costs_a_fixed_number_of_queries_including_its_co
     assert all(n.attachment_name == "consultation.ics" for n in sent)
 
 
-def test_the_api_finds_the_same_district_membership_as_the_selector_in_one_query(
-    district: District,
-) -> None:
-    school_teacher = member(district.school_a).user
-    centre_tutor = member(district.centre, Role.TUTOR).user
-    tutor_also_in_a_school = member(district.centre, Role.TUTOR).user
-    Membership.objects.create(user=tutor_also_in_a_school, organisation=district.school_b, role=Role.TEACHER)
-    in_two_schools = member(district.school_b).user
-    Membership.objects.create(user=in_two_schools, organisation=district.school_a, role=Role.TEACHER)
+def test_the_district_membership_is_found_in_one_query_on_every_host(district: District) -> None:
+    school_teacher = member(district.school_a)
+    centre_tutor = member(district.centre, Role.TUTOR)
+    tutor_also_in_a_school = member(district.centre, Role.TUTOR)
+    Membership.objects.create(
+        user=tutor_also_in_a_school.user, organisation=district.school_b, role=Role.TEACHER
+    )
+    in_two_schools = member(district.school_b)
+    Membership.objects.create(user=in_two_schools.user, organisation=district.school_a, role=Role.TEACHER)
     left = member(district.school_a)
     left.is_active = False
     left.save(update_fields=["is_active"])
     nobody = UserFactory()
 
-    people = [school_teacher, centre_tutor, tutor_also_in_a_school, in_two_schools, left.user, nobody]
-    for organisation in (district.centre, district.school_a, district.school_b):
-        for person in people:
-            with CaptureQueriesContext(connection) as queries:
-                found = _district_membership(person, organisation)
-            assert found == district_membership_for(person, organisation), (person, organisation)
-            assert len(queries) <= 1
-    # The centre's own tutor uses their own membership; a teacher of two schools one of them.
-    assert _district_membership(tutor_also_in_a_school, district.centre).organisation == district.centre
-    assert _district_membership(in_two_schools, district.centre).organisation in (
-        district.school_a,
-        district.school_b,
-    )
-    assert _district_membership(left.user, district.centre) is None
+    def found(person: object, organisation: object) -> object:
+        with CaptureQueriesContext(connection) as queries:
+            membership = district_membership_for(person, organisation)
+        assert len(queries) <= 1, (person, organisation)
+        return membership
+
+    # The centre: its own members, else the staff of its schools (the own membership first).
+    assert found(school_teacher.user, district.centre) == school_teacher
+    assert found(centre_tutor.user, district.centre) == centre_tutor
+    assert found(tutor_also_in_a_school.user, district.centre) == tutor_also_in_a_school
+    assert found(in_two_schools.user, district.centre).organisation in (district.school_a, district.school_b)
+    assert found(left.user, district.centre) is None
+    assert found(nobody, district.centre) is None
+    # A school: only its own active members.
+    assert found(school_teacher.user, district.school_a) == school_teacher
+    assert found(school_teacher.user, district.school_b) is None
+    assert found(centre_tutor.user, district.school_a) is None
+    assert found(in_two_schools.user, district.school_b) == in_two_schools
+    assert found(left.user, district.school_a) is None

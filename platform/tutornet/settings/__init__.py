@@ -139,10 +139,12 @@ DATABASES = {
     }
 }
 if DB_POOL_MAX:
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": 1,
-        "max_size": DB_POOL_MAX,
-        "timeout": 10,
+    DATABASES["default"]["OPTIONS"] = {
+        "pool": {
+            "min_size": 1,
+            "max_size": DB_POOL_MAX,
+            "timeout": 10,
+        }
     }
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
