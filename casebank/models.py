@@ -127,7 +127,13 @@ class Material(models.Model):
     rating_average = models.DecimalField(max_digits=3, decimal_places=2, default=0)
     download_count = models.PositiveIntegerField(_("downloads"), default=0)
     # Weighted russian tsvector (title A, topics and abstract B, text C), kept by the services.
+    # It decides WHETHER a material matches (GIN index); it holds the whole text, so it is
+    # large and stored out of line (TOAST).
     search_vector = SearchVectorField(null=True, editable=False)
+    # The compact vector that ORDERS the matches by relevance: title A, topics and abstract B.
+    # Stored inline (storage MAIN, migration 0002), so ranking thousands of matches reads no
+    # TOAST (bench/casebank_search.py).
+    rank_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("case material")

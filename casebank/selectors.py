@@ -6,8 +6,12 @@ like a missing one (``MaterialNotFoundError``), so ids of other people's drafts
 or of another school's materials reveal nothing.
 
 Search (``materials_search``) is PostgreSQL full-text search with the
-``russian`` configuration over a weighted, GIN-indexed ``search_vector``
-(title A, topics and abstract B, text C).  When a query finds nothing, its
+``russian`` configuration: a material matches on its weighted, GIN-indexed
+``search_vector`` (title A, topics and abstract B, text C) and is ranked on
+the compact ``rank_vector`` stored in its row (title A, topics and abstract
+B), so that ranking thousands of matches reads no TOAST; the page, its
+highlights, authors and subjects and the total come from one statement
+(``_full_text_page``, measured by bench/casebank_search.py).  When a query finds nothing, its
 words are corrected to the nearest words of this bank's vocabulary (pg_trgm,
 ``SearchTerm``) and the search runs again; as a last resort titles are
 compared by trigram word similarity.  Matches are highlighted with
@@ -16,8 +20,11 @@ compared by trigram word similarity.  Matches are highlighted with
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,15 +35,16 @@ from django.contrib.postgres.search import (
     TrigramSimilarity,
     TrigramWordSimilarity,
 )
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, TextField, Value, Window
-from django.db.models.functions import Concat
+from django.db import connection
+from django.db.models import Count, Exists, F, Field, Model, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import Left
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
 
 from accounts.models import User
-from tenants.models import Organisation
+from tenants.models import Organisation, Subject
 
 from . import permissions
 from .errors import MaterialInvalidError, MaterialNotFoundError
@@ -52,6 +60,39 @@ _QUERY_WORD = re.compile(r"[^\W\d_]+")
 def _with_people(queryset: QuerySet[Material]) -> QuerySet[Material]:
     return queryset.select_related("origin_organisation", "current_version").prefetch_related(
         Prefetch("authors", queryset=User.objects.order_by("last_name", "first_name")), "subjects"
+    )
+
+
+# What a search result (a card, an API hit) shows of the text: the first characters only.
+_SNIPPET_SOURCE = 400
+# ts_headline parses its whole document: it gets the abstract and this much of the text.
+_HEADLINE_SOURCE = 600
+# What a result shows (the API's brief material, the card): not the text nor the vectors.
+_PAGE_COLUMNS = (
+    "id", "title", "kind", "licence", "status", "grades", "topics", "abstract", "published_at",
+    "updated_at", "rating_average", "rating_count", "download_count", "origin_organisation_id",
+)  # fmt: skip
+_BRIEF_FIELDS = (
+    "id", "title", "kind", "licence", "status", "grades", "topics", "abstract", "published_at",
+    "updated_at", "rating_average", "rating_count", "download_count",
+    "origin_organisation__id", "origin_organisation__name", "origin_organisation__short_name",
+)  # fmt: skip
+
+
+def _brief(queryset: QuerySet[Material]) -> QuerySet[Material]:
+    """Materials for a list of results: authors, subjects and the school of origin, without the
+    large columns (the text, the vectors, the current version's copy of the text)."""
+    people = User.objects.only("id", "first_name", "last_name", "patronymic", "email").order_by(
+        "last_name", "first_name"
+    )
+    return (
+        queryset.select_related("origin_organisation")
+        .only(*_BRIEF_FIELDS)
+        .prefetch_related(
+            Prefetch("authors", queryset=people),
+            Prefetch("subjects", queryset=Subject.objects.only("id", "name")),
+        )
+        .annotate(text_start=Left("body_text", _SNIPPET_SOURCE))
     )
 
 
@@ -253,41 +294,43 @@ def materials_search(
     per_page = min(max(1, int(per_page)), MAX_PER_PAGE)
     query = (query or "").strip()[:200]
 
-    base = Material.objects.filter(status=Status.PUBLISHED)
+    # ``in_row``: the filters on the material's own columns; ``base`` adds the subject (a join table).
+    in_row = Material.objects.filter(status=Status.PUBLISHED)
     filters: dict[str, Any] = {}
-    if subject:
-        filters["subject"] = subject
-        base = base.filter(subjects=subject)
     if grade:
         filters["grade"] = grade
-        base = base.filter(grades__contains=[int(grade)])
+        in_row = in_row.filter(grades__contains=[int(grade)])
     if kind:
         filters["kind"] = kind
-        base = base.filter(kind=kind)
+        in_row = in_row.filter(kind=kind)
     if topic:
         filters["topic"] = topic.strip().lower()
-        base = base.filter(topics__contains=[topic.strip().lower()])
+        in_row = in_row.filter(topics__contains=[topic.strip().lower()])
     if origin:
         origin_id = origin.pk if isinstance(origin, Organisation) else int(origin)
         filters["origin"] = origin_id
-        base = base.filter(origin_organisation_id=origin_id)
+        in_row = in_row.filter(origin_organisation_id=origin_id)
     if licence:
         filters["licence"] = licence
-        base = base.filter(licence=licence)
+        in_row = in_row.filter(licence=licence)
+    base = in_row
+    if subject:
+        filters["subject"] = subject = int(subject)
+        # EXISTS rather than a join: one row per material.
+        through = Material.subjects.through
+        base = base.filter(Exists(through.objects.filter(material_id=OuterRef("pk"), subject_id=subject)))
 
     result = SearchPage(hits=[], total=0, page=page, per_page=per_page, query=query, filters=filters)
+    offset = (page - 1) * per_page
     if not query:
         ordered = base.order_by(*_order(sort, ranked=False))
         result.total = ordered.count()
-        materials = list(_with_people(ordered)[(page - 1) * per_page : page * per_page])
+        materials = list(_brief(ordered)[offset : offset + per_page])
         result.hits = [
-            SearchHit(m, None, escape(m.title), escape(_shorten(m.abstract or m.body_text)))
+            SearchHit(m, None, escape(m.title), escape(_shorten(m.abstract or getattr(m, "text_start", ""))))
             for m in materials
         ]
         return result
-
-    search_query = SearchQuery(query, search_type="websearch", config="russian")
-    offset = (page - 1) * per_page
 
     def ranked_page(queryset: QuerySet[Material], rank: Any) -> tuple[list[tuple[int, Any]], int]:
         ordered = queryset.annotate(rank=rank).order_by(*_order(sort, ranked=True))
@@ -307,52 +350,203 @@ def materials_search(
             return [(pk, r) for pk, r, _total in rows], rows[0][2]
         return [], queryset.count() if offset else 0
 
-    page_rows, result.total = ranked_page(
-        base.filter(search_vector=search_query), SearchRank(F("search_vector"), search_query)
-    )
+    def full_text(text: str) -> int:
+        result.hits, total = _full_text_page(
+            in_row, text, subject=subject, sort=sort, offset=offset, limit=per_page
+        )
+        return total
+
+    result.total = full_text(query)
     if result.total == 0:
         corrected = _corrected(query)
         if corrected != query:
-            search_query = SearchQuery(corrected, search_type="websearch", config="russian")
-            page_rows, result.total = ranked_page(
-                base.filter(search_vector=search_query), SearchRank(F("search_vector"), search_query)
-            )
+            result.total = full_text(corrected)
             if result.total:
                 result.corrected_query = corrected
-    if result.total == 0:
-        page_rows, result.total = ranked_page(
-            base.filter(title__trigram_word_similar=query), TrigramWordSimilarity(query, "title")
-        )
-        result.fuzzy = True
-    if not page_rows:
+    if result.total:
         return result
+    # No full-text match at all: materials with a similar title (pg_trgm), not highlighted.
+    page_rows, result.total = ranked_page(
+        base.filter(title__trigram_word_similar=query), TrigramWordSimilarity(query, "title")
+    )
+    result.fuzzy = True
     ranks = dict(page_rows)
-    # Headlines only for the page's rows: ts_headline is the expensive part.
-    highlight: dict[str, Any] = {"config": "russian", "start_sel": _START, "stop_sel": _STOP}
-    annotated = _with_people(Material.objects.filter(pk__in=ranks)).annotate(
-        title_headline=SearchHeadline("title", search_query, highlight_all=True, **highlight),
-        snippet_headline=SearchHeadline(
-            Concat("abstract", Value(" "), "body_text", output_field=TextField()),
-            search_query, max_words=35, min_words=15, max_fragments=2, fragment_delimiter=" … ",
-            **highlight,
-        ),
-    )  # fmt: skip
-    by_pk: dict[int, Any] = {m.pk: m for m in annotated}
+    by_pk: dict[int, Any] = {m.pk: m for m in _brief(Material.objects.filter(pk__in=ranks))}
     result.hits = [
         SearchHit(
             material=by_pk[pk],
-            rank=float(ranks[pk] or 0),
-            title_html=_highlighted(by_pk[pk].title_headline)
-            if not result.fuzzy
-            else escape(by_pk[pk].title),
-            snippet_html=_highlighted(by_pk[pk].snippet_headline)
-            if not result.fuzzy
-            else escape(_shorten(by_pk[pk].abstract or by_pk[pk].body_text)),
+            rank=float(rank or 0),
+            title_html=escape(by_pk[pk].title),
+            snippet_html=escape(_shorten(by_pk[pk].abstract or getattr(by_pk[pk], "text_start", ""))),
         )
-        for pk, _rank in page_rows
+        for pk, rank in page_rows
         if pk in by_pk
     ]
     return result
+
+
+def _columns(model: type[Model], attnames: Iterable[str]) -> list[Field]:
+    """``model``'s fields named ``attnames``, in the order ``Model.from_db`` expects them."""
+    wanted = set(attnames)
+    return [f for f in model._meta.concrete_fields if f.attname in wanted]
+
+
+def _column_list(alias: str, fields: list[Field]) -> str:
+    return ", ".join(f"{alias}.{connection.ops.quote_name(f.column or f.attname)}" for f in fields)
+
+
+def _prefetched(instance: Model, name: str, model: type[Model], objects: list[Any]) -> None:
+    """Fill ``instance.<name>.all()`` with ``objects``, as ``prefetch_related`` would."""
+    queryset: QuerySet[Any] = QuerySet(model=model)
+    queryset._result_cache = objects
+    queryset._prefetch_done = True  # type: ignore[attr-defined]
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+
+
+@functools.cache
+def _headline_options() -> tuple[str, str]:
+    """The ts_headline options of a result's title and snippet, written as Django's SearchHeadline
+    writes them (the same for every query)."""
+    title = SearchHeadline("title", "", start_sel=_START, stop_sel=_STOP, highlight_all=True)
+    snippet = SearchHeadline("abstract", "", start_sel=_START, stop_sel=_STOP, max_words=35, min_words=15,
+                             max_fragments=2, fragment_delimiter=" … ")  # fmt: skip
+
+    def written(headline: SearchHeadline) -> str:
+        options: dict[str, Any] = headline.options  # type: ignore[attr-defined]
+        compose = connection.ops.compose_sql  # type: ignore[attr-defined]
+        return ", ".join(compose(f"{k}=%s", [v]) for k, v in options.items())
+
+    return written(title), written(snippet)
+
+
+def _json(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _full_text_page(
+    in_row: QuerySet[Material],
+    text: str,
+    *,
+    subject: int | None,
+    sort: str,
+    offset: int,
+    limit: int,
+) -> tuple[list[SearchHit], int]:
+    """One page of full-text matches in ``sort`` order, highlighted, and the number of matches.
+
+    ONE statement, one pass over the matches:
+
+    * the GIN index on the full ``search_vector`` finds them; the compact inline
+      ``rank_vector`` ranks them (title A, topics and abstract B; a match in the text only
+      ranks 0 and comes after the others, newest first); the total comes with the page;
+    * the matches (with the filters on the material's own columns) are a MATERIALIZED CTE and
+      the subject is checked on them afterwards: otherwise PostgreSQL may walk the
+      newest/best-rated index, or the subject's materials, and test the query on every row it
+      meets, reading each row's whole vector out of TOAST (bench/README.md, case-bank search);
+    * only the page's rows are then read: what a result shows (no text, no vectors), the
+      highlights (``ts_headline`` on the title, and on the abstract and the start of the text),
+      the authors, subjects and school of origin (as JSON, instead of three more queries).
+    """
+    search = SearchQuery(text, search_type="websearch", config="russian")
+    matches = in_row.filter(search_vector=search).annotate(rank=SearchRank(F("rank_vector"), search))
+    # Django's own compilation of the filtered queryset, each column aliased by its name.
+    sql, params = (
+        matches.order_by()
+        .values_list("pk", "rank", "published_at", "rating_average", "rating_count")
+        .query.sql_with_params()
+    )
+    keys = {
+        "rating": ("rating_average", "rating_count", "published_at", "pk"),
+        "newest": ("published_at", "pk"),
+    }.get(sort, ("rank", "published_at", "pk"))
+    quote = connection.ops.quote_name
+    subject_filter: list[Any] = []
+    where = ""
+    if subject:
+        where = (
+            f" WHERE EXISTS (SELECT 1 FROM {quote(Material.subjects.through._meta.db_table)} s"  # noqa: S608
+            " WHERE s.material_id = matches.pk AND s.subject_id = %s)"
+        )
+        subject_filter = [subject]
+    fields = _columns(Material, _PAGE_COLUMNS)
+    people = _columns(User, ("id", "last_name", "first_name", "patronymic", "email"))
+    subject_fields = _columns(Subject, ("id", "name"))
+    origin_fields = _columns(Organisation, ("id", "name", "short_name"))
+
+    title_options, snippet_options = _headline_options()
+    authors_table = quote(Material.authors.through._meta.db_table)
+    subjects_table = quote(Material.subjects.through._meta.db_table)
+    statement = f"""
+        WITH matches AS MATERIALIZED ({sql}),
+        page AS (
+            SELECT pk, rank, published_at, rating_average, rating_count, count(*) OVER () AS total
+            FROM matches{where}
+            ORDER BY {", ".join(f"{k} DESC" for k in keys)} LIMIT %s OFFSET %s
+        )
+        SELECT page.rank, page.total, {_column_list("m", fields)},
+            left(m.body_text, %s),
+            ts_headline('russian'::regconfig, m.title, q.query, %s),
+            ts_headline('russian'::regconfig, concat(m.abstract, ' ', left(m.body_text, %s)), q.query, %s),
+            (SELECT json_agg(json_build_array({_column_list("u", people)})
+                             ORDER BY u.last_name, u.first_name, u.id)
+             FROM {authors_table} a JOIN {quote(User._meta.db_table)} u ON u.id = a.user_id
+             WHERE a.material_id = m.id),
+            (SELECT json_agg(json_build_array({_column_list("t", subject_fields)})
+                             ORDER BY t.name, t.id)
+             FROM {subjects_table} ms JOIN {quote(Subject._meta.db_table)} t ON t.id = ms.subject_id
+             WHERE ms.material_id = m.id),
+            {_column_list("o", origin_fields)}
+        FROM page
+        JOIN {quote(Material._meta.db_table)} m ON m.id = page.pk
+        LEFT JOIN {quote(Organisation._meta.db_table)} o ON o.id = m.origin_organisation_id
+        CROSS JOIN websearch_to_tsquery('russian'::regconfig, %s) AS q(query)
+        ORDER BY {", ".join(f"page.{k} DESC" for k in keys)}
+    """  # noqa: S608 (names are the models' own; every value is a parameter)
+    args = [
+        *params, *subject_filter, limit, offset,
+        _SNIPPET_SOURCE, title_options, _HEADLINE_SOURCE, snippet_options, text,
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(statement, args)
+        rows = cursor.fetchall()
+    if not rows:
+        if not offset:
+            return [], 0
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH matches AS MATERIALIZED ({sql}) SELECT count(*) FROM matches{where}",  # noqa: S608
+                [*params, *subject_filter],
+            )
+            return [], cursor.fetchone()[0]
+    db = in_row.db
+    names = [f.attname for f in fields]
+    people_names = [f.attname for f in people]
+    subject_names = [f.attname for f in subject_fields]
+    origin_names = [f.attname for f in origin_fields]
+    hits = []
+    n = len(fields)
+    for row in rows:
+        rank, values = row[0], row[2 : 2 + n]
+        text_start, title_headline, snippet_headline, authors, subjects, *origin = row[2 + n :]
+        material = Material.from_db(db, names, values)
+        material.text_start = text_start  # type: ignore[attr-defined]
+        if origin[0] is not None:
+            material.origin_organisation = Organisation.from_db(db, origin_names, origin)
+        _prefetched(material, "authors", User, [User.from_db(db, people_names, a) for a in _json(authors)])
+        _prefetched(
+            material, "subjects", Subject, [Subject.from_db(db, subject_names, s) for s in _json(subjects)]
+        )
+        hits.append(
+            SearchHit(
+                material=material,
+                rank=float(rank or 0),
+                title_html=_highlighted(title_headline),
+                snippet_html=_highlighted(snippet_headline),
+            )
+        )
+    return hits, rows[0][1]
 
 
 def _order(sort: str, *, ranked: bool) -> list[Any]:

@@ -8,7 +8,15 @@ tenant, or ``tenant_context`` in tasks and tests).  Split by subdomain:
 * ``engagement``: rate, favourite, comment, download.
 """
 
-from .common import MATERIAL_PATH, html_to_text, sanitise_html, search_terms_add, search_vector_expression
+from .common import (
+    MATERIAL_PATH,
+    html_to_text,
+    rank_vector_expression,
+    sanitise_html,
+    search_terms_add,
+    search_vector_expression,
+    search_vectors,
+)
 from .engagement import attachment_download, comment_create, favourite_set, material_rate
 from .materials import (
     material_create,
@@ -33,7 +41,9 @@ __all__ = [
     "material_return",
     "material_submit",
     "material_update",
+    "rank_vector_expression",
     "sanitise_html",
     "search_terms_add",
     "search_vector_expression",
+    "search_vectors",
 ]

@@ -85,6 +85,23 @@ def search_vector_expression() -> Any:
     )
 
 
+def rank_vector_expression() -> Any:
+    """The compact vector search ranks by: title A, topics and abstract B (no text).
+
+    Small and stored inline, so ranking every match reads no TOAST; the match
+    itself uses the full ``search_vector``.
+    """
+    topics = Func(F("topics"), Value(" "), function="array_to_string", output_field=TextField())
+    return SearchVector("title", weight="A", config="russian") + SearchVector(
+        topics, "abstract", weight="B", config="russian"
+    )
+
+
+def search_vectors() -> dict[str, Any]:
+    """Both vectors, for ``Material.objects.filter(...).update(**search_vectors())``."""
+    return {"search_vector": search_vector_expression(), "rank_vector": rank_vector_expression()}
+
+
 _WORD = re.compile(r"[^\W\d_]{3,60}")
 
 
@@ -199,7 +216,7 @@ def version_apply(material: Material, version: MaterialVersion) -> None:
         setattr(material, field, getattr(version, field))
     material.save()
     material.subjects.set(version.subject_ids)
-    Material.objects.filter(pk=material.pk).update(search_vector=search_vector_expression())
+    Material.objects.filter(pk=material.pk).update(**search_vectors())
 
 
 def material_link(material: Material, organisation: Organisation) -> str:
@@ -258,6 +275,8 @@ __all__ = [
     "notify",
     "sanitise_html",
     "search_terms_add",
+    "rank_vector_expression",
     "search_vector_expression",
+    "search_vectors",
     "version_apply",
 ]
