@@ -492,25 +492,8 @@ def main() -> int:
                 f"table with indexes {world['size']}",
                 flush=True,
             )
-        port = common.free_port()
-        processes.append(
-            common.start(
-                [
-                    "-m",
-                    "uvicorn",
-                    "tutornet.asgi:application",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--log-level",
-                    "warning",
-                    "--no-access-log",
-                ],
-                env,
-            )  # fmt: skip
-        )
-        common.wait_port(port)
+        server, port = common.start_uvicorn("tutornet.asgi:application", env)
+        processes.append(server)
         results = measure(port, world, args.repeats)
         publishing = publish_times(world, 5)
         slowest = max(results, key=lambda r: common.percentile(r["raw"], 95))

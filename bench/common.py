@@ -114,6 +114,17 @@ def start(args: Sequence[str], env: dict[str, str], **kwargs: Any) -> subprocess
     return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, **kwargs)
 
 
+def start_uvicorn(app: str, env: dict[str, str], *, workers: int = 1) -> tuple[subprocess.Popen, int]:
+    """An ASGI server on a free loopback port, once it accepts connections: (process, port)."""
+    port = free_port()
+    args = ["-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)]
+    if workers > 1:
+        args += ["--workers", str(workers)]
+    process = start([*args, "--log-level", "warning", "--no-access-log"], env)
+    wait_port(port)
+    return process, port
+
+
 def stop(processes: Iterable[subprocess.Popen]) -> None:
     processes = list(processes)
     for process in processes:

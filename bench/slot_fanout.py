@@ -228,25 +228,8 @@ def main() -> int:
         common.migrate_shared()
         centre, tutor_id, slot_id, cookies = prepare(args.users)
 
-        port = common.free_port()
-        processes.append(
-            common.start(
-                [
-                    "-m",
-                    "uvicorn",
-                    "tutornet.asgi:application",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--log-level",
-                    "warning",
-                    "--no-access-log",
-                ],
-                env,
-            )
-        )
-        common.wait_port(port)
+        server, port = common.start_uvicorn("tutornet.asgi:application", env)
+        processes.append(server)
 
         async def scenario() -> None:
             clients = Clients(port, cookies, args.clients, f"/ws/slots/?tutor={tutor_id}")

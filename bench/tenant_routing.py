@@ -119,25 +119,8 @@ def main() -> int:
         common.count_statements()
         counts = in_process_counts()
 
-        port = common.free_port()
-        processes.append(
-            common.start(
-                [
-                    "-m",
-                    "uvicorn",
-                    "bench.routing_app:application",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--log-level",
-                    "warning",
-                    "--no-access-log",
-                ],
-                env,
-            )
-        )
-        common.wait_port(port)
+        server, port = common.start_uvicorn("bench.routing_app:application", env)
+        processes.append(server)
         paths = {"full": "/bench/ping", "bypass": "/bypass/bench/ping"}
         for path in paths.values():  # warm-up: connections, caches, code paths
             asyncio.run(load(port, path, 300, args.concurrency))
