@@ -62,7 +62,10 @@ def _allowed_for(predicate: Callable[[Membership | None], bool]) -> Callable[[Vi
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not predicate(request.membership):  # type: ignore[attr-defined]
                 return forbidden(request)
-            return view(request, *args, **kwargs)
+            try:
+                return view(request, *args, **kwargs)
+            except PermissionDeniedError as exc:  # a service's own check, e.g. another organisation
+                return forbidden(request, exc.message)
 
         return login_required(wrapped)
 
@@ -85,6 +88,9 @@ def _refused(request: HttpRequest, exc: TutornetError, back: str) -> HttpRespons
 
 
 def _form_error(form: Any, exc: TutornetError) -> None:
+    """A service's refusal on the form; a permission refusal goes up to ``_allowed_for`` (403 page)."""
+    if isinstance(exc, PermissionDeniedError):
+        raise exc
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
@@ -151,8 +157,6 @@ def staff_invite(request: HttpRequest) -> HttpResponse:
             invitation = account_services.invitation_create(
                 organisation=organisation, **form.cleaned_data, **_actor(request)
             )
-        except PermissionDeniedError as exc:
-            return forbidden(request, exc.message)
         except TutornetError as exc:
             _form_error(form, exc)
         else:
@@ -264,8 +268,6 @@ def organisation_profile(request: HttpRequest) -> HttpResponse:
             services.organisation_update_profile(
                 organisation=organisation, **form.cleaned_data, **_actor(request)
             )
-        except PermissionDeniedError as exc:
-            return forbidden(request, exc.message)
         except TutornetError as exc:
             _form_error(form, exc)
         else:
@@ -284,8 +286,6 @@ def schools(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             onboarded = services.school_onboard(centre=centre, **form.cleaned_data, **_actor(request))
-        except PermissionDeniedError as exc:
-            return forbidden(request, exc.message)
         except TutornetError as exc:
             _form_error(form, exc)
         else:
@@ -322,8 +322,6 @@ def tutors(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             result = account_services.tutor_appoint(centre=centre, **form.cleaned_data, **_actor(request))
-        except PermissionDeniedError as exc:
-            return forbidden(request, exc.message)
         except TutornetError as exc:
             _form_error(form, exc)
         else:
@@ -373,8 +371,6 @@ def subject_add(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             subject = services.subject_save(**form.cleaned_data, **_actor(request))
-        except PermissionDeniedError as exc:
-            return forbidden(request, exc.message)
         except TutornetError as exc:
             _form_error(form, exc)
         else:
@@ -393,8 +389,6 @@ def subject_edit(request: HttpRequest, subject_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.subject_save(subject=subject, **form.cleaned_data, **_actor(request))
-        except PermissionDeniedError as exc:
-            return forbidden(request, exc.message)
         except TutornetError as exc:
             _form_error(form, exc)
         else:
@@ -432,8 +426,6 @@ def academic_year_add(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             year = services.academic_year_save(**form.cleaned_data, **_actor(request))
-        except PermissionDeniedError as exc:
-            return forbidden(request, exc.message)
         except TutornetError as exc:
             _form_error(form, exc)
         else:
