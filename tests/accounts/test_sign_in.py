@@ -153,3 +153,13 @@ def test_a_teacher_who_is_also_a_municipal_tutor_sees_and_enters_both_portals(di
     assert centre_dashboard.status_code == 200
     assert centre_dashboard.context["membership"].role == Role.TUTOR
     assert district.school_a.name in centre_dashboard.content.decode()
+
+
+def test_signing_in_on_the_public_site_lists_ones_organisations(district: District) -> None:
+    membership = member(district.school_a)
+    client = client_for(None, "localhost")
+    response = client.post("/accounts/login/", {"username": membership.user.email, "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/"
+    home = client.get("/").content.decode()
+    assert f"/accounts/hop/{district.school_a.pk}/" in home
+    assert f"/accounts/hop/{district.school_b.pk}/" not in home
