@@ -4,9 +4,9 @@ The services call :func:`slot_changed` inside their transaction after each
 change of a slot (booked, cancelled, rescheduled, waitlist offer, slots
 regenerated).  Nothing is pushed before the transaction commits; a rolled-back
 booking pushes nothing.  All slots one transaction touched are pushed together
-after the commit, in one event-loop run, with their committed state (re-read,
-so a savepoint that was rolled back or a slot changed twice is pushed as it
-really is).
+after the commit, in one event-loop run, with their committed state: as the
+service left the locked slot (its last report), or re-read after the commit
+when it was reported inside a savepoint, which may have been rolled back.
 
 Groups carry the organisation's schema, so a socket opened on one
 organisation's host never hears of another organisation's slots:
@@ -54,21 +54,51 @@ def tutor_group(schema: str, tutor_id: int) -> str:
 
 
 class _PendingSlots:
-    """The slots one transaction changed, per schema, pushed once on commit."""
+    """The slots one transaction changed, per schema, pushed once on commit.
+
+    A slot reported with no savepoint open is pushed as the service left it (its
+    state at the last report): the service holds the slot's row lock and writes
+    its counters from that very object, so it is what commits.  A slot reported
+    inside a savepoint (which may still be rolled back) or with deferred fields
+    is re-read after the commit instead.
+    """
 
     def __init__(self) -> None:
         self.by_schema: dict[str, set[int]] = {}
+        self.states: dict[tuple[str, int], dict[str, Any] | None] = {}
 
-    def add(self, schema: str, slot_id: int) -> None:
+    def add(self, schema: str, slot_id: int, state: dict[str, Any] | None = None) -> None:
         self.by_schema.setdefault(schema, set()).add(slot_id)
+        key = (schema, slot_id)
+        if key in self.states and self.states[key] is None:
+            return  # once re-read, always re-read
+        self.states[key] = state
 
     def flush(self) -> None:
         pending, self.by_schema = self.by_schema, {}
+        states, self.states = self.states, {}
         for schema, slot_ids in pending.items():
             try:
-                push_slots(schema, _slot_states(schema, slot_ids))
+                known = [states.get((schema, pk)) for pk in sorted(slot_ids)]
+                if all(state is not None for state in known):
+                    push_slots(schema, known)  # type: ignore[arg-type]
+                else:
+                    push_slots(schema, _slot_states(schema, slot_ids))
             except Exception:  # the booking is committed; never let a push break it
                 logger.warning("Live push of slots %s in %s failed", sorted(slot_ids), schema, exc_info=True)
+
+
+_STATE_FIELDS = frozenset({"capacity", "booked", "offered", "is_cancelled", "offering_id", "tutor_id"})
+
+
+def _known_state(slot: Any, db: Any) -> dict[str, Any] | None:
+    """The slot's state as the service left it, or None when it must be re-read after the commit."""
+    if db.savepoint_ids or not hasattr(slot, "get_deferred_fields"):
+        return None
+    deferred = slot.get_deferred_fields()
+    if deferred & _STATE_FIELDS or {"offering", "tutor"} & deferred:
+        return None
+    return slot_state(slot)
 
 
 def slot_changed(slot: Any) -> None:
@@ -88,7 +118,7 @@ def slot_changed(slot: Any) -> None:
             pending = _PendingSlots()
             db._live_slots_pending = pending  # type: ignore[attr-defined]
             transaction.on_commit(pending.flush)
-        pending.add(schema, slot.pk)
+        pending.add(schema, slot.pk, _known_state(slot, db))
     except Exception:
         logger.warning(
             "Could not schedule the live push of slot %s", getattr(slot, "pk", None), exc_info=True

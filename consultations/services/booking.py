@@ -5,9 +5,9 @@ Invariants, held by PostgreSQL and respected here:
 * places: every change of a slot's counters (``booked``, ``offered``) happens
   under a row lock on the slot (``select_for_update``), and the check
   constraint ``slot_not_overbooked`` refuses anything beyond the capacity;
-* a teacher's active bookings never overlap: checked first for a clear message,
-  and the exclusion constraint ``teacher_bookings_do_not_overlap`` decides when
-  two of the teacher's bookings race on different slots;
+* a teacher's active bookings never overlap: the exclusion constraint
+  ``teacher_bookings_do_not_overlap`` (and ``one_active_booking_per_slot`` for the
+  same slot) refuses the INSERT, and the error becomes a clear message;
 * locks are always taken slot first, then its booking or waitlist entry, and
   two slots in primary-key order, so two services never deadlock.
 """
@@ -19,7 +19,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -92,20 +91,15 @@ def _book(
     if slot.tutor_id == teacher.pk:
         raise TutornetError(_("You cannot book your own consultation."), field="slot")
     _check_open(slot, now, notice=notice)
-    # One query for both checks: the teacher's active bookings at this time (a
-    # booking of this very slot is one of them).
-    overlapping = set(
-        Booking.objects.filter(teacher=teacher, status__in=ACTIVE_BOOKING)
-        .filter(Q(slot=slot) | Q(starts_at__lt=slot.ends_at, ends_at__gt=slot.starts_at))
-        .order_by()
-        .values_list("slot_id", flat=True)
-    )
-    if slot.pk in overlapping:
-        raise OverlapError(_("You have already booked this consultation."))
     if slot.free_places <= 0:
+        # "Already booked" comes before "full", as it is the more useful answer.
+        if Booking.objects.filter(slot=slot, teacher=teacher, status__in=ACTIVE_BOOKING).exists():
+            raise OverlapError(_("You have already booked this consultation."))
         raise SlotTakenError()
-    if overlapping:
-        raise OverlapError()
+    # The teacher's other bookings are not read first: the constraints refuse a second
+    # booking of this slot (``one_active_booking_per_slot``, checked first, being the
+    # older index) and any overlapping one (``teacher_bookings_do_not_overlap``), and
+    # the error is turned into the same message the check would give.
     # No savepoint of its own: every caller is one atomic service that lets the
     # error below propagate, so its own block (a savepoint when nested) rolls back.
     try:
@@ -119,8 +113,10 @@ def _book(
             rescheduled_from=rescheduled_from,
         )
     except IntegrityError as error:
-        # A booking of the same teacher on another slot committed meanwhile.
-        if _constraint_of(error) in {"teacher_bookings_do_not_overlap", "one_active_booking_per_slot"}:
+        constraint = _constraint_of(error)
+        if constraint == "one_active_booking_per_slot":
+            raise OverlapError(_("You have already booked this consultation.")) from None
+        if constraint == "teacher_bookings_do_not_overlap":
             raise OverlapError() from None
         raise
     slot.booked += 1

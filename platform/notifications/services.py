@@ -163,7 +163,10 @@ def server_loop() -> asyncio.AbstractEventLoop | None:
 
 # Under the ASGI server, the ids committed by any request during this long are
 # queued together: one task (per BATCH ids) for many requests, not one each.
-COALESCE_SECONDS = 0.02
+# A publish costs about 1 ms of the server's CPU; at 20 ms most windows held a
+# single booking's ids (bench/booking_contention.py, ~65 bookings/s), at 100 ms
+# several share it.  An e-mail a tenth of a second later is not noticed.
+COALESCE_SECONDS = 0.1
 
 
 def _queue_delivery_soon(notification_ids: list[int]) -> None:

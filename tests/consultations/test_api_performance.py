@@ -9,7 +9,10 @@ answers exactly what ``accounts.selectors.district_membership_for`` answers.
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
@@ -92,3 +95,63 @@ def test_the_district_membership_is_found_in_one_query_on_every_host(district: D
     assert found(centre_tutor.user, district.school_a) is None
     assert found(in_two_schools.user, district.school_b) == in_two_schools
     assert found(left.user, district.school_a) is None
+
+
+def test_the_new_booking_answer_is_exactly_what_the_booking_serializer_gives(district: District) -> None:
+    from consultations.api import BookingOutputSerializer
+
+    teacher = teacher_in(district.school_a)
+    token = Token.objects.create(user=teacher)
+    client = APIClient(HTTP_HOST=CENTRE, HTTP_AUTHORIZATION=f"Token {token.key}")
+    slot = slot_in(district.centre, starts_at=in_days(3))
+
+    response = book(client, slot)
+
+    assert response.status_code == 201, response.content
+    with tenant_context(district.centre):
+        booking = Booking.objects.select_related("slot__offering__subject", "slot__tutor", "teacher").get(
+            pk=response.json()["id"]
+        )
+        context = {"zone": district.centre.zone, "actor": teacher, "just_booked": True}
+        expected = BookingOutputSerializer(booking, context=context).data
+    assert response.json() == json.loads(json.dumps(expected, cls=DjangoJSONEncoder))
+    assert response.json()["slot"]["booked"] == 1 and response.json()["rating"] is None
+
+
+TAKEN_AS_IS = [
+    {"slot": 7, "question": "  Как оценивать проекты?\n"},
+    {"slot": 1, "question": "x" * 4000},
+]
+LEFT_TO_THE_SERIALIZER = [
+    {"slot": 7, "question": "x" * 4001},
+    {"slot": 7, "question": "   "},
+    {"slot": 7, "question": ""},
+    {"slot": 0, "question": "?"},
+    {"slot": -3, "question": "?"},
+    {"slot": "7", "question": "?"},
+    {"slot": True, "question": "?"},
+    {"slot": 7.0, "question": "?"},
+    {"slot": 7, "question": 5},
+    {"slot": 7, "question": "a\x00b"},
+    {"slot": 7, "question": "a\ud800b"},
+    {"slot": 7},
+    {"question": "?"},
+    {"slot": 7, "question": "?", "extra": 1},
+    ["slot", 7],
+]
+
+
+@pytest.mark.parametrize("data", TAKEN_AS_IS)
+def test_a_plain_booking_body_is_read_exactly_as_the_input_serializer_reads_it(data: object) -> None:
+    from consultations.api import BookingCreateInputSerializer, _plain_booking_input
+
+    serializer = BookingCreateInputSerializer(data=data)
+    assert serializer.is_valid(), serializer.errors
+    assert _plain_booking_input(data) == dict(serializer.validated_data)
+
+
+@pytest.mark.parametrize("data", LEFT_TO_THE_SERIALIZER)
+def test_an_unusual_booking_body_is_left_to_the_input_serializer(data: object) -> None:
+    from consultations.api import _plain_booking_input
+
+    assert _plain_booking_input(data) is None

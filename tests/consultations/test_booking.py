@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tenants.utils import tenant_context
 
 from accounts.models import AuditEvent, Role
@@ -168,8 +168,14 @@ def test_booking_the_same_slot_twice_is_refused(centre: Organisation, district: 
     teacher = teacher_in(district.school_a)
     book(slot, teacher, district)
 
-    with pytest.raises(OverlapError):
+    # No pre-check: the unique constraint refuses it, and the answer still says why.
+    with translation.override("en"), pytest.raises(OverlapError) as caught:
         book(slot, teacher, district)
+
+    assert caught.value.message == "You have already booked this consultation."
+    slot.refresh_from_db()
+    assert slot.booked == 1
+    assert Booking.objects.filter(slot=slot, teacher=teacher).count() == 1
 
 
 @pytest.mark.parametrize("question", ["", "   \n "])
