@@ -37,7 +37,7 @@ def district_membership_for(user: Any, organisation: Organisation) -> Membership
     # (an ORDER BY CASE costs more to plan than the rows); the schools keep the
     # database's order by short name.
     candidates = list(
-        Membership.objects.select_related("organisation", "organisation__centre", "user")
+        Membership.objects.select_related("organisation", "organisation__centre")
         .filter(user=user, is_active=True)
         .filter(
             Q(organisation=organisation) | Q(organisation__centre=organisation, organisation__is_active=True)
@@ -46,7 +46,10 @@ def district_membership_for(user: Any, organisation: Organisation) -> Membership
     )
     own = [m for m in candidates if m.organisation_id == organisation.pk]
     chosen = own or candidates
-    return chosen[0] if chosen else None
+    if not chosen:
+        return None
+    chosen[0].user = user  # the caller's own object: no join, no second copy of the person
+    return chosen[0]
 
 
 def memberships_of(user: User) -> QuerySet[Membership]:
