@@ -231,50 +231,53 @@ def material_publish(*, material: Material, actor: User) -> MaterialVersion:
 @transaction.atomic
 def material_return(*, material: Material, actor: User, comment: str) -> MaterialVersion:
     """A methodologist returns the version awaiting moderation to its authors with comments."""
-    access = _moderator(actor)
-    comment = (comment or "").strip()
-    if not comment:
-        raise MaterialInvalidError(_("Say what the authors should change."), field="comment")
-    material = locked(material)
-    version = _pending_version(material)
-    _decide(version, Status.RETURNED, actor, comment)
-    if material.current_version_id is None:
-        material.status = Status.RETURNED
-        material.save(update_fields=["status", "updated_at"])
-    _notify_authors(
-        material, version, access.organisation, NotificationKind.MATERIAL_RETURNED,
+    return _turn_down(
+        material, actor, comment, ("comment", _("Say what the authors should change.")),
+        Status.RETURNED, NotificationKind.MATERIAL_RETURNED,
         gettext_noop("Your material is returned for changes: %(title)s"),
         gettext_noop("“%(title)s” (version %(number)s) is returned for changes.\n\n%(comment)s"),
-        comment,
+        "casebank.material_returned",
     )  # fmt: skip
-    common.audit(
-        actor=actor, organisation=access.organisation, action="casebank.material_returned",
-        target=material, version=version.number,
-    )  # fmt: skip
-    return version
 
 
 @transaction.atomic
 def material_reject(*, material: Material, actor: User, reason: str) -> MaterialVersion:
     """A methodologist rejects the version awaiting moderation, with a reason."""
-    access = _moderator(actor)
-    reason = (reason or "").strip()
-    if not reason:
-        raise MaterialInvalidError(_("Give the reason for rejecting the material."), field="reason")
-    material = locked(material)
-    version = _pending_version(material)
-    _decide(version, Status.REJECTED, actor, reason)
-    if material.current_version_id is None:
-        material.status = Status.REJECTED
-        material.save(update_fields=["status", "updated_at"])
-    _notify_authors(
-        material, version, access.organisation, NotificationKind.MATERIAL_REJECTED,
+    return _turn_down(
+        material, actor, reason, ("reason", _("Give the reason for rejecting the material.")),
+        Status.REJECTED, NotificationKind.MATERIAL_REJECTED,
         gettext_noop("Your material is rejected: %(title)s"),
         gettext_noop("“%(title)s” (version %(number)s) is not accepted to the district bank.\n\n%(comment)s"),
-        reason,
+        "casebank.material_rejected",
     )  # fmt: skip
+
+
+def _turn_down(
+    material: Material,
+    actor: User,
+    text: str,
+    required: tuple[str, str],
+    status: Status,
+    kind: NotificationKind,
+    subject: str,
+    body: str,
+    action: str,
+) -> MaterialVersion:
+    """Return or reject the pending version (inside the caller's transaction): the decision, a
+    never-published material's status, the authors told with the methodologist's text, the audit row.
+    ``required`` is (field, message) for a missing text."""
+    access = _moderator(actor)
+    text = (text or "").strip()
+    if not text:
+        raise MaterialInvalidError(required[1], field=required[0])
+    material = locked(material)
+    version = _pending_version(material)
+    _decide(version, status, actor, text)
+    if material.current_version_id is None:
+        material.status = status
+        material.save(update_fields=["status", "updated_at"])
+    _notify_authors(material, version, access.organisation, kind, subject, body, text)
     common.audit(
-        actor=actor, organisation=access.organisation, action="casebank.material_rejected",
-        target=material, version=version.number,
-    )  # fmt: skip
+        actor=actor, organisation=access.organisation, action=action, target=material, version=version.number
+    )
     return version

@@ -487,30 +487,28 @@ def session_rate(request: HttpRequest, session_id: int) -> HttpResponse:
 # --- files and the video room (both sites) ---------------------------------------------------
 
 
-@login_required
-def document(request: HttpRequest, request_id: int) -> HttpResponseBase:
-    """The request's document, for those involved; anyone else gets a 404."""
+def _file_for_involved(request: HttpRequest, opener: Callable[..., Any], **ids: int) -> HttpResponseBase:
+    """A file through its selector (which checks who is involved); anyone else gets a 404."""
     membership = _membership(request)
     if membership is None:
         raise Http404
     try:
-        opened = selectors.document_open(request_id=request_id, actor=_user(request), membership=membership)
+        opened = opener(**ids, actor=_user(request), membership=membership)
     except (NotFoundError, PermissionDeniedError) as exc:
         raise Http404(exc.message) from None
     return _file_response(opened)
+
+
+@login_required
+def document(request: HttpRequest, request_id: int) -> HttpResponseBase:
+    """The request's document, for those involved; anyone else gets a 404."""
+    return _file_for_involved(request, selectors.document_open, request_id=request_id)
 
 
 @login_required
 def outcome_file(request: HttpRequest, file_id: int) -> HttpResponseBase:
     """A file the tutor returned, for those who may see the session."""
-    membership = _membership(request)
-    if membership is None:
-        raise Http404
-    try:
-        opened = selectors.outcome_file_open(file_id=file_id, actor=_user(request), membership=membership)
-    except (NotFoundError, PermissionDeniedError) as exc:
-        raise Http404(exc.message) from None
-    return _file_response(opened)
+    return _file_for_involved(request, selectors.outcome_file_open, file_id=file_id)
 
 
 @login_required
