@@ -65,8 +65,9 @@ def _with_people(queryset: QuerySet[Material]) -> QuerySet[Material]:
 
 # What a search result (a card, an API hit) shows of the text: the first characters only.
 _SNIPPET_SOURCE = 400
-# ts_headline parses its whole document: it gets the abstract and this much of the text.
-_HEADLINE_SOURCE = 600
+# ts_headline parses its whole document: it gets the abstract and this much of the text
+# (each 100 characters cost about 0.2 ms per page of 20; bench/README.md, case-bank search).
+_HEADLINE_SOURCE = 200
 # What a result shows (the API's brief material, the card): not the text nor the vectors.
 _PAGE_COLUMNS = (
     "id", "title", "kind", "licence", "status", "grades", "topics", "abstract", "published_at",
@@ -491,8 +492,8 @@ def _full_text_page(
             ts_headline('russian'::regconfig, concat(m.abstract, ' ', left(m.body_text, %s)), q.query, %s),
             (SELECT json_agg(json_build_array({_column_list("u", people)})
                              ORDER BY u.last_name, u.first_name, u.id)
-             FROM {authors_table} a JOIN {quote(User._meta.db_table)} u ON u.id = a.user_id
-             WHERE a.material_id = m.id),
+             FROM {quote(User._meta.db_table)} u
+             WHERE u.id = ANY(ARRAY(SELECT a.user_id FROM {authors_table} a WHERE a.material_id = m.id))),
             (SELECT json_agg(json_build_array({_column_list("t", subject_fields)})
                              ORDER BY t.name, t.id)
              FROM {subjects_table} ms JOIN {quote(Subject._meta.db_table)} t ON t.id = ms.subject_id

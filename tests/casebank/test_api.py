@@ -189,3 +189,32 @@ def test_readers_rate_favourite_comment_download_and_see_similar_through_the_api
     assert b"".join(download.streaming_content).startswith(b"%PDF")
     with tenant_context(district.centre):
         assert Material.objects.get(pk=copy.pk).download_count == 1
+
+
+def test_the_written_out_search_page_is_what_the_documented_serializer_gives(district: District) -> None:
+    """The search endpoint builds its answer by hand (speed); it must stay the schema's answer."""
+    from casebank import selectors
+    from casebank.api import CasebankSearchOutputSerializer, search_page_data
+    from tests.factories import SubjectFactory
+
+    subject = SubjectFactory()
+    author, co_author = staff(district.school_a), staff(district.school_a)
+    methodologist = staff(district.centre, Role.METHODOLOGIST)
+    reader = staff(district.school_b)
+    word = unique("Сравнение")
+    _own, copy = district_material(
+        district, author, methodologist, title=f"{word}: дроби и проценты", subjects=[subject],
+        grades=[5, 6], topics=["дроби"], abstract="Кейс для 5–6 классов", co_authors=[co_author],
+    )  # fmt: skip
+    with tenant_context(district.centre):
+        services.material_rate(material=copy, actor=reader, score=4)
+        pages = [
+            selectors.materials_search(user=reader, query="дроби проценты"),  # full text, ranked
+            selectors.materials_search(user=reader, query="", subject=subject.pk),  # no query: no rank
+            selectors.materials_search(user=reader, query=word.split("-")[1][:8]),  # similar titles
+            selectors.materials_search(user=reader, query="дроби", sort="rating", page=5),  # past the end
+        ]
+    assert pages[0].hits and pages[1].hits and pages[0].hits[0].material.origin_organisation is not None
+    assert pages[2].fuzzy and pages[2].hits and not pages[3].hits
+    for page in pages:
+        assert search_page_data(page) == CasebankSearchOutputSerializer(page).data
