@@ -5,6 +5,10 @@ host.  Only people who may use that organisation's consultations connect (the
 same rule as the pages: ``accounts.selectors.district_membership_for``).  The
 group carries the organisation's schema (``consultations.live``), so updates of
 another organisation's slots never reach this socket.
+
+Every slot belongs to one tutor, so a change is sent to the tutor's group only
+(one ``group_send`` per booking). A page showing one offering joins the group of
+the offering's tutor and is forwarded that offering's slots only.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from django_tenants.utils import tenant_context
 from accounts.selectors import district_membership_for
 from tutornet.channels_tenancy import CLOSE_ANONYMOUS, CLOSE_NOT_A_MEMBER
 
-from .live import offering_group, tutor_group
+from .live import tutor_group
+from .models import Offering
 
 # The query names neither a tutor nor an offering by a number.
 CLOSE_BAD_REQUEST = 4400
@@ -30,6 +35,12 @@ def _may_use(user: Any, tenant: Any) -> bool:
     """Whether the user may use this organisation's consultations (like an HTTP request)."""
     with tenant_context(tenant):
         return district_membership_for(user, tenant) is not None
+
+
+@database_sync_to_async
+def _tutor_of(offering_id: int, tenant: Any) -> int | None:
+    with tenant_context(tenant):
+        return Offering.objects.filter(pk=offering_id).values_list("tutor_id", flat=True).first()
 
 
 def subscription(scope: dict[str, Any]) -> tuple[str, int] | None:
@@ -47,6 +58,8 @@ class SlotConsumer(AsyncJsonWebsocketConsumer):
     """Forwards a slot's new free places to pages that show the tutor's or offering's slots."""
 
     group: str | None = None
+    # On a page of one offering: only its slots are forwarded.
+    offering_id: int | None = None
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -62,10 +75,14 @@ class SlotConsumer(AsyncJsonWebsocketConsumer):
             await self.refuse(CLOSE_BAD_REQUEST)
             return
         kind, object_id = wanted
-        if kind == "tutor":
-            self.group = tutor_group(tenant.schema_name, object_id)
-        else:
-            self.group = offering_group(tenant.schema_name, object_id)
+        tutor_id: int | None = object_id
+        if kind == "offering":
+            tutor_id = await _tutor_of(object_id, tenant)
+            if tutor_id is None:
+                await self.refuse(CLOSE_BAD_REQUEST)
+                return
+            self.offering_id = object_id
+        self.group = tutor_group(tenant.schema_name, tutor_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
 
@@ -83,11 +100,12 @@ class SlotConsumer(AsyncJsonWebsocketConsumer):
         """The page only listens."""
 
     async def slot_update(self, event: dict[str, Any]) -> None:
-        await self.send_json(_slot_message(event))
+        if self.offering_id is None or event["offering"] == self.offering_id:
+            await self.send_json(_slot_message(event))
 
     async def slot_batch(self, event: dict[str, Any]) -> None:
         for slot in event["slots"]:
-            await self.send_json(_slot_message(slot))
+            await self.slot_update(slot)
 
 
 def _slot_message(state: dict[str, Any]) -> dict[str, Any]:

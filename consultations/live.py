@@ -10,7 +10,10 @@ when it was reported inside a savepoint, which may have been rolled back.
 
 Groups carry the organisation's schema, so a socket opened on one
 organisation's host never hears of another organisation's slots:
-``{schema}.slots.offering.{offering_id}`` and ``{schema}.slots.tutor.{tutor_id}``.
+``{schema}.slots.tutor.{tutor_id}``: every slot belongs to one tutor, and a page
+showing one offering listens to its tutor's group (``consumers.SlotConsumer``), so
+one ``group_send`` per change reaches every page (two cost 0.8 ms of the server's
+CPU per booking, bench/booking_contention.py).
 
 A failed push never breaks a booking: it is logged, and the page shows the
 right state on its next load.
@@ -43,10 +46,6 @@ logger = logging.getLogger(__name__)
 EVENT_ONE = "slot.update"
 # Several slots of one group in one message (``slot.batch`` -> ``slot_batch``).
 EVENT_BATCH = "slot.batch"
-
-
-def offering_group(schema: str, offering_id: int) -> str:
-    return f"{schema}.slots.offering.{offering_id}"
 
 
 def tutor_group(schema: str, tutor_id: int) -> str:
@@ -154,7 +153,6 @@ def group_messages(schema: str, states: list[dict[str, Any]]) -> list[tuple[str,
     """One message per group: a single slot as ``slot.update``, several as ``slot.batch``."""
     per_group: dict[str, list[dict[str, Any]]] = {}
     for state in states:
-        per_group.setdefault(offering_group(schema, state["offering"]), []).append(state)
         per_group.setdefault(tutor_group(schema, state["tutor"]), []).append(state)
     messages = []
     for group, group_states in per_group.items():
@@ -166,7 +164,7 @@ def group_messages(schema: str, states: list[dict[str, Any]]) -> list[tuple[str,
 
 
 def push_slots(schema: str, states: list[dict[str, Any]]) -> None:
-    """Send the slots' states to their offering's and tutor's groups (one event-loop run).
+    """Send the slots' states to their tutors' groups (one event-loop run).
 
     Under the ASGI server this only schedules the sends on the server's loop.
     """

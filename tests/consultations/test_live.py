@@ -202,6 +202,41 @@ def test_a_page_watching_an_offering_gets_its_slots_and_the_last_place_shows_fre
     assert message["id"] == slot.pk and message["free"] == 0 and message["booked"] == 1
 
 
+def test_a_page_watching_one_offering_hears_nothing_of_the_same_tutors_other_offering(
+    district: District, committed_db: None
+) -> None:
+    tutor, (watched,) = tutor_with_slots(district.school_a, capacity=2)
+    with tenant_context(district.school_a):
+        other = Offering.objects.create(
+            tutor=tutor, subject=SubjectFactory(), format=Offering.Format.INDIVIDUAL, capacity=1,
+            mode=Offering.Mode.VIDEO,
+        )  # fmt: skip
+        elsewhere = Slot.objects.create(
+            offering=other, tutor=tutor, starts_at=watched.starts_at + timedelta(days=1),
+            ends_at=watched.ends_at + timedelta(days=1), capacity=1,
+        )  # fmt: skip
+    watcher = member(district.school_a).user
+
+    async def scenario() -> dict[str, Any]:
+        socket = await opened(communicator("school1.localhost", watcher, f"offering={watched.offering_id}"))
+        await sync_to_async(book)(district.school_a, elsewhere.pk, member(district.school_a).user)
+        assert await socket.receive_nothing(timeout=0.5)
+        await sync_to_async(book)(district.school_a, watched.pk, member(district.school_a).user)
+        message = await socket.receive_json_from(timeout=5)
+        await socket.disconnect()
+        return message
+
+    message = run(scenario())
+    assert message["id"] == watched.pk and message["offering"] == watched.offering_id
+
+
+def test_a_page_asking_for_an_offering_that_does_not_exist_is_refused(
+    district: District, committed_db: None
+) -> None:
+    watcher = member(district.school_a).user
+    assert run(refusal_code(communicator("school1.localhost", watcher, "offering=987654321"))) == 4400
+
+
 def test_slots_changed_in_one_transaction_are_pushed_together_after_the_commit_only(
     district: District, committed_db: None
 ) -> None:
@@ -357,16 +392,20 @@ def test_updates_of_school1s_slots_never_reach_a_socket_opened_on_school2(
 
     async def scenario() -> dict[str, Any]:
         ours = await opened(communicator("school1.localhost", watcher_a, f"tutor={tutor.pk}"))
-        theirs = [
-            await opened(communicator("school2.localhost", watcher_b, f"tutor={tutor.pk}")),
-            await opened(communicator("school2.localhost", watcher_b, f"offering={slot_a.offering_id}")),
-        ]
+        theirs = await opened(communicator("school2.localhost", watcher_b, f"tutor={tutor.pk}"))
+        # School2 has no offering with school1's id (refused, 4400) or another one (its own
+        # tutor's group): either way, nothing of school1's slot.
+        by_offering = communicator("school2.localhost", watcher_b, f"offering={slot_a.offering_id}")
+        assert (await by_offering.connect(timeout=5))[0]
         await sync_to_async(book)(district.school_a, slot_a.pk, member(district.school_a).user)
         message = await ours.receive_json_from(timeout=5)
-        for socket in theirs:
-            assert await socket.receive_nothing(timeout=0.5)
+        assert await theirs.receive_nothing(timeout=0.5)
+        heard = []
+        while not await by_offering.receive_nothing(timeout=0.3):
+            heard.append(await by_offering.receive_output())
+        assert all(output["type"] == "websocket.close" for output in heard), heard
+        for socket in (theirs, by_offering, ours):
             await socket.disconnect()
-        await ours.disconnect()
         return message
 
     message = run(scenario())
