@@ -82,6 +82,16 @@ def can_manage_offering(membership: Membership | None, offering: Offering | None
     return offering is None or offering.tutor_id == membership.user_id
 
 
+def can_manage_exceptions(membership: Membership | None, *, tutor_id: int, offering: Offering | None) -> bool:
+    """Add or remove a tutor's one-off exception: for one offering, whoever manages that
+    offering; for all of the tutor's offerings, the tutor themselves or the organisation's admin."""
+    if offering is not None:
+        return offering.tutor_id == tutor_id and can_manage_offering(membership, offering)
+    if is_admin(membership):
+        return True
+    return is_tutor(membership) and membership is not None and membership.user_id == tutor_id
+
+
 def can_see_booking(user: Any, booking: Booking) -> bool:
     """A booking's details (the question, the outcome): only its teacher and the slot's tutor."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:

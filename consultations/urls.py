@@ -31,6 +31,11 @@ urlpatterns = [
     path("calendar/", views.calendar, name="calendar"),
     path("offerings/", views.offerings, name="offerings"),
     path("offerings/<int:offering_id>/", views.offering_edit, name="offering"),
+    path(
+        "offerings/<int:offering_id>/exceptions/<int:exception_id>/delete/",
+        views.exception_delete,
+        name="exception-delete",
+    ),
     path("ratings/", views.ratings, name="ratings"),
     path("help-hour/", include("consultations.help_hour.urls")),
 ]

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Membership, User
@@ -726,9 +727,7 @@ def offering_edit(request: HttpRequest, offering_id: int) -> HttpResponse:
     except PermissionDeniedError as exc:
         return forbidden(request, exc.message)
     now = timezone.now()
-    exceptions = AvailabilityException.objects.filter(
-        Q(offering=offering) | Q(offering__isnull=True, tutor=offering.tutor), date__gte=now.date() - DAY
-    ).order_by("date", "starts")
+    exceptions = _exceptions_shown(offering).filter(date__gte=now.date() - DAY).order_by("date", "starts")
     slots = offering.slots.filter(is_cancelled=False, starts_at__gt=now).order_by("starts_at")[:40]
     context = {
         "zone": _organisation(request).zone,
@@ -740,6 +739,41 @@ def offering_edit(request: HttpRequest, offering_id: int) -> HttpResponse:
         "slots": slots,
     }
     return _render(request, "consultations/offering.html", context, status=status)
+
+
+def _exceptions_shown(offering: Offering) -> Any:
+    """The exceptions listed on an offering's page: its own, and its tutor's days off for all offerings."""
+    return AvailabilityException.objects.filter(
+        Q(offering=offering) | Q(offering__isnull=True, tutor_id=offering.tutor_id)
+    )
+
+
+@require_POST
+@offering_managers_only
+def exception_delete(request: HttpRequest, offering_id: int, exception_id: int) -> HttpResponse:
+    """Remove an exception shown on the offering's page; the slots are generated again."""
+    offering = _managed_offerings(request).filter(pk=offering_id).first()
+    if offering is None or not _exceptions_shown(offering).filter(pk=exception_id).exists():
+        raise Http404
+    back = reverse("consultations:offering", kwargs={"offering_id": offering.pk})
+    try:
+        removed = services.exception_delete(exception_id=exception_id, actor=request.user)  # type: ignore[arg-type]
+    except TutornetError as exc:
+        return _refused(request, exc, back)
+    messages.success(request, _("The exception is removed and the slots are updated."))
+    if removed.kept:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)s booked consultation in these hours stays: cancel it on the calendar if it "
+                "will not take place.",
+                "%(count)s booked consultations in these hours stay: cancel them on the calendar if they "
+                "will not take place.",
+                removed.kept,
+            )
+            % {"count": removed.kept},
+        )
+    return redirect(back)
 
 
 # --- ratings --------------------------------------------------------------------------------

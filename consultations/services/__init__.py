@@ -1,6 +1,13 @@
 """Every write of consultations: one transaction each (STYLE 1)."""
 
-from .availability import exception_add, offering_save, slots_generate, weekly_set
+from .availability import (
+    ExceptionRemoved,
+    exception_add,
+    exception_delete,
+    offering_save,
+    slots_generate,
+    weekly_set,
+)
 from .booking import (
     booking_cancel,
     booking_create,
@@ -14,12 +21,14 @@ from .booking import (
 )
 
 __all__ = [
+    "ExceptionRemoved",
     "booking_cancel",
     "booking_create",
     "booking_mark",
     "booking_rate",
     "booking_reschedule",
     "exception_add",
+    "exception_delete",
     "offering_save",
     "slots_generate",
     "waitlist_confirm",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, Role, User
 from accounts.selectors import membership_for
 from tenants.models import Organisation, Subject
-from tutornet.errors import TutornetError
+from tutornet.errors import NotFoundError, TutornetError
 
 from .. import permissions
 from ..models import AvailabilityException, Offering, Slot, WeeklyAvailability
@@ -47,10 +48,17 @@ def _tutor_membership(tutor: User) -> Membership | None:
     return membership if membership is not None and membership.role == Role.TUTOR else None
 
 
-def _may_manage(actor: User, offering: Offering | None) -> bool:
+def _actor_membership(actor: User) -> Membership | None:
     organisation = current_organisation()
-    membership = membership_for(actor, organisation) if organisation is not None else None
-    return permissions.can_manage_offering(membership, offering)
+    return membership_for(actor, organisation) if organisation is not None else None
+
+
+def _may_manage(actor: User, offering: Offering | None) -> bool:
+    return permissions.can_manage_offering(_actor_membership(actor), offering)
+
+
+def _may_manage_exceptions(actor: User, *, tutor_id: int, offering: Offering | None) -> bool:
+    return permissions.can_manage_exceptions(_actor_membership(actor), tutor_id=tutor_id, offering=offering)
 
 
 @transaction.atomic
@@ -172,10 +180,8 @@ def exception_add(
     """
     if offering is not None and offering.tutor_id != tutor.pk:
         raise TutornetError(_("This offering is not the tutor's."), field="offering")
-    if offering is not None:
-        require(_may_manage(actor, offering))
-    else:
-        require(actor.pk == tutor.pk or _may_manage(actor, None))
+    require(_may_manage_exceptions(actor, tutor_id=tutor.pk, offering=offering))
+    if offering is None:
         require(_tutor_membership(tutor) is not None)
     if kind not in AvailabilityException.Kind.values:
         raise TutornetError(_("Choose not available or extra hours."), field="kind")
@@ -199,6 +205,77 @@ def exception_add(
     )
     audit(actor=actor, action="consultations.exception_add", target=exception, kind=kind, date=str(date))
     return exception
+
+
+@dataclass(frozen=True)
+class ExceptionRemoved:
+    """What removing an exception did to the slots."""
+
+    added: int  # slots that came back or were made
+    kept: int  # booked slots of the removed extra hours: they stay until the tutor cancels them
+
+
+@transaction.atomic
+def exception_delete(*, exception_id: Any, actor: User, now: datetime | None = None) -> ExceptionRemoved:
+    """Remove a one-off exception and regenerate the slots of the offerings it changed.
+
+    Who may: as for adding one (``permissions.can_manage_exceptions``).  The times a
+    day (or hours) off took away come back where the weekly windows give them, within
+    the booking horizon; the slots of removed extra hours are cancelled while nobody
+    booked them or holds an offer on them.  A booked slot stays, as ``slots_generate``
+    keeps every booked slot: its consultation is cancelled only explicitly, with notice
+    to the teacher.  ``kept`` counts such slots, so the tutor is told about them.
+    """
+    try:
+        exception = (
+            AvailabilityException.objects.select_for_update(of=("self",))
+            .select_related("offering")
+            .get(pk=exception_id)
+        )
+    except (AvailabilityException.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError(_("This exception does not exist."), field="exception") from None
+    require(_may_manage_exceptions(actor, tutor_id=exception.tutor_id, offering=exception.offering))
+    organisation = current_organisation()
+    if organisation is None:
+        raise NotFoundError(_("This exception does not exist."), field="exception")
+    now = now or timezone.now()
+    if exception.offering is not None:
+        offerings = [exception.offering]
+    else:
+        offerings = list(Offering.objects.filter(tutor_id=exception.tutor_id, is_active=True).order_by("pk"))
+    audit(
+        actor=actor,
+        action="consultations.exception_delete",
+        target=exception,
+        kind=exception.kind,
+        date=str(exception.date),
+    )
+    exception.delete()
+    added = sum(
+        slots_generate(offering=offering, organisation=organisation, now=now) for offering in offerings
+    )
+    kept = 0
+    if exception.kind == AvailabilityException.Kind.EXTRA and exception.offering is not None:
+        kept = _booked_outside_windows(exception, exception.offering, organisation.zone, now)
+    return ExceptionRemoved(added=added, kept=kept)
+
+
+def _booked_outside_windows(
+    exception: AvailabilityException, offering: Offering, zone: ZoneInfo, now: datetime
+) -> int:
+    """Booked future slots within the exception's hours that no remaining window gives."""
+    assert exception.starts is not None and exception.ends is not None
+    day = exception.date
+    wanted = {c.starts_at for c in _candidates(offering, zone, day, day)} if offering.is_active else set()
+    booked = Slot.objects.filter(
+        Q(booked__gt=0) | Q(offered__gt=0),
+        offering=offering,
+        is_cancelled=False,
+        starts_at__gt=now,
+        starts_at__gte=datetime.combine(day, exception.starts, tzinfo=zone),
+        starts_at__lt=datetime.combine(day, exception.ends, tzinfo=zone),
+    )
+    return sum(1 for slot in booked if slot.starts_at not in wanted)
 
 
 # --- slots -----------------------------------------------------------------------------

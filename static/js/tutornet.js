@@ -44,3 +44,11 @@
     if (bell) { connect(bell, 1000); }
   });
 })();
+
+// A form with data-confirm (deleting something) asks before it is sent.
+document.addEventListener("submit", function (event) {
+  "use strict";
+  var form = event.target;
+  var question = form && form.getAttribute && form.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) { event.preventDefault(); }
+});
