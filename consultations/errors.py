@@ -30,6 +30,22 @@ class OverlapError(ConflictError):
         super().__init__(message or _("You already have a consultation at that time."), field=field)
 
 
+class BusyElsewhereError(OverlapError):
+    """The teacher already has a consultation at that time in another organisation.
+
+    PostgreSQL refused the booking's busy time (``accounts.TeacherBusy``).  The
+    booking services name that consultation once their transaction has rolled back.
+    """
+
+    def __init__(
+        self, *, teacher_id: int, starts_at: datetime, ends_at: datetime, field: str | None = "slot"
+    ) -> None:
+        super().__init__(field=field)
+        self.teacher_id = teacher_id
+        self.starts_at = starts_at
+        self.ends_at = ends_at
+
+
 class DeadlinePassedError(ConflictError):
     """Too late to cancel or reschedule; the message names the deadline in local time."""
 

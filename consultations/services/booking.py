@@ -8,29 +8,48 @@ Invariants, held by PostgreSQL and respected here:
 * a teacher's active bookings never overlap: the exclusion constraint
   ``teacher_bookings_do_not_overlap`` (and ``one_active_booking_per_slot`` for the
   same slot) refuses the INSERT, and the error becomes a clear message;
+* nor across organisations: every active booking has its busy time in the public
+  schema (``accounts.TeacherBusy``), written and deleted in the booking's own
+  transaction, where ``teacher_busy_times_do_not_overlap`` refuses a person's
+  overlapping consultation in another organisation with the same message;
 * locks are always taken slot first, then its booking or waitlist entry, and
   two slots in primary-key order, so two services never deadlock.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import TeacherBusy, User
 from tenants.models import Organisation
 from tutornet.errors import ConflictError, NotFoundError, PermissionDeniedError, TutornetError
 
-from ..errors import BookingClosedError, DeadlinePassedError, OverlapError, SlotTakenError, WaitlistError
+from .. import ics
+from ..errors import (
+    BookingClosedError,
+    BusyElsewhereError,
+    DeadlinePassedError,
+    OverlapError,
+    SlotTakenError,
+    WaitlistError,
+)
 from ..models import Booking, Offering, Rating, Slot, WaitlistEntry
-from ._common import audit, current_zone, live, notify
+from ._common import audit, current_organisation, current_zone, live, notify
 
 ACTIVE_BOOKING = (Booking.Status.CONFIRMED, Booking.Status.HELD, Booking.Status.NO_SHOW)
+DEADLOCK_DETECTED = "40P01"
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def _lock_slot(slot_id: Any) -> Slot:
@@ -71,10 +90,81 @@ def _check_open(slot: Slot, now: datetime, *, notice: bool = True) -> None:
         )
 
 
-def _constraint_of(error: IntegrityError) -> str:
+def _constraint_of(error: DatabaseError) -> str:
     cause = error.__cause__
     diag = getattr(cause, "diag", None)
     return getattr(diag, "constraint_name", "") or ""
+
+
+def _is_deadlock(error: DatabaseError) -> bool:
+    return getattr(error.__cause__, "sqlstate", None) == DEADLOCK_DETECTED
+
+
+def _organisation_id() -> int:
+    """The organisation whose schema holds the bookings (no query under ``tenant_context``)."""
+    organisation = current_organisation()
+    assert organisation is not None, "bookings live in an organisation's schema"
+    return organisation.pk
+
+
+def _busy_time_insert(*, booking: Booking, teacher: User) -> None:
+    """The booking's busy time in the public schema: one INSERT, refused on an overlap elsewhere."""
+    try:
+        TeacherBusy.objects.create(
+            user=teacher,
+            organisation_id=_organisation_id(),
+            booking_id=booking.pk,
+            during=DateTimeTZRange(booking.starts_at, booking.ends_at),
+        )
+    except (IntegrityError, OperationalError) as error:
+        # Two overlapping INSERTs at the same moment can each find the other's row
+        # and wait for it; PostgreSQL's deadlock detector then refuses one of them
+        # (execIndexing.c), and that one is an overlap like any other.
+        if _constraint_of(error) == "teacher_busy_times_do_not_overlap" or _is_deadlock(error):
+            raise BusyElsewhereError(
+                teacher_id=teacher.pk, starts_at=booking.starts_at, ends_at=booking.ends_at
+            ) from None
+        raise
+
+
+def _busy_time_delete(booking: Booking) -> None:
+    TeacherBusy.objects.filter(organisation_id=_organisation_id(), booking_id=booking.pk).delete()
+
+
+def _naming_the_other_booking(service: Callable[P, R]) -> Callable[P, R]:
+    """Name the organisation and time of the consultation that refused a booking elsewhere.
+
+    Asked only after the service's transaction rolled back (an aborted transaction
+    can no longer read), so a booking that succeeds pays nothing for it.
+    """
+
+    @wraps(service)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return service(*args, **kwargs)
+        except BusyElsewhereError as error:
+            if connection.needs_rollback:  # inside a caller's broken transaction: nothing can be read
+                raise
+            other = (
+                TeacherBusy.objects.select_related("organisation")
+                .filter(
+                    user_id=error.teacher_id, during__overlap=DateTimeTZRange(error.starts_at, error.ends_at)
+                )
+                .order_by("during")
+                .first()
+            )
+            if other is None:  # the other booking was not committed, or is gone already
+                raise
+            zone = current_zone()
+            starts, ends = other.during.lower, other.during.upper
+            when = f"{ics.local_time(starts, zone)}–{timezone.localtime(ends, zone):%H:%M}"
+            raise OverlapError(
+                _("You already have a consultation at that time: %(when)s, %(organisation)s.")
+                % {"when": when, "organisation": other.organisation.short_name},
+                field=error.field,
+            ) from None
+
+    return wrapped
 
 
 def _book(
@@ -100,6 +190,8 @@ def _book(
     # booking of this slot (``one_active_booking_per_slot``, checked first, being the
     # older index) and any overlapping one (``teacher_bookings_do_not_overlap``), and
     # the error is turned into the same message the check would give.
+    # The teacher's bookings in other organisations are not read either: the busy
+    # time's INSERT is refused by ``teacher_busy_times_do_not_overlap``.
     # No savepoint of its own: every caller is one atomic service that lets the
     # error below propagate, so its own block (a savepoint when nested) rolls back.
     try:
@@ -112,13 +204,14 @@ def _book(
             question=question,
             rescheduled_from=rescheduled_from,
         )
-    except IntegrityError as error:
+    except (IntegrityError, OperationalError) as error:
         constraint = _constraint_of(error)
         if constraint == "one_active_booking_per_slot":
             raise OverlapError(_("You have already booked this consultation.")) from None
-        if constraint == "teacher_bookings_do_not_overlap":
+        if constraint == "teacher_bookings_do_not_overlap" or _is_deadlock(error):
             raise OverlapError() from None
         raise
+    _busy_time_insert(booking=booking, teacher=teacher)
     slot.booked += 1
     slot.save(update_fields=["booked"])
     return booking
@@ -156,6 +249,7 @@ def _release(booking: Booking, slot: Slot, *, actor: User, reason: str, now: dat
     booking.cancelled_by = actor
     booking.cancel_reason = reason[:300]
     booking.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason"])
+    _busy_time_delete(booking)
     slot.booked -= 1
     slot.save(update_fields=["booked"])
 
@@ -184,6 +278,7 @@ def _check_change(
     return reason
 
 
+@_naming_the_other_booking
 @transaction.atomic
 def booking_create(
     *,
@@ -229,6 +324,7 @@ def booking_cancel(*, booking_id: Any, actor: User, reason: str = "", now: datet
     return booking
 
 
+@_naming_the_other_booking
 @transaction.atomic
 def booking_reschedule(
     *, booking_id: Any, new_slot_id: Any, actor: User, reason: str = "", now: datetime | None = None
@@ -327,6 +423,7 @@ def _lock_entry(entry_id: Any, teacher: User) -> tuple[WaitlistEntry, Slot]:
     return entry, slot
 
 
+@_naming_the_other_booking
 @transaction.atomic
 def waitlist_confirm(*, entry_id: Any, teacher: User, now: datetime | None = None) -> Booking:
     """Take the place offered to the teacher, while the offer lasts."""

@@ -10,6 +10,8 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -191,3 +193,36 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target}"
+
+
+class TeacherBusy(models.Model):
+    """The time one active consultation booking holds for its teacher, in whichever organisation.
+
+    A booking lives in the schema of the organisation that owns the consultation
+    (ARCHITECTURE 2), so the per-schema constraint ``teacher_bookings_do_not_overlap``
+    cannot see the same person's booking in another organisation.  The booking
+    service writes one row here per active booking, in the booking's own transaction
+    (the tenant's search_path includes public), and deletes it when the booking is
+    cancelled or moved; PostgreSQL then refuses a person's overlapping consultations
+    across organisations (``teacher_busy_times_do_not_overlap``).
+
+    ``(organisation, booking_id)`` is the cross-schema link to the booking.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    # The rows mirror that organisation's bookings: they go with it.
+    organisation = models.ForeignKey("tenants.Organisation", on_delete=models.CASCADE, related_name="+")
+    booking_id = models.BigIntegerField()
+    during = DateTimeRangeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "booking_id"], name="one_busy_time_per_booking"),
+            ExclusionConstraint(
+                name="teacher_busy_times_do_not_overlap",
+                expressions=[("user", RangeOperators.EQUAL), ("during", RangeOperators.OVERLAPS)],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} busy {self.during} (booking {self.organisation_id}/{self.booking_id})"

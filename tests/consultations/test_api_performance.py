@@ -32,9 +32,9 @@ from .test_api import CENTRE, book, in_days, slot_in
 pytestmark = pytest.mark.django_db
 
 # SET search_path, token, district membership, savepoint (the test's transaction
-# holds the service's), slot locked with offering/subject/tutor, the teacher's
-# bookings at that time, booking, slot counter, audit, both notifications,
-# release, and on commit the live push's read of the slot.
+# holds the service's), slot locked with offering/subject/tutor, booking, its busy
+# time in the public schema (accounts.TeacherBusy), slot counter, audit, both
+# notifications, release, and on commit the live push's read of the slot.
 BOOKING_QUERIES = 12
 
 

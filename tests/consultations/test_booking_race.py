@@ -13,6 +13,7 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from accounts.models import TeacherBusy
 from consultations.errors import OverlapError, SlotTakenError
 from consultations.models import Booking, Slot
 from consultations.services import booking_create
@@ -118,3 +119,48 @@ def test_one_teacher_racing_for_two_overlapping_slots_of_different_tutors_gets_o
         first.refresh_from_db()
         second.refresh_from_db()
         assert first.booked + second.booked == 1
+
+
+def test_teachers_racing_for_overlapping_consultations_in_the_centre_and_their_school_get_one_each(
+    district: District, committed_db: None
+) -> None:
+    """The two bookings of each teacher live in two schemas: only the busy time in the public
+    schema (``accounts.TeacherBusy``) stands between them."""
+    centre, school = district.centre, district.school_a
+    starts = (timezone.now() + timedelta(days=5)).replace(minute=0, second=0, microsecond=0)
+    with tenant_context(centre):
+        centre_slot = SlotFactory(
+            offering=OfferingFactory(tutor=tutor_in(centre), group=True, capacity=5), starts_at=starts
+        )
+    with tenant_context(school):
+        school_slot = SlotFactory(
+            offering=OfferingFactory(tutor=tutor_in(school), group=True, capacity=5),
+            starts_at=starts + timedelta(minutes=20),
+        )
+        teachers = [teacher_in(school) for _ in range(4)]
+
+    def at_school(teacher: object) -> Callable[[], object]:
+        def attempt() -> object:
+            with tenant_context(school):
+                return booking_attempt(school_slot, teacher, school)()
+
+        return attempt
+
+    attempts = [booking_attempt(centre_slot, t, school) for t in teachers] + [at_school(t) for t in teachers]
+    outcomes = race(centre, attempts)
+
+    assert outcomes == Counter({"booked": 4, "overlap": 4}), outcomes
+    active = []
+    for organisation in (centre, school):
+        with tenant_context(organisation):
+            active += Booking.objects.filter(teacher__in=teachers, status="confirmed").values_list(
+                "teacher_id", flat=True
+            )
+    assert sorted(active) == sorted(t.pk for t in teachers)
+    busy = TeacherBusy.objects.filter(user__in=teachers)
+    assert sorted(busy.values_list("user_id", flat=True)) == sorted(t.pk for t in teachers)
+    with tenant_context(centre):
+        centre_slot.refresh_from_db()
+    with tenant_context(school):
+        school_slot.refresh_from_db()
+    assert centre_slot.booked + school_slot.booked == 4
