@@ -164,9 +164,8 @@ def search_page_data(result: selectors.SearchPage) -> dict[str, Any]:
             "rating_count": m.rating_count, "download_count": m.download_count,
         }  # fmt: skip
         rank = None if hit.rank is None else float(hit.rank)
-        results.append(
-            {"material": material, "rank": rank, "title_html": hit.title_html, "snippet_html": hit.snippet_html}
-        )
+        html = {"title_html": hit.title_html, "snippet_html": hit.snippet_html}
+        results.append({"material": material, "rank": rank, **html})
     return {
         "count": result.total, "page": result.page, "num_pages": result.num_pages,
         "has_next": result.has_next, "query": result.query, "corrected_query": result.corrected_query,

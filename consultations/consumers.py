@@ -75,13 +75,13 @@ class SlotConsumer(AsyncJsonWebsocketConsumer):
             await self.refuse(CLOSE_BAD_REQUEST)
             return
         kind, object_id = wanted
-        tutor_id: int | None = object_id
+        tutor_id = object_id
         if kind == "offering":
-            tutor_id = await _tutor_of(object_id, tenant)
-            if tutor_id is None:
+            offering_tutor = await _tutor_of(object_id, tenant)
+            if offering_tutor is None:
                 await self.refuse(CLOSE_BAD_REQUEST)
                 return
-            self.offering_id = object_id
+            tutor_id, self.offering_id = offering_tutor, object_id
         self.group = tutor_group(tenant.schema_name, tutor_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
