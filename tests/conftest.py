@@ -36,6 +36,7 @@ from django.db import connection
 from django.test import Client
 
 from accounts.models import Membership, Role, User
+from accounts.selectors import forget_district_memberships
 from tenants.models import Organisation
 from tests.factories import MembershipFactory, UserFactory
 from tutornet.tenancy import forget_hosts
@@ -118,6 +119,8 @@ def district(django_db_setup: None, django_db_blocker: Any) -> District:
 def _public_schema_after_each_test() -> Iterator[None]:
     yield
     forget_hosts()
+    # A rolled-back test may have cached access that its rollback undid.
+    forget_district_memberships()
     with contextlib.suppress(Exception):  # the test had no database access
         connection.set_schema_to_public()
 

@@ -63,6 +63,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)  # type: ignore[misc]
     is_staff = models.BooleanField(_("operator staff"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # Raised whenever one of the person's memberships changes (``accounts.signals``): part of
+    # the key under which ``selectors.district_membership_for`` caches its answer, so every
+    # process sees a change from the next request on (each request reads the person anew).
+    access_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
