@@ -13,6 +13,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from tenants.models import Organisation, Subject
 
 from .models import GRADES, Kind, Licence
@@ -23,6 +24,10 @@ SORT_CHOICES = [
     ("rating", _("Best rated")),
 ]
 GRADE_CHOICES = [(g, str(g)) for g in GRADES]
+
+
+def _person(user: User) -> str:
+    return user.get_full_name() or user.email
 
 
 def _subjects() -> QuerySet[Subject]:
@@ -127,6 +132,11 @@ class MaterialForm(forms.Form):
         ),
     )
     licence = forms.ChoiceField(label=_("Licence"), choices=Licence.choices, initial=Licence.CC_BY)
+    co_authors = forms.ModelMultipleChoiceField(
+        label=_("Co-authors"), queryset=User.objects.none(), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Colleagues who wrote it with you: they see the draft and can edit it too."),
+    )  # fmt: skip
     attachments = MultipleFileField(
         label=_("Files"),
         required=False,
@@ -136,9 +146,15 @@ class MaterialForm(forms.Form):
         label=_("Remove files"), choices=(), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args: Any, attachments: Any = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, attachments: Any = (), colleagues: Any = None, **kwargs: Any) -> None:
+        """``colleagues``: who may be named co-author (a new material; the field is left out when None)."""
         super().__init__(*args, **kwargs)
         self.fields["subjects"].queryset = _subjects()  # type: ignore[attr-defined]
+        if colleagues is None:
+            del self.fields["co_authors"]
+        else:
+            self.fields["co_authors"].queryset = colleagues  # type: ignore[attr-defined]
+            self.fields["co_authors"].label_from_instance = _person  # type: ignore[attr-defined]
         choices = [(a.pk, a.original_name) for a in attachments]
         if choices:
             self.fields["remove_attachments"].choices = choices  # type: ignore[attr-defined]

@@ -144,6 +144,23 @@ def materials_authored(*, user: Any) -> QuerySet[Material]:
     return _with_people(Material.objects.filter(authors=access.user_id)).order_by("-updated_at", "-pk")
 
 
+def possible_co_authors(*, user: Any) -> QuerySet[User]:
+    """Who may write a material with ``user`` in this bank: the organisation's other active staff."""
+    access = permissions.access_for(user)
+    if not permissions.can_create(access) or access.user_id is None:
+        return User.objects.none()
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__organisation=access.organisation,
+            memberships__is_active=True,
+        )
+        .exclude(pk=access.user_id)
+        .distinct()
+        .order_by("last_name", "first_name", "email")
+    )
+
+
 def moderation_queue(*, user: Any) -> QuerySet[MaterialVersion]:
     """Versions awaiting moderation, oldest submission first: for the centre's methodologists."""
     access = permissions.access_for(user)

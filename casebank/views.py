@@ -245,12 +245,14 @@ def download(request: HttpRequest, attachment_id: int) -> FileResponse:
 def material_create(request: HttpRequest) -> HttpResponse:
     if not permissions.can_create(_access(request)):
         return forbidden(request, _("Only staff of this organisation write materials in its bank."))
-    form = MaterialForm(request.POST or None, request.FILES or None)
+    colleagues = selectors.possible_co_authors(user=request.user)
+    form = MaterialForm(request.POST or None, request.FILES or None, colleagues=colleagues)
     if request.method == "POST" and form.is_valid():
         try:
             material = services.material_create(
                 actor=request.user,  # type: ignore[arg-type]
                 files=form.cleaned_data["attachments"],
+                co_authors=list(form.cleaned_data["co_authors"]),
                 **form.service_arguments(),  # type: ignore[arg-type]
             )
         except TutornetError as exc:

@@ -175,11 +175,13 @@ def clean_authors(authors: Iterable[User], *, actor: User, organisation: Organis
             raise MaterialInvalidError(
                 _("%(person)s is not a member of %(organisation)s and cannot be a co-author.")
                 % {"person": author, "organisation": organisation.short_name},
-                field="authors",
+                field="co_authors",
             )
         result[author.pk] = author
     if len(result) > MAX_AUTHORS:
-        raise MaterialInvalidError(_("At most %(count)s authors.") % {"count": MAX_AUTHORS}, field="authors")
+        raise MaterialInvalidError(
+            _("At most %(count)s authors.") % {"count": MAX_AUTHORS}, field="co_authors"
+        )
     return list(result.values())
 
 

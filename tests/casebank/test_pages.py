@@ -125,6 +125,40 @@ def test_a_file_refused_by_its_content_is_an_error_on_the_form(district: Distric
     assert "was refused" in " ".join(response.context["form"].errors["attachments"])
 
 
+def test_a_teacher_names_a_colleague_co_author_who_then_sees_and_edits_the_draft(district: District) -> None:
+    teacher, colleague, bystander = (staff(district.school_a) for _ in range(3))
+    stranger = staff(district.school_b)
+    client = client_for(teacher, SCHOOL_A)
+    offered = client.get("/casebank/new/").context["form"].fields["co_authors"].queryset
+    assert colleague in offered and stranger not in offered and teacher not in offered
+    title = unique("Кейс вдвоём")
+    response = client.post(
+        "/casebank/new/", {"title": title, "kind": "case", "licence": "cc-by", "co_authors": [colleague.pk]}
+    )
+    assert response.status_code == 302
+    with tenant_context(district.school_a):
+        written = Material.objects.get(title=title)
+        assert set(written.authors.all()) == {teacher, colleague}
+    page = f"/casebank/materials/{written.pk}/"
+    colleague_client = client_for(colleague, SCHOOL_A)
+    assert colleague_client.get(page).status_code == 200
+    assert title in colleague_client.get("/casebank/mine/").content.decode()
+    assert colleague_client.get(f"{page}edit/").status_code == 200
+    assert client_for(bystander, SCHOOL_A).get(page).status_code == 404  # a draft: authors only
+
+
+def test_a_co_author_from_another_school_is_refused_and_nothing_is_written(district: District) -> None:
+    teacher, stranger = staff(district.school_a), staff(district.school_b)
+    title = unique("Кейс")
+    response = client_for(teacher, SCHOOL_A).post(
+        "/casebank/new/", {"title": title, "kind": "case", "licence": "cc-by", "co_authors": [stranger.pk]}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["co_authors"]
+    with tenant_context(district.school_a):
+        assert not Material.objects.filter(title=title).exists()
+
+
 def test_only_the_authors_edit_and_an_edit_of_a_published_material_is_a_new_version(
     district: District,
 ) -> None:
