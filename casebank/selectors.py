@@ -543,6 +543,15 @@ def _full_text_page(
     people_names = [f.attname for f in people]
     subject_names = [f.attname for f in subject_fields]
     origin_names = [f.attname for f in origin_fields]
+    # One object per person, subject and school on the page (they repeat from row to row).
+    made: dict[tuple[type[Model], tuple[Any, ...]], Any] = {}
+
+    def one(model: type[Model], attnames: list[str], values: Any) -> Any:
+        key = (model, tuple(values))
+        if key not in made:
+            made[key] = model.from_db(db, attnames, values)
+        return made[key]
+
     hits = []
     n = len(fields)
     for row in rows:
@@ -551,11 +560,9 @@ def _full_text_page(
         material = Material.from_db(db, names, values)
         material.text_start = text_start  # type: ignore[attr-defined]
         if origin[0] is not None:
-            material.origin_organisation = Organisation.from_db(db, origin_names, origin)
-        _prefetched(material, "authors", User, [User.from_db(db, people_names, a) for a in _json(authors)])
-        _prefetched(
-            material, "subjects", Subject, [Subject.from_db(db, subject_names, s) for s in _json(subjects)]
-        )
+            material.origin_organisation = one(Organisation, origin_names, origin)
+        _prefetched(material, "authors", User, [one(User, people_names, a) for a in _json(authors)])
+        _prefetched(material, "subjects", Subject, [one(Subject, subject_names, s) for s in _json(subjects)])
         hits.append(
             SearchHit(
                 material=material,
