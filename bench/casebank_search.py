@@ -341,7 +341,7 @@ def raw_sql(params: dict[str, Any], *, endpoints_own: bool) -> tuple[str, list[A
     ``endpoints_own=True``: the statement the selector runs (``casebank.selectors._full_text_page``):
     the matches with the filters on the material's own columns as a MATERIALIZED CTE (GIN match
     on the full vector, rank on the compact ``rank_vector``), the subject checked on them, and
-    the total with the page (``count(*) over ()``).
+    the total with the page (a ``count(*)`` of the CTE in the page's select list).
     """
     where = ["m.status = 'published'", "m.search_vector @@ q.query"]
     args: list[Any] = [params["q"]]
@@ -375,13 +375,14 @@ def raw_sql(params: dict[str, Any], *, endpoints_own: bool) -> tuple[str, list[A
     outer = ""
     if "subject" in params:
         outer = " WHERE " + subject.format(id="matches.id")
-        args.append(params["subject"])
+        args += [params["subject"], params["subject"]]
     sql = (
         "WITH matches AS MATERIALIZED (SELECT m.id, ts_rank(m.rank_vector, q.query) AS rank,"  # noqa: S608
         " m.published_at, m.rating_average, m.rating_count"
         " FROM casebank_material m, websearch_to_tsquery('russian'::regconfig, %s) AS q(query)"
         f" WHERE {' AND '.join(where)})"
-        f" SELECT id, rank, count(*) OVER () FROM matches{outer} ORDER BY {order} LIMIT {PER_PAGE}"
+        f" SELECT id, rank, (SELECT count(*) FROM matches{outer}) FROM matches{outer}"
+        f" ORDER BY {order} LIMIT {PER_PAGE}"
     )
     return sql, args
 

@@ -458,7 +458,8 @@ def _full_text_page(
 
     * the GIN index on the full ``search_vector`` finds them; the compact inline
       ``rank_vector`` ranks them (title A, topics and abstract B; a match in the text only
-      ranks 0 and comes after the others, newest first); the total comes with the page;
+      ranks 0 and comes after the others, newest first); the total comes with the page (a
+      ``count(*)`` of the CTE: 1–2 ms less than ``count(*) over ()`` on 7,000 matches);
     * the matches (with the filters on the material's own columns) are a MATERIALIZED CTE and
       the subject is checked on them afterwards: otherwise PostgreSQL may walk the
       newest/best-rated index, or the subject's materials, and test the query on every row it
@@ -499,7 +500,8 @@ def _full_text_page(
     statement = f"""
         WITH matches AS MATERIALIZED ({sql}),
         page AS (
-            SELECT pk, rank, published_at, rating_average, rating_count, count(*) OVER () AS total
+            SELECT pk, rank, published_at, rating_average, rating_count,
+                (SELECT count(*) FROM matches{where}) AS total
             FROM matches{where}
             ORDER BY {", ".join(f"{k} DESC" for k in keys)} LIMIT %s OFFSET %s
         )
@@ -523,7 +525,7 @@ def _full_text_page(
         ORDER BY {", ".join(f"page.{k} DESC" for k in keys)}
     """  # noqa: S608 (names are the models' own; every value is a parameter)
     args = [
-        *params, *subject_filter, limit, offset,
+        *params, *subject_filter, *subject_filter, limit, offset,
         _SNIPPET_SOURCE, title_options, _HEADLINE_SOURCE, snippet_options, text,
     ]  # fmt: skip
     with connection.cursor() as cursor:

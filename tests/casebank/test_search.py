@@ -96,6 +96,12 @@ def test_filters_by_subject_grade_kind_topic_licence_and_school_of_origin(distri
 
         assert search() == ["Кейс: дроби", "Кейс: механика", "Кейс: проценты"]
         assert search(subject=maths.pk) == ["Кейс: дроби", "Кейс: проценты"]
+        # The total counts the filtered matches only, on the first page and past it.
+        for page in (1, 2):
+            found = selectors.materials_search(
+                user=reader, query="кейс", subject=maths.pk, per_page=1, page=page
+            )
+            assert found.total == 2 and len(found.hits) == 1
         assert search(grade=6) == ["Кейс: дроби", "Кейс: проценты"]
         assert search(grade=9, subject=maths.pk) == []
         assert search(kind=Kind.LESSON_PLAN) == ["Кейс: механика"]
