@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -276,6 +277,10 @@ class CasebankMaterialUpdateInputSerializer(serializers.Serializer):
     grades = serializers.ListField(child=serializers.IntegerField(), required=False)
     topics = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
     add_files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+    co_authors = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False,
+        help_text="Ids of the other authors from now on (the caller stays one); left out: unchanged.",
+    )  # fmt: skip
     remove_attachments = serializers.ListField(
         child=serializers.IntegerField(min_value=1), required=False, default=list,
         help_text="Ids of the latest version's attachments to leave out.",
@@ -350,6 +355,16 @@ class SearchApi(CasebankAPIView):
         return Response(search_page_data(result))
 
 
+def _people(ids: list[int]) -> list[User]:
+    """The people named by ``ids``; an unknown id is a 400 naming the co-authors field."""
+    people = list(User.objects.filter(pk__in=ids))
+    if unknown := set(ids) - {p.pk for p in people}:
+        raise serializers.ValidationError(
+            {"co_authors": [_("No such person: %(ids)s.") % {"ids": ", ".join(map(str, sorted(unknown)))}]}
+        )
+    return people
+
+
 class MaterialListCreateApi(CasebankAPIView):
     """GET: the caller's own materials in this bank (any status); POST: a new draft."""
 
@@ -373,7 +388,7 @@ class MaterialListCreateApi(CasebankAPIView):
         serializer = CasebankMaterialInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        co_authors = list(User.objects.filter(pk__in=data.pop("co_authors")))
+        co_authors = _people(data.pop("co_authors"))
         material = services.material_create(actor=self.actor, co_authors=co_authors, **data)
         return self.detail(material, status.HTTP_201_CREATED)
 
@@ -405,6 +420,8 @@ class MaterialDetailApi(CasebankAPIView):
         serializer = CasebankMaterialUpdateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
+        if "co_authors" in data:
+            data["co_authors"] = _people(data["co_authors"])
         services.material_update(
             material=material, actor=self.actor, remove_attachment_ids=data.pop("remove_attachments"), **data
         )

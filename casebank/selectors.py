@@ -144,17 +144,17 @@ def materials_authored(*, user: Any) -> QuerySet[Material]:
     return _with_people(Material.objects.filter(authors=access.user_id)).order_by("-updated_at", "-pk")
 
 
-def possible_co_authors(*, user: Any) -> QuerySet[User]:
-    """Who may write a material with ``user`` in this bank: the organisation's other active staff."""
+def possible_co_authors(*, user: Any, material: Material | None = None) -> QuerySet[User]:
+    """Who may write a material with ``user`` in this bank: the organisation's other active staff,
+    and the material's present co-authors (credited even if they have left since)."""
     access = permissions.access_for(user)
     if not permissions.can_create(access) or access.user_id is None:
         return User.objects.none()
+    staff = Q(is_active=True, memberships__organisation=access.organisation, memberships__is_active=True)
+    if material is not None:
+        staff |= Q(pk__in=material.authors.values("pk"))
     return (
-        User.objects.filter(
-            is_active=True,
-            memberships__organisation=access.organisation,
-            memberships__is_active=True,
-        )
+        User.objects.filter(staff)
         .exclude(pk=access.user_id)
         .distinct()
         .order_by("last_name", "first_name", "email")

@@ -284,7 +284,14 @@ def material_edit(request: HttpRequest, material_id: int) -> HttpResponse:
         "body": latest.body, "subjects": latest.subject_ids, "grades": latest.grades,
         "topics": ", ".join(latest.topics),
     }  # fmt: skip
-    form = MaterialForm(request.POST or None, request.FILES or None, initial=initial, attachments=attachments)
+    colleagues = None
+    if material.origin_organisation_id is None:  # a district copy's authors come from the school
+        colleagues = selectors.possible_co_authors(user=request.user, material=material)
+        initial["co_authors"] = [a.pk for a in material.authors.all() if a.pk != request.user.pk]
+    form = MaterialForm(
+        request.POST or None, request.FILES or None, initial=initial, attachments=attachments,
+        colleagues=colleagues,
+    )  # fmt: skip
     if request.method == "POST" and form.is_valid():
         try:
             version = services.material_update(
@@ -292,6 +299,7 @@ def material_edit(request: HttpRequest, material_id: int) -> HttpResponse:
                 actor=request.user,  # type: ignore[arg-type]
                 add_files=form.cleaned_data["attachments"],
                 remove_attachment_ids=form.cleaned_data.get("remove_attachments") or [],
+                co_authors=list(form.cleaned_data["co_authors"]) if colleagues is not None else None,
                 **form.service_arguments(),
             )
         except TutornetError as exc:

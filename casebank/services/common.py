@@ -165,13 +165,20 @@ def clean_subject_ids(subjects: Iterable[Subject | int]) -> list[int]:
     return ids
 
 
-def clean_authors(authors: Iterable[User], *, actor: User, organisation: Organisation) -> list[User]:
-    """The actor and the co-authors, who must be active staff of the same organisation."""
+def clean_authors(
+    authors: Iterable[User], *, actor: User, organisation: Organisation, credited: Iterable[User] = ()
+) -> list[User]:
+    """The actor and the co-authors, who must be active staff of the same organisation.
+
+    ``credited``: the material's present authors, who stay valid co-authors even when they
+    have left the organisation since (their credit is not taken away by a colleague's edit).
+    """
     result: dict[int, User] = {actor.pk: actor}
+    already = {author.pk for author in credited}
     for author in authors:
         if author.pk in result:
             continue
-        if membership_for(author, organisation) is None:
+        if author.pk not in already and membership_for(author, organisation) is None:
             raise MaterialInvalidError(
                 _("%(person)s is not a member of %(organisation)s and cannot be a co-author.")
                 % {"person": author, "organisation": organisation.short_name},

@@ -127,8 +127,13 @@ def material_update(
     topics: Iterable[str] | None = _UNCHANGED,
     add_files: Sequence[File] = (),
     remove_attachment_ids: Iterable[int] = (),
+    co_authors: Iterable[User] | None = None,
 ) -> MaterialVersion:
     """An author's edit; arguments left as None keep their value.  Returns the edited version.
+
+    ``co_authors``: the other authors from now on (the editor always stays one); new ones must
+    be active staff of the organisation.  A district copy's authors come from the school's
+    material with each submission, so they are not changed here.
 
     * The latest version is a draft or was returned: it is edited in place.
     * It is published or rejected: the edit becomes version n+1 — published at
@@ -163,6 +168,8 @@ def material_update(
             field="attachments",
         )
     checked = common.check_files(add_files, existing=len(kept))
+    if co_authors is not None:
+        _authors_set(material, co_authors, actor=actor, organisation=organisation)
 
     if latest.status in (Status.DRAFT, Status.RETURNED):
         version = latest
@@ -209,6 +216,19 @@ def material_update(
         target=material, version=version.number,
     )  # fmt: skip
     return version
+
+
+def _authors_set(
+    material: Material, co_authors: Iterable[User], *, actor: User, organisation: Organisation
+) -> None:
+    if material.origin_organisation_id is not None:
+        raise MaterialInvalidError(
+            _("The authors of a school's material are changed in the school's bank."), field="co_authors"
+        )
+    present = list(material.authors.all())
+    authors = common.clean_authors(co_authors, actor=actor, organisation=organisation, credited=present)
+    if {a.pk for a in authors} != {a.pk for a in present}:
+        material.authors.set(authors)
 
 
 def _notify_submitted(material: Material, version: MaterialVersion, centre: Organisation) -> None:

@@ -218,3 +218,49 @@ def test_the_written_out_search_page_is_what_the_documented_serializer_gives(dis
     assert pages[2].fuzzy and pages[2].hits and not pages[3].hits
     for page in pages:
         assert search_page_data(page) == CasebankSearchOutputSerializer(page).data
+
+
+def test_an_author_changes_the_co_authors_and_a_departed_one_keeps_the_credit(district: District) -> None:
+    from accounts import services as accounts_services
+    from casebank.errors import MaterialInvalidError
+
+    teacher, departed, newcomer = (member(district.school_a, language="en") for _ in range(3))
+    stranger = staff(district.school_b)
+    draft = material(district.school_a, teacher.user, publish=False, co_authors=[departed.user])
+    admin = member(district.school_a, Role.SCHOOL_ADMIN)
+    accounts_services.membership_set_active(
+        membership_id=departed.pk, active=False, actor=admin.user, actor_membership=admin
+    )
+    client = api(teacher.user, SCHOOL_A)
+    url = f"/api/casebank/materials/{draft.pk}/"
+    # A departed co-author stays credited; a newcomer of the school can be added.
+    response = client.patch(url, {"co_authors": [departed.user.pk, newcomer.user.pk]}, format="json")
+    assert response.status_code == 200, response.content
+    everyone = {teacher.user.pk, departed.user.pk, newcomer.user.pk}
+    assert {a["id"] for a in response.json()["authors"]} == everyone
+    # Someone of another school, or an unknown id: 400 naming the field, nothing changed.
+    for wrong in ([stranger.pk], [987654321]):
+        refused = client.patch(url, {"co_authors": wrong, "title": "Другое название"}, format="json")
+        assert refused.status_code == 400 and "co_authors" in refused.json(), refused.content
+    with tenant_context(district.school_a):
+        fresh = Material.objects.get(pk=draft.pk)
+        assert {a.pk for a in fresh.authors.all()} == everyone
+        assert fresh.versions.get().title != "Другое название"
+        with pytest.raises(MaterialInvalidError):
+            services.material_update(material=fresh, actor=teacher.user, co_authors=[stranger])
+    # Without the field, the authors stay as they are.
+    assert client.patch(url, {"title": "Новое название"}, format="json").status_code == 200
+    with tenant_context(district.school_a):
+        assert Material.objects.get(pk=draft.pk).authors.count() == 3
+
+
+def test_a_district_copys_authors_are_not_changed_in_the_district_bank(district: District) -> None:
+    author, colleague = staff(district.school_a), staff(district.school_a)
+    methodologist = staff(district.centre, Role.METHODOLOGIST)
+    _own, copy = district_material(district, author, methodologist, title=unique("Кейс"))
+    response = api(author, CENTRE).patch(
+        f"/api/casebank/materials/{copy.pk}/", {"co_authors": [colleague.pk]}, format="json"
+    )
+    assert response.status_code == 400 and "co_authors" in response.json(), response.content
+    with tenant_context(district.centre):
+        assert list(Material.objects.get(pk=copy.pk).authors.all()) == [author]

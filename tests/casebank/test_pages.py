@@ -159,6 +159,25 @@ def test_a_co_author_from_another_school_is_refused_and_nothing_is_written(distr
         assert not Material.objects.filter(title=title).exists()
 
 
+def test_an_author_adds_and_removes_a_co_author_on_the_edit_page(district: District) -> None:
+    teacher, colleague = staff(district.school_a), staff(district.school_a)
+    title = unique("Кейс")
+    draft = material(district.school_a, teacher, title=title, publish=False)
+    client = client_for(teacher, SCHOOL_A)
+    edit = f"/casebank/materials/{draft.pk}/edit/"
+    form = {"title": title, "kind": "case", "licence": "cc-by"}
+    assert client.post(edit, {**form, "co_authors": [colleague.pk]}).status_code == 302
+    with tenant_context(district.school_a):
+        assert set(Material.objects.get(pk=draft.pk).authors.all()) == {teacher, colleague}
+    colleague_client = client_for(colleague, SCHOOL_A)
+    assert colleague_client.get(f"/casebank/materials/{draft.pk}/").status_code == 200
+    assert client.get(edit).context["form"].initial["co_authors"] == [colleague.pk]
+    assert client.post(edit, form).status_code == 302  # nobody chosen: the colleague is no author now
+    with tenant_context(district.school_a):
+        assert set(Material.objects.get(pk=draft.pk).authors.all()) == {teacher}
+    assert colleague_client.get(f"/casebank/materials/{draft.pk}/").status_code == 404
+
+
 def test_only_the_authors_edit_and_an_edit_of_a_published_material_is_a_new_version(
     district: District,
 ) -> None:
