@@ -408,9 +408,8 @@ def main() -> int:
     processes = []
     try:
         env = common.django_setup(DB)
-        from django.conf import settings
-
-        pool = settings.DB_POOL_MAX
+        # What the uvicorn process gets (tutornet/asgi.py turns the pool on by default).
+        pool = os.environ.get("DB_POOL_MAX", "10")
         common.flush_redis()
         common.migrate_shared()
         world = prepare(args.teachers, needed, series_tutors=10)

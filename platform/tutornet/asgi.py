@@ -9,6 +9,8 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tutornet.settings")
+# This process serves requests: its database connections come from a pool (settings, DB_POOL_MAX).
+os.environ.setdefault("TUTORNET_ASGI", "1")
 django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402

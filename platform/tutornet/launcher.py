@@ -197,7 +197,11 @@ def demo(args: list[str]) -> int:
         web = f"-m uvicorn tutornet.asgi:application --port {port} --no-access-log --log-level {log_level}"
         supervisor.start("web (uvicorn)", [python, *web.split(), "--host", "0.0.0.0"], env)  # noqa: S104 (LAN demo)
         worker = "-m celery -A tutornet worker -l warning -P threads -c 4 --without-gossip --without-mingle"
-        supervisor.start("celery worker", [python, *worker.split(), "-n", f"demo-{os.getpid()}@%h"], env)
+        # Threads share one pool of connections (the prefork pool must not: see DB_POOL_MAX).
+        worker_env = {**env, "DB_POOL_MAX": os.environ.get("DB_POOL_MAX", "4")}
+        supervisor.start(
+            "celery worker", [python, *worker.split(), "-n", f"demo-{os.getpid()}@%h"], worker_env
+        )
         beat = "-m celery -A tutornet beat -l warning"
         supervisor.start(
             "celery beat", [python, *beat.split(), "-s", str(VAR_DIR / "celerybeat-schedule")], env

@@ -66,7 +66,15 @@ def _settings_in_a_clean_process(expression: str, **env_overrides: str) -> str:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"TIME_ZONE", "TUTORNET_BASE_DOMAIN", "SESSION_COOKIE_DOMAIN"}
+        if k
+        not in {
+            "TIME_ZONE",
+            "TUTORNET_BASE_DOMAIN",
+            "SESSION_COOKIE_DOMAIN",
+            "DB_POOL_MAX",
+            "TUTORNET_ASGI",
+            "TUTORNET_TESTING",
+        }
     }
     env.update(env_overrides, PYTHONPATH=os.pathsep.join([str(ROOT / "platform"), str(ROOT)]))
     code = f"from tutornet import settings; print(repr({expression}))"
@@ -109,3 +117,22 @@ def test_the_sign_in_throttle_is_installed() -> None:
 
 def test_tenant_resolution_is_the_first_middleware() -> None:
     assert settings.MIDDLEWARE[0] == "tutornet.middleware.CachedTenantMiddleware"
+
+
+def test_only_the_asgi_server_pools_database_connections_by_default() -> None:
+    """A process that forks after touching the database must not hold a pool: the children
+    would share its sockets (``migrate_schemas --executor=multiprocessing`` hung on it)."""
+    assert _settings_in_a_clean_process("settings.DB_POOL_MAX") == "0"
+    assert _settings_in_a_clean_process("settings.DB_POOL_MAX", TUTORNET_ASGI="1") == "10"
+    assert _settings_in_a_clean_process("settings.DB_POOL_MAX", TUTORNET_ASGI="1", DB_POOL_MAX="3") == "3"
+    # Importing the ASGI entry point is what marks the server process.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TUTORNET_", "DB_POOL"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="tutornet.settings",
+        PYTHONPATH=os.pathsep.join([str(ROOT / "platform"), str(ROOT)]),
+    )
+    code = "import tutornet.asgi; from django.conf import settings; print(settings.DB_POOL_MAX)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip().splitlines()[-1] == "10"

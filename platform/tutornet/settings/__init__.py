@@ -130,7 +130,12 @@ DATABASE_URL = env("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tutornet"
 # (measured in bench/tenant_routing.py).  Connections come from psycopg's pool
 # instead; django-tenants sets the search_path again on the first query of every
 # request and task, so a pooled connection never carries another school's schema.
-DB_POOL_MAX = env_int("DB_POOL_MAX", 0 if TESTING else 10)
+# The pool is on by default only in the ASGI server (``tutornet/asgi.py`` sets
+# TUTORNET_ASGI) and where a process asks for it (the demo's threaded Celery worker):
+# a process that forks after touching the database (``migrate_schemas
+# --executor=multiprocessing``, Celery's prefork pool) would hand its pooled sockets
+# to its children, which then read each other's answers and hang (``./run demo`` did).
+DB_POOL_MAX = env_int("DB_POOL_MAX", 10 if env_bool("TUTORNET_ASGI") and not TESTING else 0)
 DATABASES = {
     "default": {
         **dj_database_url.parse(DATABASE_URL, conn_max_age=0),
