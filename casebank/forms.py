@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -24,6 +25,9 @@ SORT_CHOICES = [
     ("rating", _("Best rated")),
 ]
 GRADE_CHOICES = [(g, str(g)) for g in GRADES]
+
+
+_CHOOSE_SEVERAL = _("To choose several, hold Ctrl (Cmd on a Mac) while clicking.")
 
 
 def _person(user: User) -> str:
@@ -108,7 +112,7 @@ class MaterialForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, initial=Kind.CASE)
     subjects = forms.ModelMultipleChoiceField(
         label=_("Subjects"), queryset=Subject.objects.none(), required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.SelectMultiple(attrs={"size": 6}), help_text=_CHOOSE_SEVERAL,
     )  # fmt: skip
     grades = forms.TypedMultipleChoiceField(
         label=_("Grades"), choices=GRADE_CHOICES, coerce=int, required=False,
@@ -135,7 +139,10 @@ class MaterialForm(forms.Form):
     co_authors = forms.ModelMultipleChoiceField(
         label=_("Co-authors"), queryset=User.objects.none(), required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text=_("Colleagues who wrote it with you: they see the draft and can edit it too."),
+        help_text=format_lazy(
+            "{} {}", _("Colleagues who wrote it with you: they see the draft and can edit it too."),
+            _CHOOSE_SEVERAL,
+        ),
     )  # fmt: skip
     attachments = MultipleFileField(
         label=_("Files"),
