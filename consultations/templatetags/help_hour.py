@@ -1,10 +1,13 @@
-"""``{% help_hour_card %}``: the dashboard's Methodological Help Hour card, by what the person may do here."""
+"""Help Hour template tags: ``{% help_hour_card %}`` (the dashboard card, by what the person may do
+here) and the ``iso_day`` filter (a stored date as people read it)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import template
+from django.utils.formats import date_format
 
 from consultations.help_hour import permissions
 
@@ -20,3 +23,13 @@ def help_hour_card(context: Any) -> dict[str, Any]:
         "is_centre_staff": permissions.can_see_centre_figures(membership),
         "is_tutor": permissions.is_centre_tutor(membership),
     }
+
+
+@register.filter
+def iso_day(value: str) -> str:
+    """A stored ``YYYY-MM-DD`` as people read it: «ср, 02.12.2026» (the weekday in the active language)."""
+    try:
+        day = date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value
+    return date_format(day, "D, d.m.Y")

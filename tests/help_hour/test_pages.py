@@ -138,6 +138,8 @@ def test_a_teacher_files_a_request_with_a_document_and_sends_it_to_the_centre(pe
     assert 'data-status="submitted"' in text
     assert f"{BASE}/{created.pk}/document/" in text
     assert 'id="timeline"' in text and text.count('class="event ') == 2  # created, submitted
+    # The preferred time as people read it (2031-03-02 is a Sunday; these pages are in English).
+    assert "2031-03-02" not in text and "Sun, 02.03.2031 14:00–16:00" in text
     download = client.get(f"{BASE}/{created.pk}/document/")
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == docx_bytes()
