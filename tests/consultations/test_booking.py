@@ -3,13 +3,11 @@ PostgreSQL holds even when the services are bypassed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
-from django_tenants.utils import tenant_context
 
 from accounts.models import AuditEvent, Role
 from consultations.errors import BookingClosedError, DeadlinePassedError, OverlapError, SlotTakenError
@@ -31,12 +29,6 @@ from .factories import BookingFactory, OfferingFactory, SlotFactory, teacher_in,
 pytestmark = pytest.mark.django_db
 
 QUESTION = "Как подготовить девятиклассников к заданию 25 ОГЭ?"
-
-
-@pytest.fixture
-def centre(district: District) -> Iterator[Organisation]:
-    with tenant_context(district.centre):
-        yield district.centre
 
 
 def soon(days: float = 3, hour: int = 10):  # noqa: ANN201

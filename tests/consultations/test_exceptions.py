@@ -3,7 +3,6 @@ people who may add an exception may remove it, in their own organisation."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -28,12 +27,6 @@ MOSCOW = ZoneInfo("Europe/Moscow")
 NOW = datetime(2027, 1, 3, 12, 0, tzinfo=MOSCOW)
 MONDAY, WEDNESDAY = 0, 2
 CENTRE = "centre.localhost"
-
-
-@pytest.fixture
-def centre(district: District) -> Iterator[Organisation]:
-    with tenant_context(district.centre):
-        yield district.centre
 
 
 def local(slot: Slot) -> datetime:

@@ -3,7 +3,6 @@ their own bookings, and the permission predicates say who may do what."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -22,12 +21,6 @@ from tests.conftest import District, member
 from .factories import BookingFactory, OfferingFactory, SlotFactory, teacher_in, tutor_in
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def centre(district: District) -> Iterator[Organisation]:
-    with tenant_context(district.centre):
-        yield district.centre
 
 
 def test_a_centre_booking_is_invisible_from_a_schools_schema(district: District) -> None:

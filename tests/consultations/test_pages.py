@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import time, timedelta
 
 import icalendar
@@ -23,12 +22,6 @@ pytestmark = pytest.mark.django_db
 
 CENTRE = "centre.localhost"
 SCHOOL1 = "school1.localhost"
-
-
-@pytest.fixture
-def centre(district: District) -> Iterator[Organisation]:
-    with tenant_context(district.centre):
-        yield district.centre
 
 
 def tutor_member(organisation: Organisation) -> object:

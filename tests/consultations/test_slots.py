@@ -3,7 +3,6 @@ slots never overlapping, held by PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,12 +23,6 @@ pytestmark = pytest.mark.django_db
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 NOW = datetime(2027, 2, 1, 9, 0, tzinfo=MOSCOW)  # a Monday morning
-
-
-@pytest.fixture
-def centre(district: District) -> Iterator[Organisation]:
-    with tenant_context(district.centre):
-        yield district.centre
 
 
 def at(days: float, hour: int = 10) -> datetime:

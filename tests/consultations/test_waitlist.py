@@ -3,13 +3,11 @@ for a limited time, taken on confirming, passed on when declined or left unanswe
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from django.test import override_settings
 from django.utils import timezone
-from django_tenants.utils import tenant_context
 
 from consultations.errors import SlotTakenError, WaitlistError
 from consultations.models import Booking, Slot, WaitlistEntry
@@ -31,12 +29,6 @@ from .factories import OfferingFactory, SlotFactory, teacher_in, tutor_in
 pytestmark = pytest.mark.django_db
 
 QUESTION = "Разбор заданий ЕГЭ"
-
-
-@pytest.fixture
-def centre(district: District) -> Iterator[Organisation]:
-    with tenant_context(district.centre):
-        yield district.centre
 
 
 def full_group_slot(
