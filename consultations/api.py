@@ -33,44 +33,12 @@ from rest_framework.views import APIView
 
 from accounts.api import SubjectOutputSerializer
 from accounts.models import Membership, User
-from accounts.selectors import district_membership_for
 from tenants.models import Organisation, Subject
-from tutornet.api import _RESOLVED as _MEMBERSHIP_RESOLVED
-from tutornet.api import TutornetAPIView, membership_of
+from tutornet.api import TutornetAPIView, district_membership_of, membership_of
 from tutornet.errors import PermissionDeniedError, TutornetError
 
 from . import permissions, selectors, services, video
 from .models import Booking, Offering, Rating, Slot, WaitlistEntry
-
-# --- the caller's district membership ------------------------------------------------------
-
-_RESOLVED = "_api_district_membership_user_id"
-
-
-def district_membership_of(request: Request) -> Membership | None:
-    """The membership that lets the caller use this organisation's consultations, or None.
-
-    ``MembershipMiddleware`` resolved it for session users; a token user is known
-    only once DRF authenticated them, so it is resolved again here (once per request).
-    """
-    django_request = request._request
-    user = request.user
-    if not getattr(user, "is_authenticated", False):
-        return None
-    if getattr(django_request, _RESOLVED, None) == user.pk:
-        return django_request.district_membership  # type: ignore[attr-defined,no-any-return]
-    membership: Membership | None = getattr(django_request, "district_membership", None)
-    tenant = getattr(django_request, "tenant", None)
-    if membership is None or membership.user_id != user.pk:
-        membership = district_membership_for(user, tenant) if tenant is not None else None
-        # The own membership comes first in ``district_membership_for``: known now
-        # without asking again (``membership_of`` reads it back for the services).
-        own = membership if membership is not None and membership.organisation_id == tenant.pk else None  # type: ignore[union-attr]
-        django_request.membership = own  # type: ignore[attr-defined]
-        setattr(django_request, _MEMBERSHIP_RESOLVED, user.pk)
-    django_request.district_membership = membership  # type: ignore[attr-defined]
-    setattr(django_request, _RESOLVED, user.pk)
-    return membership
 
 
 class CanUseConsultations(BasePermission):

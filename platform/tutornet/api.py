@@ -22,8 +22,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from accounts.middleware import attach_memberships
 from accounts.models import Membership
-from accounts.selectors import membership_for
 from tutornet.errors import TutornetError
 
 if TYPE_CHECKING:
@@ -42,30 +42,18 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 # --- the caller's membership -------------------------------------------------------
 
-_RESOLVED = "_api_membership_user_id"
-
 
 def membership_of(request: Request) -> Membership | None:
-    """The caller's active membership in the organisation of this host, or None.
+    """The caller's active membership in the organisation of this host, or None
+    (``accounts.middleware.attach_memberships``, run again for a token user by
+    ``TutornetAPIView.perform_authentication``)."""
+    return getattr(request._request, "membership", None)
 
-    ``MembershipMiddleware`` runs before DRF authenticates a token, so for a
-    token-authenticated request it saw an anonymous user and attached None.
-    Here the membership is resolved again for the user DRF authenticated, once
-    per request, and written back to ``request.membership`` for the services.
-    """
-    django_request = request._request
-    user = request.user
-    if not getattr(user, "is_authenticated", False):
-        return None
-    if getattr(django_request, _RESOLVED, None) == user.pk:
-        return django_request.membership  # type: ignore[attr-defined,no-any-return]
-    membership: Membership | None = getattr(django_request, "membership", None)
-    if membership is None or membership.user_id != user.pk:
-        tenant = getattr(django_request, "tenant", None)
-        membership = membership_for(user, tenant) if tenant is not None else None
-    django_request.membership = membership  # type: ignore[attr-defined]
-    setattr(django_request, _RESOLVED, user.pk)
-    return membership
+
+def district_membership_of(request: Request) -> Membership | None:
+    """The membership that lets the caller use this organisation's services, or None: for a
+    centre, also a membership in one of its schools."""
+    return getattr(request._request, "district_membership", None)
 
 
 class IsMemberOfThisOrganisation(BasePermission):
@@ -94,6 +82,7 @@ class TutornetAPIView(APIView):
     def perform_authentication(self, request: Request) -> None:
         super().perform_authentication(request)
         # The middleware did this for session users; a token user is known only now.
+        attach_memberships(request._request, request.user)
         language = getattr(request.user, "language", None)
         if language:
             translation.activate(language)
