@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tenants.models import Organisation
-from tenants.views import forbidden
 from tutornet.errors import NotFoundError, PermissionDeniedError, TutornetError
+from tutornet.pages import forbidden, form_error, refused
 
 from . import permissions, selectors, services
 from .forms import CommentForm, MaterialForm, ModerationForm, RatingForm, SearchForm
@@ -77,21 +77,6 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any], status
     return render(request, template, context, status=status)
 
 
-def _form_error(form: Any, exc: TutornetError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
-
-
-def _refused(request: HttpRequest, exc: TutornetError, back: str) -> HttpResponse:
-    """A refusal outside a form: 404, 403, or a message on the page we came from."""
-    if isinstance(exc, NotFoundError):
-        raise Http404(exc.message)
-    if isinstance(exc, PermissionDeniedError):
-        return forbidden(request, exc.message)
-    messages.error(request, exc.message)
-    return redirect(back)
-
-
 def _material(request: HttpRequest, material_id: int) -> Material:
     try:
         return selectors.material_get(material_id=material_id, user=request.user)
@@ -118,7 +103,7 @@ def search(request: HttpRequest) -> HttpResponse:
     try:
         result = selectors.materials_search(user=request.user, **arguments)
     except TutornetError as exc:
-        _form_error(form, exc)
+        form_error(form, exc)
     return _render(
         request,
         "casebank/search.html",
@@ -256,7 +241,7 @@ def material_create(request: HttpRequest) -> HttpResponse:
                 **form.service_arguments(),  # type: ignore[arg-type]
             )
         except TutornetError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("The draft is saved. Only its authors see it until it is published."))
             return redirect(_material_url(material))
@@ -303,7 +288,7 @@ def material_edit(request: HttpRequest, material_id: int) -> HttpResponse:
                 **form.service_arguments(),
             )
         except TutornetError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             if version.status == Status.SUBMITTED:
                 messages.success(
@@ -325,7 +310,7 @@ def _action(
     try:
         run(material)
     except TutornetError as exc:
-        return _refused(request, exc, back)
+        return refused(request, exc, back)
     messages.success(request, done)
     return redirect(back)
 
@@ -357,7 +342,7 @@ def material_delete(request: HttpRequest, material_id: int) -> HttpResponse:
     try:
         services.material_delete_draft(material=material, actor=request.user)  # type: ignore[arg-type]
     except TutornetError as exc:
-        return _refused(request, exc, _material_url(material))
+        return refused(request, exc, _material_url(material))
     messages.success(request, _("The draft is deleted."))
     return redirect("casebank:mine")
 
@@ -458,6 +443,6 @@ def moderate(request: HttpRequest, material_id: int) -> HttpResponse:
             services.material_reject(material=material, actor=actor, reason=comment)  # type: ignore[arg-type]
             done = _("The material is rejected.")
     except TutornetError as exc:
-        return _refused(request, exc, back)
+        return refused(request, exc, back)
     messages.success(request, done)
     return redirect(back)

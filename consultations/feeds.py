@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.selectors import district_membership_for
 from tenants.selectors import organisation_url
-from tenants.views import forbidden
+from tutornet.pages import forbidden
 
 from . import ics
 from .models import Booking

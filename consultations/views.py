@@ -30,8 +30,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Membership, User
 from tenants.models import Organisation, Subject
-from tenants.views import forbidden
 from tutornet.errors import NotFoundError, PermissionDeniedError, TutornetError
+from tutornet.pages import forbidden, form_error, refused
 
 from . import ics, permissions, selectors, services, video
 from .forms import (
@@ -125,20 +125,6 @@ def _int(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def _form_error(form: Any, exc: TutornetError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
-def _refused(request: HttpRequest, exc: TutornetError, back: str) -> HttpResponse:
-    """A refusal outside a form: 404, 403, or a message on the page we came from."""
-    if isinstance(exc, NotFoundError):
-        raise Http404(exc.message)
-    if isinstance(exc, PermissionDeniedError):
-        return forbidden(request, exc.message)
-    messages.error(request, exc.message)
-    return redirect(back)
 
 
 def _back(request: HttpRequest, default: str) -> str:
@@ -291,7 +277,7 @@ def book(request: HttpRequest, slot_id: int) -> HttpResponse:
         except PermissionDeniedError as exc:
             return forbidden(request, exc.message)
         except TutornetError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
             status = exc.status if exc.status != 400 else 200
             slot.refresh_from_db()
         else:
@@ -424,7 +410,7 @@ def booking_cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
             reason=form.cleaned_data.get("reason", ""),
         )
     except TutornetError as exc:
-        return _refused(request, exc, back)
+        return refused(request, exc, back)
     messages.success(request, _("The consultation is cancelled."))
     return redirect(back)
 
@@ -446,7 +432,7 @@ def booking_reschedule(request: HttpRequest, booking_id: int) -> HttpResponse:
                 reason=form.cleaned_data.get("reason", ""),
             )
         except (NotFoundError, PermissionDeniedError) as exc:
-            return _refused(request, exc, back)
+            return refused(request, exc, back)
         except TutornetError as exc:
             messages.error(request, exc.message)
             return redirect(request.path)
@@ -483,7 +469,7 @@ def booking_rate(request: HttpRequest, booking_id: int) -> HttpResponse:
             comment=form.cleaned_data["comment"],
         )
     except TutornetError as exc:
-        return _refused(request, exc, back)
+        return refused(request, exc, back)
     messages.success(request, _("Thank you for the rating."))
     return redirect(back)
 
@@ -501,7 +487,7 @@ def waitlist_answer(request: HttpRequest, entry_id: int, answer: str) -> HttpRes
             services.waitlist_decline(entry_id=entry_id, teacher=request.user)  # type: ignore[arg-type]
             messages.success(request, _("You left the waitlist."))
     except TutornetError as exc:
-        return _refused(request, exc, back)
+        return refused(request, exc, back)
     return redirect(back)
 
 
@@ -575,7 +561,7 @@ def booking_mark(request: HttpRequest, booking_id: int) -> HttpResponse:
             outcome_note=form.cleaned_data["outcome_note"],
         )
     except TutornetError as exc:
-        return _refused(request, exc, back)
+        return refused(request, exc, back)
     messages.success(request, _("Saved."))
     return redirect(back)
 
@@ -613,7 +599,7 @@ def _save_offering(request: HttpRequest, form: OfferingForm, offering: Offering 
     except PermissionDeniedError:
         raise
     except TutornetError as exc:
-        _form_error(form, exc)
+        form_error(form, exc)
         return None
 
 
@@ -708,7 +694,7 @@ def offering_edit(request: HttpRequest, offering_id: int) -> HttpResponse:
             except PermissionDeniedError:
                 raise
             except TutornetError as exc:
-                _form_error(exception_form, exc)
+                form_error(exception_form, exc)
             else:
                 affected = (
                     list(Offering.objects.filter(tutor=offering.tutor, is_active=True))
@@ -759,7 +745,7 @@ def exception_delete(request: HttpRequest, offering_id: int, exception_id: int) 
     try:
         removed = services.exception_delete(exception_id=exception_id, actor=request.user)  # type: ignore[arg-type]
     except TutornetError as exc:
-        return _refused(request, exc, back)
+        return refused(request, exc, back)
     messages.success(request, _("The exception is removed and the slots are updated."))
     if removed.kept:
         messages.warning(

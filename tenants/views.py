@@ -27,6 +27,7 @@ from accounts.models import Invitation, Membership, Role
 from accounts.selectors import pending_invitations, staff_of
 from accounts.services import CSV_COLUMNS, ROLE_WORDS, CsvImportError
 from tutornet.errors import NotFoundError, PermissionDeniedError, TutornetError
+from tutornet.pages import forbidden, form_error, refused
 
 from . import services
 from .forms import (
@@ -43,15 +44,6 @@ from .models import AcademicYear, Domain, Organisation, Subject
 from .selectors import base_url_for_host, schools_of
 
 View = Callable[..., HttpResponse]
-
-
-def forbidden(request: HttpRequest, message: str | None = None) -> HttpResponse:
-    return render(
-        request,
-        "tenants/forbidden.html",
-        {"message": message or _("This page is for the organisation's administrators.")},
-        status=403,
-    )
 
 
 def _allowed_for(predicate: Callable[[Membership | None], bool]) -> Callable[[View], View]:
@@ -77,21 +69,11 @@ def _organisation(request: HttpRequest) -> Organisation:
     return request.membership.organisation  # type: ignore[attr-defined, no-any-return]
 
 
-def _refused(request: HttpRequest, exc: TutornetError, back: str) -> HttpResponse:
-    """A service refusal outside a form: 404, 403, or a message on the page we came from."""
-    if isinstance(exc, NotFoundError):
-        raise Http404(exc.message)
-    if isinstance(exc, PermissionDeniedError):
-        return forbidden(request, exc.message)
-    messages.error(request, exc.message)
-    return redirect(back)
-
-
 def _form_error(form: Any, exc: TutornetError) -> None:
     """A service's refusal on the form; a permission refusal goes up to ``_allowed_for`` (403 page)."""
     if isinstance(exc, PermissionDeniedError):
         raise exc
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    form_error(form, exc)
 
 
 def _actor(request: HttpRequest) -> dict[str, Any]:
@@ -215,7 +197,7 @@ def staff_member(request: HttpRequest, membership_id: int) -> HttpResponse:
                 **_actor(request),
             )
         except (NotFoundError, PermissionDeniedError) as exc:
-            return _refused(request, exc, "tenants:staff")
+            return refused(request, exc, "tenants:staff")
         except TutornetError as exc:
             _form_error(form, exc)
         else:
@@ -233,7 +215,7 @@ def staff_set_active(request: HttpRequest, membership_id: int) -> HttpResponse:
             membership_id=membership_id, active=active, **_actor(request)
         )
     except TutornetError as exc:
-        return _refused(request, exc, "tenants:staff")
+        return refused(request, exc, "tenants:staff")
     if active:
         messages.success(request, _("Access restored for %(person)s.") % {"person": membership.user})
     else:
@@ -248,7 +230,7 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
     try:
         account_services.invitation_revoke(invitation=invitation, **_actor(request))
     except TutornetError as exc:
-        return _refused(request, exc, "tenants:staff")
+        return refused(request, exc, "tenants:staff")
     messages.success(request, _("The invitation for %(email)s was withdrawn.") % {"email": invitation.email})
     return redirect("tenants:staff")
 
@@ -407,7 +389,7 @@ def subject_set_active(request: HttpRequest, subject_id: int) -> HttpResponse:
             subject=subject, name=subject.name, code=subject.code, is_active=active, **_actor(request)
         )
     except TutornetError as exc:
-        return _refused(request, exc, "tenants:directories")
+        return refused(request, exc, "tenants:directories")
     if active:
         messages.success(request, _("The subject “%(name)s” is in use again.") % {"name": subject.name})
     else:
@@ -441,6 +423,6 @@ def academic_year_make_current(request: HttpRequest, year_id: int) -> HttpRespon
     try:
         services.academic_year_make_current(year=year, **_actor(request))
     except TutornetError as exc:
-        return _refused(request, exc, "tenants:directories")
+        return refused(request, exc, "tenants:directories")
     messages.success(request, _("%(name)s is now the current academic year.") % {"name": year.name})
     return redirect("tenants:directories")

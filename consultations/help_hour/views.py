@@ -36,8 +36,8 @@ from accounts.models import Membership, User
 from consultations import video
 from tenants.models import Organisation
 from tenants.selectors import schools_of
-from tenants.views import forbidden
 from tutornet.errors import NotFoundError, PermissionDeniedError, TutornetError
+from tutornet.pages import forbidden, form_error, refused
 
 from . import permissions, selectors, services
 from .forms import (
@@ -131,23 +131,12 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any], status
     return render(request, template, context, status=status)
 
 
-def _refused(request: HttpRequest, exc: TutornetError, back: str) -> HttpResponse:
-    """A refusal outside a form: 404, 403, or a message on the page we came from."""
-    if isinstance(exc, NotFoundError):
-        raise Http404(exc.message)
-    if isinstance(exc, PermissionDeniedError):
-        return forbidden(request, exc.message)
-    messages.error(request, exc.message)
-    return redirect(back)
-
-
 def _form_error(form: Any, exc: TutornetError, formset: Any = None) -> None:
+    """``form_error``, except that the preferred times' errors go on their formset."""
     if formset is not None and exc.field == "preferred_times":
         formset._non_form_errors = formset.error_class([exc.message])
-    elif exc.field in form.fields:
-        form.add_error(exc.field, exc.message)
     else:
-        form.add_error(None, exc.message)
+        form_error(form, exc)
 
 
 def _ints(values: list[str]) -> list[int]:
@@ -450,7 +439,7 @@ def school_request_action(request: HttpRequest, request_id: int) -> HttpResponse
         else:
             messages.error(request, _("Unknown action."))
     except TutornetError as exc:
-        return _refused(request, exc, back)
+        return refused(request, exc, back)
     return redirect(back)
 
 
@@ -479,7 +468,7 @@ def session_rate(request: HttpRequest, session_id: int) -> HttpResponse:
             comment=form.cleaned_data["comment"],
         )
     except TutornetError as exc:
-        return _refused(request, exc, back_url)
+        return refused(request, exc, back_url)
     messages.success(request, _("Thank you for the rating."))
     return redirect(back_url)
 
@@ -641,7 +630,7 @@ def centre_request_action(request: HttpRequest, request_id: int) -> HttpResponse
             messages.error(request, _("Unknown action."))
             return redirect(back)
     except TutornetError as exc:
-        return _refused(request, exc, back)
+        return refused(request, exc, back)
     messages.success(request, done[action])
     return redirect(back)
 
@@ -689,7 +678,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
         except NotFoundError as exc:
             raise Http404(exc.message) from None
         except TutornetError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("The session is scheduled; the school and the tutors are told."))
             return redirect("consultations:help_hour:session", session_id=session.pk)
@@ -760,7 +749,7 @@ def session_page(request: HttpRequest, session_id: int) -> HttpResponse:
                 messages.error(request, _("Unknown action."))
                 return redirect(page)
         except TutornetError as exc:
-            return _refused(request, exc, page)
+            return refused(request, exc, page)
     now = timezone.now()
     is_methodologist = permissions.is_methodologist(membership)
     mergeable: list[HelpHourRequest] = []
