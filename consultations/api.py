@@ -335,19 +335,7 @@ class OfferingUpdateInputSerializer(OfferingInputSerializer):
         return fields
 
 
-_OFFERING_FIELDS = (
-    "subject",
-    "topic",
-    "format",
-    "capacity",
-    "mode",
-    "place",
-    "slot_minutes",
-    "buffer_minutes",
-    "min_notice_hours",
-    "horizon_days",
-    "cancel_deadline_hours",
-)
+_OFFERING_FIELDS = ("subject", *Offering.SETTINGS)
 
 
 def _offerings() -> QuerySet[Offering]:

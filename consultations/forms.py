@@ -122,19 +122,7 @@ class OfferingForm(forms.Form):
 
     @staticmethod
     def initial_for(offering: Offering) -> dict[str, Any]:
-        names = [
-            "topic",
-            "format",
-            "capacity",
-            "mode",
-            "place",
-            "slot_minutes",
-            "buffer_minutes",
-            "min_notice_hours",
-            "horizon_days",
-            "cancel_deadline_hours",
-        ]
-        initial = {name: getattr(offering, name) for name in names}
+        initial = {name: getattr(offering, name) for name in Offering.SETTINGS}
         initial["subject"] = offering.subject_id
         initial["tutor"] = offering.tutor_id
         return initial

@@ -61,6 +61,12 @@ class Offering(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # What its tutor sets besides the subject (the page's form and the API edit the same ones).
+    SETTINGS = (
+        "topic", "format", "capacity", "mode", "place", "slot_minutes", "buffer_minutes",
+        "min_notice_hours", "horizon_days", "cancel_deadline_hours",
+    )  # fmt: skip
+
     class Meta:
         verbose_name = _("offering")
         verbose_name_plural = _("offerings")

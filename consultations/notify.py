@@ -13,6 +13,8 @@ an .ics invitation (METHOD:REQUEST), and cancellations its cancellation
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import connection
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -72,61 +74,62 @@ def _details(facts: dict[str, str]) -> str:
     )
 
 
-def _sides(booking: Booking) -> list[User]:
-    return [booking.teacher, booking.slot.tutor]
+# What one side is told: (subject, body, .ics attachment or None), from the booking's facts
+# in that person's language and the link to their page.
+Message = tuple[str, str, tuple[str, str, str] | None]
+
+
+def _to_both_sides(booking: Booking, kind: Kind, compose: Callable[[dict[str, str], str], Message]) -> None:
+    """One notification to the teacher and one to the tutor, each in their own language (one INSERT)."""
+    organisation = current_organisation()
+    rows = []
+    for user in (booking.teacher, booking.slot.tutor):
+        link = page_link(organisation, booking, user)
+        with translation.override(user.language):
+            subject, body, attachment = compose(_facts(booking, organisation), link)
+            rows.append(
+                notification_build(
+                    kind=kind,
+                    recipient=user,
+                    subject=subject,
+                    body=body,
+                    link=link,
+                    organisation=organisation,
+                    attachment=attachment,
+                )
+            )
+    notifications_create(rows)
 
 
 def booking_confirmed(booking: Booking) -> None:
     """A new booking: both sides get the details and an .ics invitation."""
-    organisation = current_organisation()
-    rows = []
-    for user in _sides(booking):
-        link = page_link(organisation, booking, user)
-        with translation.override(user.language):
-            facts = _facts(booking, organisation)
-            rows.append(
-                notification_build(
-                    kind=Kind.BOOKING_CONFIRMED,
-                    recipient=user,
-                    subject=_("Consultation booked: %(when)s, %(subject)s") % facts,
-                    body=_("The consultation is booked.") + "\n\n" + _details(facts),
-                    link=link,
-                    organisation=organisation,
-                    attachment=("consultation.ics", ics.booking_request(booking, link=link), ICS_MIME),
-                )
-            )
-    notifications_create(rows)
+
+    def compose(facts: dict[str, str], link: str) -> Message:
+        return (
+            _("Consultation booked: %(when)s, %(subject)s") % facts,
+            _("The consultation is booked.") + "\n\n" + _details(facts),
+            ("consultation.ics", ics.booking_request(booking, link=link), ICS_MIME),
+        )
+
+    _to_both_sides(booking, Kind.BOOKING_CONFIRMED, compose)
 
 
 def booking_cancelled(booking: Booking, actor: User | None) -> None:
     """A cancelled booking: both sides are told who cancelled and why; the .ics removes the event."""
-    organisation = current_organisation()
-    rows = []
-    for user in _sides(booking):
-        link = page_link(organisation, booking, user)
-        with translation.override(user.language):
-            facts = _facts(booking, organisation)
-            lines = [_("The consultation on %(when)s is cancelled.") % facts]
-            if actor is not None:
-                lines.append(_("Cancelled by: %(name)s") % {"name": str(actor)})
-            if booking.cancel_reason:
-                lines.append(_("Reason: %(reason)s") % {"reason": booking.cancel_reason})
-            rows.append(
-                notification_build(
-                    kind=Kind.BOOKING_CANCELLED,
-                    recipient=user,
-                    subject=_("Consultation cancelled: %(when)s, %(subject)s") % facts,
-                    body="\n".join(lines) + "\n\n" + _details(facts),
-                    link=link,
-                    organisation=organisation,
-                    attachment=(
-                        "consultation-cancelled.ics",
-                        ics.booking_cancel(booking, link=link),
-                        ICS_MIME,
-                    ),
-                )
-            )
-    notifications_create(rows)
+
+    def compose(facts: dict[str, str], link: str) -> Message:
+        lines = [_("The consultation on %(when)s is cancelled.") % facts]
+        if actor is not None:
+            lines.append(_("Cancelled by: %(name)s") % {"name": str(actor)})
+        if booking.cancel_reason:
+            lines.append(_("Reason: %(reason)s") % {"reason": booking.cancel_reason})
+        return (
+            _("Consultation cancelled: %(when)s, %(subject)s") % facts,
+            "\n".join(lines) + "\n\n" + _details(facts),
+            ("consultation-cancelled.ics", ics.booking_cancel(booking, link=link), ICS_MIME),
+        )
+
+    _to_both_sides(booking, Kind.BOOKING_CANCELLED, compose)
 
 
 def booking_rescheduled(old: Booking, new: Booking, actor: User | None) -> None:
@@ -136,34 +139,22 @@ def booking_rescheduled(old: Booking, new: Booking, actor: User | None) -> None:
     ``ics.booking_uid``), so the REQUEST updates the event already in the
     calendar instead of leaving the old one behind.
     """
-    organisation = current_organisation()
-    rows = []
-    for user in _sides(new):
-        link = page_link(organisation, new, user)
-        with translation.override(user.language):
-            old_facts = _facts(old, organisation)
-            facts = _facts(new, organisation)
-            lines = [
-                _("The consultation on %(old)s is moved to %(new)s.")
-                % {"old": old_facts["when"], "new": facts["when"]}
-            ]
-            if actor is not None:
-                lines.append(_("Moved by: %(name)s") % {"name": str(actor)})
-            reason = old.cancel_reason or ""
-            if reason:
-                lines.append(_("Reason: %(reason)s") % {"reason": reason})
-            rows.append(
-                notification_build(
-                    kind=Kind.BOOKING_RESCHEDULED,
-                    recipient=user,
-                    subject=_("Consultation moved to %(when)s, %(subject)s") % facts,
-                    body="\n".join(lines) + "\n\n" + _details(facts),
-                    link=link,
-                    organisation=organisation,
-                    attachment=("consultation.ics", ics.booking_request(new, link=link), ICS_MIME),
-                )
-            )
-    notifications_create(rows)
+
+    def compose(facts: dict[str, str], link: str) -> Message:
+        old_when = _facts(old, current_organisation())["when"]
+        moved = {"old": old_when, "new": facts["when"]}
+        lines = [_("The consultation on %(old)s is moved to %(new)s.") % moved]
+        if actor is not None:
+            lines.append(_("Moved by: %(name)s") % {"name": str(actor)})
+        if old.cancel_reason:
+            lines.append(_("Reason: %(reason)s") % {"reason": old.cancel_reason})
+        return (
+            _("Consultation moved to %(when)s, %(subject)s") % facts,
+            "\n".join(lines) + "\n\n" + _details(facts),
+            ("consultation.ics", ics.booking_request(new, link=link), ICS_MIME),
+        )
+
+    _to_both_sides(new, Kind.BOOKING_RESCHEDULED, compose)
 
 
 def waitlist_offered(entry: WaitlistEntry) -> None:
@@ -206,24 +197,12 @@ def waitlist_offered(entry: WaitlistEntry) -> None:
 
 def booking_reminder(booking: Booking, *, hours: int) -> None:
     """The reminder ``hours`` before the start, to both sides (sent by ``consultations.tasks``)."""
-    organisation = current_organisation()
-    rows = []
-    for user in _sides(booking):
-        link = page_link(organisation, booking, user)
-        with translation.override(user.language):
-            facts = _facts(booking, organisation)
-            if hours >= 24:
-                subject = _("Tomorrow: consultation at %(when)s, %(subject)s") % facts
-            else:
-                subject = _("In an hour: consultation at %(when)s, %(subject)s") % facts
-            rows.append(
-                notification_build(
-                    kind=Kind.CONSULTATION_REMINDER,
-                    recipient=user,
-                    subject=subject,
-                    body=_("A reminder of your consultation.") + "\n\n" + _details(facts),
-                    link=link,
-                    organisation=organisation,
-                )
-            )
-    notifications_create(rows)
+
+    def compose(facts: dict[str, str], link: str) -> Message:
+        if hours >= 24:
+            subject = _("Tomorrow: consultation at %(when)s, %(subject)s") % facts
+        else:
+            subject = _("In an hour: consultation at %(when)s, %(subject)s") % facts
+        return subject, _("A reminder of your consultation.") + "\n\n" + _details(facts), None
+
+    _to_both_sides(booking, Kind.CONSULTATION_REMINDER, compose)
