@@ -289,7 +289,8 @@ def request_new(request: HttpRequest) -> HttpResponse:
     return _render(request, "help_hour/request_form.html", context)
 
 
-def _school_request(request: HttpRequest, request_id: int) -> HelpHourRequest:
+def _request_or_404(request: HttpRequest, request_id: int) -> HelpHourRequest:
+    """A request the signed-in person may see, on the school's or the centre's site."""
     membership = _membership(request)
     assert membership is not None
     try:
@@ -304,7 +305,7 @@ def request_edit(request: HttpRequest, request_id: int) -> HttpResponse:
     """Change a draft, or a request returned for clarification; "Send" sends it after saving."""
     membership = _membership(request)
     assert membership is not None
-    help_request = _school_request(request, request_id)
+    help_request = _request_or_404(request, request_id)
     page = reverse("consultations:help_hour:school-request", args=[help_request.pk])
     if not permissions.can_edit_request(membership, help_request):
         return forbidden(
@@ -382,7 +383,7 @@ def school_request(request: HttpRequest, request_id: int) -> HttpResponse:
     if not permissions.is_school_staff(membership):
         return forbidden(request, _("Help Hour requests are filed by a school's staff on the school's site."))
     assert membership is not None
-    help_request = _school_request(request, request_id)
+    help_request = _request_or_404(request, request_id)
     now = timezone.now()
     session = None
     if help_request.session_id:
@@ -419,7 +420,7 @@ def school_request_action(request: HttpRequest, request_id: int) -> HttpResponse
     """Send (a draft, or the answer to the centre's question) or withdraw."""
     membership = _membership(request)
     assert membership is not None
-    _school_request(request, request_id)  # another school's request is a 404, not a refusal
+    _request_or_404(request, request_id)  # another school's request is a 404, not a refusal
     back = reverse("consultations:help_hour:school-request", args=[request_id])
     action = request.POST.get("action")
     form = CommentForm(request.POST)
@@ -566,20 +567,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     return _render(request, "help_hour/queue.html", context)
 
 
-def _centre_request(request: HttpRequest, request_id: int) -> HelpHourRequest:
-    membership = _membership(request)
-    assert membership is not None
-    try:
-        return selectors.request_detail(request_id=request_id, actor=_user(request), membership=membership)
-    except NotFoundError as exc:
-        raise Http404(exc.message) from None
-
-
 @centre_people_only
 def centre_request(request: HttpRequest, request_id: int) -> HttpResponse:
     """A request on the centre's site: what the school asks, its timeline, and the triage actions."""
     membership = _membership(request)
-    help_request = _centre_request(request, request_id)
+    help_request = _request_or_404(request, request_id)
     is_methodologist = permissions.is_methodologist(membership)
     allowed = allowed_actions(help_request.status) if is_methodologist else []
     tutors = selectors.centre_tutors(centre=_organisation(request))
@@ -649,7 +641,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
     if not request_ids:
         messages.error(request, _("Choose at least one accepted request in the queue."))
         return redirect("consultations:help_hour:queue")
-    chosen = [_centre_request(request, request_id) for request_id in request_ids]
+    chosen = [_request_or_404(request, request_id) for request_id in request_ids]
     tutors = selectors.centre_tutors(centre=_organisation(request))
     assigned = sorted({r.tutor_id for r in chosen if r.tutor_id})
     headcount = len({p.pk for r in chosen for p in r.participants.all()})
