@@ -23,7 +23,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import SubjectOutputSerializer
+from accounts.api import BriefPersonOutputSerializer, SubjectOutputSerializer
 from accounts.models import User
 from tutornet.api import TutornetAPIView
 
@@ -31,14 +31,6 @@ from . import selectors, services
 from .models import GRADES, Comment, Kind, Licence, Material, Status
 
 # --- output -----------------------------------------------------------------------------------
-
-
-class CasebankPersonOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    full_name = serializers.SerializerMethodField()
-
-    def get_full_name(self, user: User) -> str:
-        return user.get_full_name() or user.email
 
 
 class CasebankOriginOutputSerializer(serializers.Serializer):
@@ -68,7 +60,7 @@ class CasebankMaterialBriefOutputSerializer(serializers.Serializer):
     grades = serializers.ListField(child=serializers.IntegerField())
     topics = serializers.ListField(child=serializers.CharField())
     abstract = serializers.CharField()
-    authors = CasebankPersonOutputSerializer(many=True, source="authors.all")
+    authors = BriefPersonOutputSerializer(many=True, source="authors.all")
     origin_organisation = CasebankOriginOutputSerializer(
         allow_null=True, help_text="The school of origin (district bank)."
     )
@@ -180,7 +172,7 @@ def search_page_data(result: selectors.SearchPage) -> dict[str, Any]:
 
 class CasebankCommentOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    author = CasebankPersonOutputSerializer()
+    author = BriefPersonOutputSerializer()
     text = serializers.CharField()
     created_at = serializers.DateTimeField()
 
@@ -200,7 +192,7 @@ class CasebankModerationItemOutputSerializer(CasebankVersionBriefOutputSerialize
     origin_organisation = CasebankOriginOutputSerializer(
         source="material.origin_organisation", allow_null=True
     )
-    created_by = CasebankPersonOutputSerializer()
+    created_by = BriefPersonOutputSerializer()
 
 
 def _page_of(item: type[serializers.Serializer], name: str) -> type[serializers.Serializer]:

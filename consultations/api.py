@@ -31,7 +31,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api import SubjectOutputSerializer
+from accounts.api import BriefPersonOutputSerializer, SubjectOutputSerializer
 from accounts.models import Membership, User
 from tenants.models import Organisation, Subject
 from tutornet.api import TutornetAPIView, district_membership_of, membership_of
@@ -93,14 +93,6 @@ class LocalDateTimeField(serializers.DateTimeField):
         return value.astimezone(self.context["zone"]).isoformat()
 
 
-class ConsultationPersonOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    full_name = serializers.SerializerMethodField()
-
-    def get_full_name(self, user: User) -> str:
-        return user.get_full_name() or user.email
-
-
 class WeeklyWindowSerializer(serializers.Serializer):
     weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 = Monday … 6 = Sunday.")
     starts = serializers.TimeField(format="%H:%M", help_text="Local time in the organisation's zone.")
@@ -109,7 +101,7 @@ class WeeklyWindowSerializer(serializers.Serializer):
 
 class OfferingOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    tutor = ConsultationPersonOutputSerializer()
+    tutor = BriefPersonOutputSerializer()
     subject = SubjectOutputSerializer()
     topic = serializers.CharField()
     format = serializers.ChoiceField(choices=Offering.Format.choices)
@@ -138,7 +130,7 @@ class OfferingBriefOutputSerializer(serializers.Serializer):
 class SlotOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     offering = OfferingBriefOutputSerializer()
-    tutor = ConsultationPersonOutputSerializer()
+    tutor = BriefPersonOutputSerializer()
     starts_at = UTCDateTimeField()
     ends_at = UTCDateTimeField()
     starts_at_local = LocalDateTimeField(source="starts_at")
@@ -163,7 +155,7 @@ class RatingOutputSerializer(serializers.Serializer):
 class BookingOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     slot = SlotOutputSerializer()
-    teacher = ConsultationPersonOutputSerializer()
+    teacher = BriefPersonOutputSerializer()
     teacher_organisation_id = serializers.IntegerField(allow_null=True)
     question = serializers.CharField()
     status = serializers.ChoiceField(choices=Booking.Status.choices)

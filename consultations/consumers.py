@@ -17,11 +17,10 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django_tenants.utils import tenant_context
 
 from accounts.selectors import district_membership_for
-from tutornet.channels_tenancy import CLOSE_ANONYMOUS, CLOSE_NOT_A_MEMBER
+from tutornet.channels_tenancy import CLOSE_ANONYMOUS, CLOSE_NOT_A_MEMBER, GroupConsumer
 
 from .live import tutor_group
 from .models import Offering
@@ -54,10 +53,9 @@ def subscription(scope: dict[str, Any]) -> tuple[str, int] | None:
     return None
 
 
-class SlotConsumer(AsyncJsonWebsocketConsumer):
+class SlotConsumer(GroupConsumer):
     """Forwards a slot's new free places to pages that show the tutor's or offering's slots."""
 
-    group: str | None = None
     # On a page of one offering: only its slots are forwarded.
     offering_id: int | None = None
 
@@ -82,19 +80,7 @@ class SlotConsumer(AsyncJsonWebsocketConsumer):
                 await self.refuse(CLOSE_BAD_REQUEST)
                 return
             tutor_id, self.offering_id = offering_tutor, object_id
-        self.group = tutor_group(tenant.schema_name, tutor_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.accept()
-
-    async def refuse(self, code: int) -> None:
-        # Closing before the accept reaches a browser as an HTTP 403 with close
-        # code 1006, and the page would keep reconnecting: accept, then close.
-        await self.accept()
-        await self.close(code=code)
-
-    async def disconnect(self, code: int) -> None:
-        if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self.listen(tutor_group(tenant.schema_name, tutor_id))
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         """The page only listens."""

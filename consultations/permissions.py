@@ -22,7 +22,8 @@ from .models import Booking, Offering
 CENTRE_STAFF_ROLES = (Role.METHODOLOGIST, Role.CENTRE_ADMIN)
 
 
-def _active(membership: Membership | None) -> bool:
+def active(membership: Membership | None) -> bool:
+    """An active membership of an active person in an active organisation."""
     return (
         membership is not None
         and membership.is_active
@@ -42,7 +43,7 @@ def can_use(district_membership: Membership | None) -> bool:
     Any active member of the organisation, or, in a centre, of one of its schools
     (that is what ``district_membership_for`` resolves; anything else is None).
     """
-    if not _active(district_membership):
+    if not active(district_membership):
         return False
     assert district_membership is not None
     if _here(district_membership):
@@ -58,13 +59,13 @@ def can_use(district_membership: Membership | None) -> bool:
 def is_tutor(membership: Membership | None) -> bool:
     """A tutor of this organisation (a municipal tutor in the centre, a mentor in a school)."""
     return (
-        _active(membership) and membership is not None and _here(membership) and membership.role == Role.TUTOR
+        active(membership) and membership is not None and _here(membership) and membership.role == Role.TUTOR
     )
 
 
 def is_admin(membership: Membership | None) -> bool:
     """The organisation's administrator, who may manage offerings on a tutor's behalf."""
-    if not _active(membership) or membership is None or not _here(membership):
+    if not active(membership) or membership is None or not _here(membership):
         return False
     kind = membership.organisation.kind
     return (kind == Organisation.Kind.CENTRE and membership.role == Role.CENTRE_ADMIN) or (
@@ -109,7 +110,7 @@ def can_see_ratings(membership: Membership | None) -> bool:
 
 def can_see_all_ratings(membership: Membership | None) -> bool:
     """Every tutor's ratings: centre staff (methodologist, centre admin), a school's admin for its mentors."""
-    if not _active(membership) or membership is None or not _here(membership):
+    if not active(membership) or membership is None or not _here(membership):
         return False
     if membership.organisation.kind == Organisation.Kind.CENTRE:
         return membership.role in CENTRE_STAFF_ROLES

@@ -14,19 +14,11 @@ from typing import Any
 from accounts.models import Membership, Role
 from tenants.models import Organisation
 
+from ..permissions import active
 from .models import HelpHourRequest, HelpHourSession
 
 SCHOOL_FILER_ROLES = (Role.TEACHER, Role.SCHOOL_ADMIN)
 CENTRE_STAFF_ROLES = (Role.METHODOLOGIST, Role.CENTRE_ADMIN)
-
-
-def _active(membership: Membership | None) -> bool:
-    return (
-        membership is not None
-        and membership.is_active
-        and membership.user.is_active
-        and membership.organisation.is_active
-    )
 
 
 def centre_of(membership: Membership | None) -> Organisation | None:
@@ -43,7 +35,7 @@ def centre_of(membership: Membership | None) -> Organisation | None:
 
 def is_school_staff(membership: Membership | None) -> bool:
     return (
-        _active(membership)
+        active(membership)
         and membership is not None
         and membership.organisation.kind == Organisation.Kind.SCHOOL
         and membership.organisation.centre_id is not None
@@ -92,7 +84,7 @@ def can_see_request_as_school(membership: Membership | None, request: HelpHourRe
 
 def _is_centre(membership: Membership | None, roles: tuple[str, ...]) -> bool:
     return (
-        _active(membership)
+        active(membership)
         and membership is not None
         and membership.organisation.kind == Organisation.Kind.CENTRE
         and membership.role in roles

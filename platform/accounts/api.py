@@ -56,6 +56,16 @@ class SubjectOutputSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class BriefPersonOutputSerializer(serializers.Serializer):
+    """A person as other people's pages name them: the full name, or the e-mail without one."""
+
+    id = serializers.IntegerField()
+    full_name = serializers.SerializerMethodField()
+
+    def get_full_name(self, user: User) -> str:
+        return user.get_full_name() or user.email
+
+
 def _active_subjects() -> QuerySet[Subject]:
     return Subject.objects.filter(is_active=True)
 

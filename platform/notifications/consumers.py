@@ -3,11 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django_tenants.utils import tenant_context
 
 from accounts.selectors import district_membership_for
-from tutornet.channels_tenancy import CLOSE_ANONYMOUS, CLOSE_NOT_A_MEMBER
+from tutornet.channels_tenancy import CLOSE_ANONYMOUS, CLOSE_NOT_A_MEMBER, GroupConsumer
 
 from .services import unread_count, user_group
 
@@ -28,14 +27,12 @@ def _member_unread(user: Any, tenant: Any) -> int | None:
         return unread_count(user.pk)
 
 
-class NotificationConsumer(AsyncJsonWebsocketConsumer):
+class NotificationConsumer(GroupConsumer):
     """Pushes a signed-in member's new notifications and unread count to their open pages.
 
     Notifications are personal, so the group is the user's (``user.<id>``);
     the organisation only decides who may connect on its host.
     """
-
-    group: str | None = None
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -46,20 +43,8 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         if unread is None:  # not a member of this organisation: nothing of it
             await self.refuse(CLOSE_NOT_A_MEMBER)
             return
-        self.group = user_group(user.pk)
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.accept()
+        await self.listen(user_group(user.pk))
         await self.send_json({"type": "unread", "unread": unread})
-
-    async def refuse(self, code: int) -> None:
-        # Closing before the accept reaches a browser as an HTTP 403 with close
-        # code 1006, and the page would keep reconnecting: accept, then close.
-        await self.accept()
-        await self.close(code=code)
-
-    async def disconnect(self, code: int) -> None:
-        if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def notification_new(self, event: dict[str, Any]) -> None:
         await self.send_json(

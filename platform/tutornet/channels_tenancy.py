@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from .tenancy import hostname_of, organisation_for_host
 
@@ -70,3 +71,24 @@ class TenantWebsocketMiddleware:
         if not same_site(scope, host):
             return await refuse(receive, send, CLOSE_FOREIGN_ORIGIN)
         return await self.inner({**scope, "tenant": organisation}, receive, send)
+
+
+class GroupConsumer(AsyncJsonWebsocketConsumer):
+    """A page's socket that listens to one channel-layer group (set ``group`` in ``connect``)."""
+
+    group: str | None = None
+
+    async def refuse(self, code: int) -> None:
+        # Closing before the accept reaches a browser as an HTTP 403 with close
+        # code 1006, and the page would keep reconnecting: accept, then close.
+        await self.accept()
+        await self.close(code=code)
+
+    async def listen(self, group: str) -> None:
+        self.group = group
+        await self.channel_layer.group_add(group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
