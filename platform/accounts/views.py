@@ -19,6 +19,7 @@ from django_tenants.utils import get_public_schema_name
 from notifications.models import ESSENTIAL_EMAIL_KINDS, Kind, Preference
 from notifications.services import preferences_update
 from tenants.models import Organisation
+from tutornet import panels
 from tutornet.errors import TutornetError
 
 from . import permissions, portal_hop, services
@@ -85,6 +86,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "can_onboard_schools": permissions.can_onboard_schools(membership),
         "can_appoint_tutors": permissions.can_appoint_tutors(membership),
         "can_manage_directories": permissions.can_manage_directories(membership),
+        "panels": panels.panels_for(request),
     }
     return render(request, "accounts/dashboard.html", context)
 
