@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 
@@ -40,8 +41,19 @@ VAR_DIR = Path(env("TUTORNET_VAR_DIR", str(BASE_DIR / "var")))
 # fast password hashing, since the suite creates many users.
 TESTING = "pytest" in sys.modules or env_bool("TUTORNET_TESTING")
 
-SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
+# The built-in key is public (it is in this file): it signs sessions, portal-hop tickets and
+# calendar-feed tokens, so with it anyone could sign in as anyone.  Only DEBUG may run on it;
+# ``./run`` and the tests give their processes a key of their own (tutornet/launcher.py,
+# tests/settings.py), docker-compose takes it from the environment.
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789"
+SECRET_KEY = env("SECRET_KEY", DEV_SECRET_KEY)
 DEBUG = env_bool("DEBUG", False)
+if not DEBUG and SECRET_KEY.strip() in {"", DEV_SECRET_KEY}:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set: with DEBUG off Tutornet refuses to start on the built-in development "
+        "key. Set the SECRET_KEY environment variable to a long random value, e.g. "
+        "`python3 -c 'import secrets; print(secrets.token_urlsafe(50))'` (or DEBUG=1 on a developer machine)."
+    )
 
 # --- tenancy -----------------------------------------------------------------
 # The base domain: the public (operator) site is served on it, every
