@@ -90,12 +90,15 @@ SHARED_APPS = [
     "channels",
     "accounts",
     "notifications",
+    "codifier",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
     "consultations",
     "casebank",
     "tutorials",
+    "tutorials.diagnostics",
+    "tutorials.diagnostics.campaigns",
 ]
 # Order matters (templates, static files, migrations): keep it deterministic.
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CampaignsConfig(AppConfig):
+    """Diagnostic campaigns: the test form, attempts, scoring, the difficulties
+    questionnaire, per-topic results, deficits and the item analysis."""
+
+    name = "tutorials.diagnostics.campaigns"
+    label = "campaigns"
+    verbose_name = _("Diagnostics: campaigns")
