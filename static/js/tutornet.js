@@ -52,3 +52,17 @@ document.addEventListener("submit", function (event) {
   var question = form && form.getAttribute && form.getAttribute("data-confirm");
   if (question && !window.confirm(question)) { event.preventDefault(); }
 });
+
+// Instead of inline handlers (the Content-Security-Policy allows no inline script):
+// a <select data-autosubmit> sends its form when changed; an input with
+// data-select-on-click selects its whole text when clicked (a URL to copy).
+document.addEventListener("change", function (event) {
+  "use strict";
+  var field = event.target;
+  if (field && field.hasAttribute && field.hasAttribute("data-autosubmit") && field.form) { field.form.submit(); }
+});
+document.addEventListener("click", function (event) {
+  "use strict";
+  var field = event.target;
+  if (field && field.hasAttribute && field.hasAttribute("data-select-on-click")) { field.select(); }
+});
