@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -83,7 +84,7 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
@@ -397,14 +398,25 @@ HELP_HOUR_DOCUMENT_MAX_BYTES = env_int("HELP_HOUR_DOCUMENT_MAX_BYTES", 10 * 1024
 # --- API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Tokens first: a caller without credentials gets 401 with `WWW-Authenticate: Token`
+        # (DRF takes the header from the first class; with sessions first it was a 403).
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "tutornet.api.exception_handler",
+}
+# API tokens (django-rest-knox): stored as SHA-512 digests, valid for TUTORNET_API_TOKEN_DAYS,
+# sent as `Authorization: Token <key>` like DRF's plaintext tokens were (README, "REST API").
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env_int("TUTORNET_API_TOKEN_DAYS", 30)),
+    "TOKEN_LIMIT_PER_USER": None,
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_PREFIX": "tn_",  # recognisable to secret scanners when one leaks
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tutornet API",
