@@ -78,6 +78,7 @@ SHARED_APPS = [
     "channels",
     "accounts",
     "notifications",
+    "portal",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
