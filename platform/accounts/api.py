@@ -13,7 +13,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from knox.models import AuthToken
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -28,7 +28,7 @@ from tutornet.api import OrganisationAPIView, TutornetAPIView, membership_of
 from tutornet.errors import TutornetError
 
 from . import permissions, services
-from .models import Membership, Role, User
+from .models import Membership, Role, User, email_key
 from .selectors import memberships_of, staff_of
 
 
@@ -136,7 +136,7 @@ class TokenApi(TutornetAPIView):
     def post(self, request: Request) -> Response:
         serializer = TokenInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        email = serializer.validated_data["email"].strip().lower()
+        email = email_key(serializer.validated_data["email"])
         # The DRF request (not the Django one): axes marks a lock-out on it, and
         # its middleware then leaves this JSON answer alone.
         user = authenticate(request=request, username=email, password=serializer.validated_data["password"])
@@ -219,11 +219,16 @@ class OrganisationOutputSerializer(serializers.Serializer):
     short_name = serializers.CharField()
     time_zone = serializers.CharField()
     address = serializers.CharField()
-    email = serializers.EmailField()
+    email = serializers.SerializerMethodField()
     phone = serializers.CharField()
     centre_id = serializers.IntegerField(allow_null=True)
     host = serializers.SerializerMethodField()
     my_role = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.EmailField(allow_null=True))
+    def get_email(self, organisation: Organisation) -> str | None:
+        # The contact address is optional: null, not "" (which the `email` format refuses).
+        return organisation.email or None
 
     def get_host(self, organisation: Organisation) -> str:
         return primary_host(organisation)

@@ -12,13 +12,17 @@ from django.utils.translation import gettext_lazy as _
 from notifications.models import Kind
 from notifications.services import notification_create
 
-from .models import User
+from .models import User, email_key
 
 
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
         label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
+
+    def clean_username(self) -> str:
+        # Before authenticate() (which runs in clean()): the same address rule as the token API.
+        return email_key(self.cleaned_data["username"])
 
 
 class OutboxPasswordResetForm(PasswordResetForm):

@@ -32,13 +32,25 @@ SCHOOL_ROLES = (Role.TEACHER, Role.TUTOR, Role.SCHOOL_ADMIN)
 CENTRE_ROLES = (Role.TUTOR, Role.METHODOLOGIST, Role.CENTRE_ADMIN)
 
 
+def email_key(raw: str) -> str:
+    """The one rule for e-mail addresses as keys: trimmed and lower-case (the table's
+    ``user_email_lowercase`` constraint).  The sign-in page, the token API, invitations
+    and the CSV import all go through it, so ``Probe@…`` and ``probe@…`` are one person
+    and one sign-in throttle (django-axes counts the address as normalised here)."""
+    return (raw or "").strip().lower()
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        # ModelBackend's lookup: whatever the caller passed, the same rule as everywhere.
+        return self.get(email=email_key(username or ""))
 
     def _create_user(self, email: str, password: str | None, **extra: object) -> User:
         if not email:
             raise ValueError("The e-mail must be set")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=email_key(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user

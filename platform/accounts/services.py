@@ -28,7 +28,7 @@ from tenants.selectors import organisation_url
 from tutornet.errors import ConflictError, NotFoundError, PermissionDeniedError, TutornetError
 
 from . import permissions
-from .models import AuditEvent, Invitation, Membership, Role, User
+from .models import AuditEvent, Invitation, Membership, Role, User, email_key
 
 
 class InvitationInvalidError(TutornetError):
@@ -61,7 +61,7 @@ def _check_role(organisation: Organisation, role: str) -> Role:
 
 
 def _clean_email(email: str) -> str:
-    email = (email or "").strip().lower()
+    email = email_key(email)
     try:
         validate_email(email)
     except ValidationError:
@@ -540,7 +540,7 @@ def _parse_staff_csv(raw: bytes, organisation: Organisation) -> tuple[list[dict]
         if not any(c.strip() for c in cells):
             continue
         values = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header) if name}
-        email = values.get("email", "").lower()
+        email = email_key(values.get("email", ""))
         try:
             validate_email(email)
         except ValidationError:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_tenants.utils import get_public_schema_name
 
@@ -38,16 +39,34 @@ def _portal_links(request: HttpRequest) -> list[dict]:
 
 @login_required
 def hop(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    """A page on this portal whose form posts a sign-in ticket to the other portal
+    (static/js/tutornet.js sends it at once; without script the person presses the button)."""
     organisation = get_object_or_404(Organisation, pk=organisation_id, is_active=True)
     try:
-        return redirect(portal_hop.hop_url(user=request.user, organisation=organisation))  # type: ignore[arg-type]
+        hop_ = portal_hop.hop_form(
+            user=request.user,  # type: ignore[arg-type]
+            organisation=organisation,
+            from_host=request.get_host(),
+        )
     except TutornetError:
         raise Http404 from None
+    response = render(request, "accounts/hop.html", {"hop": hop_})
+    # The target checks the POST's Origin: send it although the site's policy is same-origin.
+    response["Referrer-Policy"] = "strict-origin"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
+@csrf_exempt  # a cross-portal POST: the signed ticket and its Origin check stand in for the token
+@require_POST
 def hop_accept(request: HttpRequest) -> HttpResponse:
     try:
-        user = portal_hop.hop_accept(ticket=request.GET.get("t", ""), host=request.get_host())
+        user = portal_hop.hop_accept(
+            ticket=request.POST.get("t", ""), host=request.get_host(), origin=request.headers.get("Origin")
+        )
+    except portal_hop.HopNotPassedError as exc:
+        messages.error(request, exc.message)
+        return redirect("accounts:login")
     except TutornetError:
         messages.error(request, _("The link has expired. Please sign in."))
         return redirect("accounts:login")
@@ -170,7 +189,8 @@ def set_language(request: HttpRequest) -> HttpResponse:
     response = redirect(next_url)
     if language in dict(settings.LANGUAGES):
         if request.user.is_authenticated:
-            type(request.user).objects.filter(pk=request.user.pk).update(language=language)
+            # request.user is a lazy wrapper: type() of it is SimpleLazyObject, not User (was a 500).
+            User.objects.filter(pk=request.user.pk).update(language=language)
         _remember_language(response, language)
     return response
 

@@ -88,3 +88,11 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   });
 });
+
+// A form with data-submit-on-load (the hand-over of a sign-in to another portal) is sent
+// as soon as the page is ready; without script the person presses its button.
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  var form = document.querySelector("form[data-submit-on-load]");
+  if (form) { form.submit(); }
+});

@@ -23,6 +23,25 @@ LINK = re.compile(r'href="(/(?!/)[^"#?]*)(?:\?[^"#]*)?"')  # own paths, not //ot
 SKIP = ("/accounts/logout/", "/accounts/hop/", "/static/", "/calendar/feed/", "/api/")
 
 
+HEADER = re.compile(r"<header\b.*?</header>", re.DOTALL)
+FORM = re.compile(r'<form[^>]*method="post"[^>]*action="([^"]+)"[^>]*>(.*?)</form>', re.DOTALL)
+FIELD = re.compile(r'<(?:input|button)[^>]*\bname="([^"]+)"[^>]*\bvalue="([^"]*)"')
+
+
+def submit_header_forms(client: Client, path: str = "/") -> dict[str, int]:
+    """POST every form of the page header (language switch, sign-out) as its buttons would."""
+    page = client.get(path, follow=True)
+    header = HEADER.search(page.content.decode())
+    assert header, path
+    statuses = {}
+    forms = FORM.findall(header.group(0))
+    # Sign-out last: it ends the session the other forms run in.
+    for action, body in sorted(forms, key=lambda form: "logout" in form[0]):
+        data = dict(FIELD.findall(body))
+        statuses[f"POST {action}"] = client.post(action, data).status_code
+    return statuses
+
+
 def crawl(client: Client, start: str = "/", limit: int = 80) -> dict[str, int]:
     seen: dict[str, int] = {}
     queue = deque([start])
@@ -63,10 +82,17 @@ def test_no_page_reachable_by_links_is_a_server_error(
         organisation = getattr(district, where)
         user = member(organisation, role).user
         host = district.host(organisation)
-    statuses = crawl(client_for(user, host))
+    client = client_for(user, host)
+    statuses = crawl(client)
     assert len(statuses) >= 3, statuses
     errors = {path: code for path, code in statuses.items() if code >= 500}
     assert errors == {}
+    # The header's forms too (the language switch answered 500 to everyone signed in).
+    posted = submit_header_forms(client)
+    assert any("/accounts/language/" in action for action in posted), posted
+    if role is not None:
+        assert any("/accounts/logout/" in action for action in posted), posted
+    assert {action: code for action, code in posted.items() if code >= 500} == {}
 
 
 def test_a_school_teacher_on_the_centre_portal_meets_no_server_error(district: District) -> None:
@@ -78,5 +104,7 @@ def test_a_school_teacher_on_the_centre_portal_meets_no_server_error(district: D
 
 def test_anonymous_visitors_meet_no_server_error(district: District) -> None:
     for host in ("localhost", "centre.localhost", "school1.localhost"):
-        statuses = crawl(client_for(None, host))
+        client = client_for(None, host)
+        statuses = crawl(client)
         assert {p: c for p, c in statuses.items() if c >= 500} == {}, host
+        assert {a: c for a, c in submit_header_forms(client).items() if c >= 500} == {}, host
