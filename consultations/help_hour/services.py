@@ -30,6 +30,7 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_tenants.utils import schema_context
 
 from accounts.models import Membership, Role, User
@@ -56,6 +57,8 @@ from .workflow import COMMENT_REQUIRED, Action, target
 logger = logging.getLogger(__name__)
 
 BUILD_EXPORT_TASK = "consultations.help_hour.build_export"
+# What a failed export says (stored, shown translated): never the exception.
+EXPORT_FAILED = gettext_noop("The export could not be built. Please try again later.")
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 MAX_PREFERRED_TIMES = 10
 
@@ -662,7 +665,7 @@ def _queue_export(export_id: int, schema: str) -> None:
         logger.warning("Could not queue Help Hour export %s", export_id, exc_info=True)
         with schema_context(schema):
             HelpHourExport.objects.filter(pk=export_id).update(
-                state=HelpHourExport.State.FAILED, error="The task queue is unreachable."
+                state=HelpHourExport.State.FAILED, error=EXPORT_FAILED
             )
 
 
@@ -701,10 +704,11 @@ def export_build(*, export_id: int) -> HelpHourExport:
             export.progress = 100
             export.finished_at = timezone.now()
             export.save()
-    except Exception as exc:
+    except Exception:
+        # The details go to the log only; people see a plain sentence (no exception's class or text).
         logger.exception("Help Hour export %s failed", export_id)
         HelpHourExport.objects.filter(pk=export_id).update(
-            state=HelpHourExport.State.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
+            state=HelpHourExport.State.FAILED, error=EXPORT_FAILED
         )
         raise
     return export

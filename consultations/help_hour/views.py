@@ -826,7 +826,8 @@ def _export_json(export: HelpHourExport) -> dict[str, Any]:
         "download_url": reverse("consultations:help_hour:export-download", args=[export.pk])
         if done
         else None,
-        "error": export.error if export.state == HelpHourExport.State.FAILED else "",
+        # One plain sentence; the cause is in the log only.
+        "error": _(services.EXPORT_FAILED) if export.state == HelpHourExport.State.FAILED else "",
     }
 
 
