@@ -12,20 +12,18 @@ action is a 403 page, a form error or a message; never a 500.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tenants.models import Organisation
-from tutornet.errors import NotFoundError, PermissionDeniedError, TutornetError
-from tutornet.pages import forbidden, form_error, refused
+from tutornet.errors import TutornetError
+from tutornet.pages import act, allowed, forbidden, form_error, submit
 
 from . import permissions, selectors, services
 from .forms import CommentForm, MaterialForm, ModerationForm, RatingForm, SearchForm
@@ -39,20 +37,17 @@ def _organisation(request: HttpRequest) -> Organisation:
 
 
 def _bank_open(*, missing_is_404: bool) -> Callable[[View], View]:
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse | FileResponse:
-            access = permissions.access_for(request.user, _organisation(request))
-            if not access.can_read:
-                if missing_is_404:  # an id from another bank tells nothing, exactly like a missing one
-                    raise Http404(_("No such material."))
-                return forbidden(request, _("This case-material bank is not open to you."))
-            request.bank_access = access  # type: ignore[attr-defined]
-            return view(request, *args, **kwargs)
+    """``tutornet.pages.allowed`` with the bank's access (kept on the request for the page)."""
 
-        return login_required(wrapped)
+    def can_read(request: HttpRequest) -> bool:
+        access = permissions.access_for(request.user, _organisation(request))
+        request.bank_access = access  # type: ignore[attr-defined]
+        return access.can_read
 
-    return decorator
+    # An id from another bank tells nothing, exactly like a missing one (missing_is_404).
+    return allowed(
+        can_read, lambda: _("This case-material bank is not open to you."), missing_is_404=missing_is_404
+    )
 
 
 # Sign-in required; then the bank must be open to the person: pages of the bank as a
@@ -78,10 +73,8 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any], status
 
 
 def _material(request: HttpRequest, material_id: int) -> Material:
-    try:
-        return selectors.material_get(material_id=material_id, user=request.user)
-    except NotFoundError as exc:
-        raise Http404(exc.message) from None
+    # A NotFoundError is the 404 page (``tutornet.pages.allowed``).
+    return selectors.material_get(material_id=material_id, user=request.user)
 
 
 def _material_url(material: Material) -> str:
@@ -193,10 +186,7 @@ def material_detail(request: HttpRequest, material_id: int) -> HttpResponse:
 @material_readers
 def version_detail(request: HttpRequest, material_id: int, number: int) -> HttpResponse:
     material = _material(request, material_id)
-    try:
-        version = selectors.version_get(material=material, number=number, user=request.user)
-    except NotFoundError as exc:
-        raise Http404(exc.message) from None
+    version = selectors.version_get(material=material, number=number, user=request.user)
     return _render(
         request,
         "casebank/version.html",
@@ -211,10 +201,7 @@ def version_detail(request: HttpRequest, material_id: int, number: int) -> HttpR
 
 @material_readers
 def download(request: HttpRequest, attachment_id: int) -> FileResponse:
-    try:
-        attachment = services.attachment_download(attachment_id=attachment_id, actor=request.user)  # type: ignore[arg-type]
-    except NotFoundError as exc:
-        raise Http404(exc.message) from None
+    attachment = services.attachment_download(attachment_id=attachment_id, actor=request.user)  # type: ignore[arg-type]
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
@@ -232,19 +219,20 @@ def material_create(request: HttpRequest) -> HttpResponse:
         return forbidden(request, _("Only staff of this organisation write materials in its bank."))
     colleagues = selectors.possible_co_authors(user=request.user)
     form = MaterialForm(request.POST or None, request.FILES or None, colleagues=colleagues)
-    if request.method == "POST" and form.is_valid():
-        try:
-            material = services.material_create(
-                actor=request.user,  # type: ignore[arg-type]
-                files=form.cleaned_data["attachments"],
-                co_authors=list(form.cleaned_data["co_authors"]),
-                **form.service_arguments(),  # type: ignore[arg-type]
-            )
-        except TutornetError as exc:
-            form_error(form, exc)
-        else:
-            messages.success(request, _("The draft is saved. Only its authors see it until it is published."))
-            return redirect(_material_url(material))
+    answer = submit(
+        request,
+        form,
+        lambda data: services.material_create(
+            actor=request.user,  # type: ignore[arg-type]
+            files=data["attachments"],
+            co_authors=list(data["co_authors"]),
+            **form.service_arguments(),  # type: ignore[arg-type]
+        ),
+        success=_("The draft is saved. Only its authors see it until it is published."),
+        to=_material_url,
+    )
+    if answer is not None:
+        return answer
     return _render(request, "casebank/edit.html", {"form": form, "material": None}, status=_status(form))
 
 
@@ -277,26 +265,26 @@ def material_edit(request: HttpRequest, material_id: int) -> HttpResponse:
         request.POST or None, request.FILES or None, initial=initial, attachments=attachments,
         colleagues=colleagues,
     )  # fmt: skip
-    if request.method == "POST" and form.is_valid():
-        try:
-            version = services.material_update(
-                material=material,
-                actor=request.user,  # type: ignore[arg-type]
-                add_files=form.cleaned_data["attachments"],
-                remove_attachment_ids=form.cleaned_data.get("remove_attachments") or [],
-                co_authors=list(form.cleaned_data["co_authors"]) if colleagues is not None else None,
-                **form.service_arguments(),
-            )
-        except TutornetError as exc:
-            form_error(form, exc)
-        else:
-            if version.status == Status.SUBMITTED:
-                messages.success(
-                    request, _("Saved as a new version; it awaits the methodologists' moderation.")
-                )
-            else:
-                messages.success(request, _("The changes are saved."))
-            return redirect(_material_url(material))
+    answer = submit(
+        request,
+        form,
+        lambda data: services.material_update(
+            material=material,
+            actor=request.user,  # type: ignore[arg-type]
+            add_files=data["attachments"],
+            remove_attachment_ids=data.get("remove_attachments") or [],
+            co_authors=list(data["co_authors"]) if colleagues is not None else None,
+            **form.service_arguments(),
+        ),
+        success=lambda version: (
+            _("Saved as a new version; it awaits the methodologists' moderation.")
+            if version.status == Status.SUBMITTED
+            else _("The changes are saved.")
+        ),
+        to=_material_url(material),
+    )
+    if answer is not None:
+        return answer
     context = {"form": form, "material": material, "latest": latest}
     return _render(request, "casebank/edit.html", context, status=_status(form))
 
@@ -306,13 +294,7 @@ def _action(
 ) -> HttpResponse:
     """Run one service on a material the person can see; its error becomes a message or 403/404."""
     material = _material(request, material_id)
-    back = _material_url(material)
-    try:
-        run(material)
-    except TutornetError as exc:
-        return refused(request, exc, back)
-    messages.success(request, done)
-    return redirect(back)
+    return act(request, lambda: run(material), success=done, back=_material_url(material))
 
 
 @require_POST
@@ -339,12 +321,13 @@ def material_submit(request: HttpRequest, material_id: int) -> HttpResponse:
 @material_readers
 def material_delete(request: HttpRequest, material_id: int) -> HttpResponse:
     material = _material(request, material_id)
-    try:
-        services.material_delete_draft(material=material, actor=request.user)  # type: ignore[arg-type]
-    except TutornetError as exc:
-        return refused(request, exc, _material_url(material))
-    messages.success(request, _("The draft is deleted."))
-    return redirect("casebank:mine")
+    return act(
+        request,
+        lambda: services.material_delete_draft(material=material, actor=request.user),  # type: ignore[arg-type]
+        success=_("The draft is deleted."),
+        back=_material_url(material),
+        to=reverse("casebank:mine"),
+    )
 
 
 # --- readers' side -------------------------------------------------------------------------------
@@ -412,10 +395,7 @@ def favourites(request: HttpRequest) -> HttpResponse:
 
 @readers_only
 def moderation(request: HttpRequest) -> HttpResponse:
-    try:
-        queue = list(selectors.moderation_queue(user=request.user)[:200])
-    except PermissionDeniedError as exc:
-        return forbidden(request, exc.message)
+    queue = list(selectors.moderation_queue(user=request.user)[:200])  # refused: the 403 page
     return _render(request, "casebank/moderation.html", {"queue": queue, "form": ModerationForm()})
 
 
@@ -432,17 +412,13 @@ def moderate(request: HttpRequest, material_id: int) -> HttpResponse:
         return redirect(back)
     decision, comment = form.cleaned_data["decision"], form.cleaned_data["comment"]
     actor = request.user
-    try:
-        if decision == "publish":
-            services.material_publish(material=material, actor=actor)  # type: ignore[arg-type]
-            done = _("The material is published in the district bank.")
-        elif decision == "return":
-            services.material_return(material=material, actor=actor, comment=comment)  # type: ignore[arg-type]
-            done = _("The material is returned to its authors.")
-        else:
-            services.material_reject(material=material, actor=actor, reason=comment)  # type: ignore[arg-type]
-            done = _("The material is rejected.")
-    except TutornetError as exc:
-        return refused(request, exc, back)
-    messages.success(request, done)
-    return redirect(back)
+    if decision == "publish":
+        run: Any = lambda: services.material_publish(material=material, actor=actor)  # type: ignore[arg-type]  # noqa: E731
+        done = _("The material is published in the district bank.")
+    elif decision == "return":
+        run = lambda: services.material_return(material=material, actor=actor, comment=comment)  # type: ignore[arg-type]  # noqa: E731
+        done = _("The material is returned to its authors.")
+    else:
+        run = lambda: services.material_reject(material=material, actor=actor, reason=comment)  # type: ignore[arg-type]  # noqa: E731
+        done = _("The material is rejected.")
+    return act(request, run, success=done, back=back)

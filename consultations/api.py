@@ -33,7 +33,7 @@ from rest_framework.views import APIView
 
 from accounts.api import BriefPersonOutputSerializer, SubjectOutputSerializer
 from accounts.models import Membership, User
-from tenants.models import Organisation, Subject
+from tenants.models import Subject
 from tutornet.api import TutornetAPIView, district_membership_of, membership_of
 from tutornet.errors import PermissionDeniedError, TutornetError
 
@@ -377,21 +377,18 @@ class OfferingListCreateApi(ConsultationsAPIView):
             offering = services.offering_save(
                 actor=self.actor, actor_membership=self.membership, tutor=tutor, **data
             )
-            _weekly_and_slots(offering, weekly, actor=self.actor, organisation=self.organisation)
+            _weekly(offering, weekly, actor=self.actor)
         return Response(
             OfferingOutputSerializer(_offerings().get(pk=offering.pk)).data, status=status.HTTP_201_CREATED
         )
 
 
-def _weekly_and_slots(
-    offering: Offering, weekly: list[dict[str, Any]] | None, *, actor: User, organisation: Organisation
-) -> None:
-    """Replace the weekly windows when given, then (re)generate the slots (idempotent)."""
+def _weekly(offering: Offering, weekly: list[dict[str, Any]] | None, *, actor: User) -> None:
+    """Replace the weekly windows when given (the services generate the slots again)."""
     if weekly is not None:
         services.weekly_set(
             offering=offering, windows=[(w["weekday"], w["starts"], w["ends"]) for w in weekly], actor=actor
         )
-    services.slots_generate(offering=offering, organisation=organisation)
 
 
 class OfferingDetailApi(ConsultationsAPIView):
@@ -426,7 +423,7 @@ class OfferingDetailApi(ConsultationsAPIView):
                 offering=offering,
                 **values,
             )
-            _weekly_and_slots(offering, weekly, actor=self.actor, organisation=self.organisation)
+            _weekly(offering, weekly, actor=self.actor)
         return Response(OfferingOutputSerializer(_offerings().get(pk=offering.pk)).data)
 
     def _offering(self, offering_id: int) -> Offering:

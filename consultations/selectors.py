@@ -6,19 +6,18 @@ stored in UTC.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Value
+from django.db.models import Avg, Count, F, Q, QuerySet
 
 from accounts.models import Membership, Role, User
 from tenants.models import Organisation
 
+from . import rules
+from .here import current_zone
 from .models import Booking, Offering, Rating, Slot
-from .services._common import current_zone
-
-HOUR = timedelta(hours=1)
-DAY = timedelta(days=1)
+from .rules import DAY
 
 
 def _start_of(day: date | datetime, zone: ZoneInfo) -> datetime:
@@ -50,18 +49,7 @@ def free_slots(
 ) -> QuerySet[Slot]:
     """Slots a teacher can book at ``now``: a free place, within each offering's notice and horizon."""
     zone = current_zone()
-    notice = ExpressionWrapper(F("offering__min_notice_hours") * Value(HOUR), output_field=DurationField())
-    horizon = ExpressionWrapper(F("offering__horizon_days") * Value(DAY), output_field=DurationField())
-    queryset = (
-        _slots()
-        .alias(notice=notice, horizon=horizon)
-        .filter(
-            booked__lt=F("capacity") - F("offered"),
-            starts_at__gt=now,
-            starts_at__gte=Value(now) + F("notice"),
-            starts_at__lte=Value(now) + F("horizon"),
-        )
-    )
+    queryset = rules.bookable(_slots(), now)
     if subject_id is not None:
         queryset = queryset.filter(offering__subject_id=subject_id)
     if tutor_id is not None:

@@ -1,6 +1,6 @@
 """Help Hour reads, for the school's host and the centre's host alike.
 
-Every selector enters the centre's schema itself (``services.in_centre``) and
+Every selector enters the centre's schema itself (``centre.in_centre``) and
 returns evaluated lists / loaded objects: a lazy QuerySet evaluated later on a
 school's host would silently read that school's own (empty) tables.  A school
 only ever gets its own requests: lists are filtered by the school, and a
@@ -23,8 +23,8 @@ from tenants.models import Organisation
 from tutornet.errors import NotFoundError, PermissionDeniedError
 
 from . import permissions, stats
+from .centre import in_centre, session_load
 from .models import HelpHourExport, HelpHourRequest, HelpHourSession, OutcomeFile, RequestEvent
-from .services import in_centre, session_load
 
 _RELATED = ("organisation", "requester", "subject", "tutor", "session")
 _PREFETCH = ("participants", "session__tutors")

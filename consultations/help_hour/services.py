@@ -22,8 +22,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
@@ -31,13 +30,17 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_tenants.utils import schema_context
 
 from accounts.models import Membership, Role, User
 from tenants.models import Organisation, Subject
-from tutornet.errors import ConflictError, NotFoundError, PermissionDeniedError, TutornetError
+from tutornet.celery import app as celery_app
+from tutornet.errors import ConflictError, NotFoundError, TutornetError
 
 from . import notify, permissions
+from .centre import in_centre, session_load
+from .centre import require as _require
 from .files import validate_document
 from .models import (
     Category,
@@ -53,35 +56,14 @@ from .workflow import COMMENT_REQUIRED, Action, target
 
 logger = logging.getLogger(__name__)
 
+BUILD_EXPORT_TASK = "consultations.help_hour.build_export"
+# What a failed export says (stored, shown translated): never the exception.
+EXPORT_FAILED = gettext_noop("The export could not be built. Please try again later.")
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 MAX_PREFERRED_TIMES = 10
 
 
 # --- entering the centre's schema ---------------------------------------------------------------
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDeniedError(_("You do not have permission to do this."))
-
-
-@contextmanager
-def in_centre(*, actor: User, membership: Membership | None, atomic: bool = True) -> Iterator[Organisation]:
-    """Enter the Help Hour's centre schema (and a transaction) for ``actor`` acting through ``membership``.
-
-    The membership must be the actor's own; the centre is the membership's
-    organisation (centre staff) or its school's centre (school staff).
-    """
-    _require(membership is not None and membership.user_id == actor.pk and actor.is_active)
-    centre = permissions.centre_of(membership)
-    _require(centre is not None and centre.is_active)
-    assert centre is not None
-    with schema_context(centre.schema_name):
-        if atomic:
-            with transaction.atomic():
-                yield centre
-        else:
-            yield centre
 
 
 def _locked_request(request_id: int) -> HelpHourRequest:
@@ -555,29 +537,6 @@ def session_merge(
         return session_load(session.pk)
 
 
-def session_load(session_id: int) -> HelpHourSession:
-    """The session with its tutors, requests (and their participants, schools), files and ratings.
-
-    Call inside the centre's schema (the services and selectors do).
-    """
-    try:
-        return (
-            HelpHourSession.objects.select_related("subject", "outcome_recorded_by")
-            .prefetch_related(
-                "tutors",
-                "requests__participants",
-                "requests__organisation",
-                "requests__requester",
-                "requests__subject",
-                "outcome_files",
-                "ratings",
-            )
-            .get(pk=session_id)
-        )
-    except HelpHourSession.DoesNotExist:
-        raise NotFoundError(_("There is no such session.")) from None
-
-
 def _session_step(
     *, session: HelpHourSession, action: Action, actor: User, centre: Organisation, comment: str = ""
 ) -> None:
@@ -697,17 +656,16 @@ def export_start(
 
 
 def _queue_export(export_id: int, schema: str) -> None:
-    from .tasks import build_export
-
     try:
+        # By the task's name: the tasks call the services, never the other way round.
         # The task runs in the schema it is sent from (tenant-schemas-celery).
         with schema_context(schema):
-            build_export.delay(export_id)
+            celery_app.send_task(BUILD_EXPORT_TASK, args=[export_id])
     except Exception:
         logger.warning("Could not queue Help Hour export %s", export_id, exc_info=True)
         with schema_context(schema):
             HelpHourExport.objects.filter(pk=export_id).update(
-                state=HelpHourExport.State.FAILED, error="The task queue is unreachable."
+                state=HelpHourExport.State.FAILED, error=EXPORT_FAILED
             )
 
 
@@ -746,10 +704,11 @@ def export_build(*, export_id: int) -> HelpHourExport:
             export.progress = 100
             export.finished_at = timezone.now()
             export.save()
-    except Exception as exc:
+    except Exception:
+        # The details go to the log only; people see a plain sentence (no exception's class or text).
         logger.exception("Help Hour export %s failed", export_id)
         HelpHourExport.objects.filter(pk=export_id).update(
-            state=HelpHourExport.State.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
+            state=HelpHourExport.State.FAILED, error=EXPORT_FAILED
         )
         raise
     return export

@@ -8,7 +8,6 @@ start over the requests that have a session.  Run in the centre's schema.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -107,32 +106,29 @@ def workbook(
     on_progress: Callable[[int], None] = lambda progress: None,
 ) -> bytes:
     """The XLSX: a summary sheet, then one sheet per breakdown; ``on_progress`` is told 10…95."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    # Every cell goes through ``tutornet.xlsx``: a school's short name or a subject typed
+    # as ``=HYPERLINK(...)`` stays text, never a live formula.
+    from tutornet.xlsx import add_sheet, new_workbook, to_bytes
 
     data = figures(centre=centre, date_from=date_from, date_to=date_to)
     on_progress(20)
     with translation.override(language):
-        book = Workbook()
-        summary = book.active
-        summary.title = _("Summary")[:31]
-        bold = Font(bold=True)
+        book, summary = new_workbook(_("Summary"))
         period = _("%(from)s – %(to)s") % {
             "from": date_from.strftime("%d.%m.%Y") if date_from else "…",
             "to": date_to.strftime("%d.%m.%Y") if date_to else "…",
         }
-        rows = [
-            (_("Help Hour figures"), centre.short_name),
-            (_("Period"), period),
-            (_("Built at"), timezone.localtime(timezone.now(), centre.zone).strftime("%d.%m.%Y %H:%M")),
-            (_("Requests"), data.total),
-            (_("Requests with a session"), data.with_session),
-            (_("Average days from request to session"), data.average_days_to_session),
-        ]
-        for row in rows:
-            summary.append(row)
-        summary["A1"].font = bold
-        summary.column_dimensions["A"].width = 42
+        summary.header((_("Help Hour figures"), centre.short_name))
+        summary.rows(
+            [
+                (_("Period"), period),
+                (_("Built at"), timezone.localtime(timezone.now(), centre.zone).strftime("%d.%m.%Y %H:%M")),
+                (_("Requests"), data.total),
+                (_("Requests with a session"), data.with_session),
+                (_("Average days from request to session"), data.average_days_to_session),
+            ]
+        )
+        summary.widths(A=42)
         sheets = [
             (_("By school"), _("School"), data.by_school),
             (_("By subject"), _("Subject"), data.by_subject),
@@ -140,14 +136,9 @@ def workbook(
             (_("By month"), _("Month"), data.by_month),
         ]
         for index, (title, heading, values) in enumerate(sheets, start=1):
-            sheet = book.create_sheet(title[:31])
-            sheet.append([heading, _("Requests")])
-            for cell in sheet[1]:
-                cell.font = bold
-            for label, count in values:
-                sheet.append([label, count])
-            sheet.column_dimensions["A"].width = 40
+            sheet = add_sheet(book, title)
+            sheet.header([heading, _("Requests")])
+            sheet.rows([label, count] for label, count in values)
+            sheet.widths(A=40)
             on_progress(20 + index * 18)
-        buffer = io.BytesIO()
-        book.save(buffer)
-    return buffer.getvalue()
+        return to_bytes(book)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +28,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -37,7 +37,7 @@ from consultations import video
 from tenants.models import Organisation
 from tenants.selectors import schools_of
 from tutornet.errors import NotFoundError, PermissionDeniedError, TutornetError
-from tutornet.pages import forbidden, form_error, refused
+from tutornet.pages import allowed, forbidden, form_error, refused, signed_in
 
 from . import permissions, selectors, services
 from .forms import (
@@ -79,18 +79,8 @@ def _organisation(request: HttpRequest) -> Organisation:
 def _allowed(
     predicate: Callable[[Membership | None], bool], message: Callable[[], str]
 ) -> Callable[[View], View]:
-    """Sign-in required; then the permission on this site's membership, else the 403 page."""
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if not predicate(_membership(request)):
-                return forbidden(request, message())
-            return view(request, *args, **kwargs)
-
-        return login_required(wrapped)
-
-    return decorator
+    """``tutornet.pages.allowed`` on this site's membership: sign-in, permission, refusals handled."""
+    return allowed(lambda request: predicate(_membership(request)), message)
 
 
 def _centre_person(membership: Membership | None) -> bool:
@@ -208,7 +198,7 @@ def _participants(session: HelpHourSession) -> list[dict[str, Any]]:
 # --- the index -------------------------------------------------------------------------------
 
 
-@login_required
+@signed_in
 def index(request: HttpRequest) -> HttpResponse:
     """/help-hour/: the school's requests (school's site); the queue or the tutor's list (centre's)."""
     membership = _membership(request)
@@ -273,8 +263,6 @@ def request_new(request: HttpRequest) -> HttpResponse:
                 document=data.get("document") or None,
                 submit=send,
             )
-        except PermissionDeniedError as exc:
-            return forbidden(request, exc.message)
         except TutornetError as exc:
             _form_error(form, exc, formset)
         else:
@@ -293,10 +281,7 @@ def _request_or_404(request: HttpRequest, request_id: int) -> HelpHourRequest:
     """A request the signed-in person may see, on the school's or the centre's site."""
     membership = _membership(request)
     assert membership is not None
-    try:
-        return selectors.request_detail(request_id=request_id, actor=_user(request), membership=membership)
-    except NotFoundError as exc:
-        raise Http404(exc.message) from None
+    return selectors.request_detail(request_id=request_id, actor=_user(request), membership=membership)
 
 
 @school_staff_only
@@ -357,10 +342,6 @@ def request_edit(request: HttpRequest, request_id: int) -> HttpResponse:
                 services.request_submit(
                     request_id=help_request.pk, actor=_user(request), membership=membership
                 )
-        except PermissionDeniedError as exc:
-            return forbidden(request, exc.message)
-        except NotFoundError as exc:
-            raise Http404(exc.message) from None
         except TutornetError as exc:
             _form_error(form, exc, formset)
             if "send" in request.POST:
@@ -374,7 +355,7 @@ def request_edit(request: HttpRequest, request_id: int) -> HttpResponse:
     return _render(request, "help_hour/request_form.html", context)
 
 
-@login_required
+@signed_in
 def school_request(request: HttpRequest, request_id: int) -> HttpResponse:
     """The request's page for the school: status, timeline, document, session, outcome, rating."""
     membership = _membership(request)
@@ -489,26 +470,29 @@ def _file_for_involved(request: HttpRequest, opener: Callable[..., Any], **ids: 
     return _file_response(opened)
 
 
-@login_required
+@signed_in
 def document(request: HttpRequest, request_id: int) -> HttpResponseBase:
     """The request's document, for those involved; anyone else gets a 404."""
     return _file_for_involved(request, selectors.document_open, request_id=request_id)
 
 
-@login_required
+@signed_in
 def outcome_file(request: HttpRequest, file_id: int) -> HttpResponseBase:
     """A file the tutor returned, for those who may see the session."""
     return _file_for_involved(request, selectors.outcome_file_open, file_id=file_id)
 
 
-@login_required
+@signed_in
 def session_join(request: HttpRequest, session_id: int) -> HttpResponse:
     """Send a participant or tutor to the session's video room, within the join window only."""
     membership = _membership(request)
     if membership is None:
         raise Http404
     back = request.GET.get("back", "")
-    back_url = back if back.startswith("/") and not back.startswith("//") else reverse("dashboard")
+    safe = url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    back_url = back if back and safe else reverse("dashboard")
     try:
         session = selectors.session_detail(session_id=session_id, actor=_user(request), membership=membership)
         url = selectors.session_join_url(session_id=session_id, actor=_user(request), membership=membership)
@@ -665,10 +649,6 @@ def schedule(request: HttpRequest) -> HttpResponse:
                 actor=_user(request),
                 membership=membership,
             )
-        except PermissionDeniedError as exc:
-            return forbidden(request, exc.message)
-        except NotFoundError as exc:
-            raise Http404(exc.message) from None
         except TutornetError as exc:
             form_error(form, exc)
         else:
@@ -686,10 +666,7 @@ def session_page(request: HttpRequest, session_id: int) -> HttpResponse:
     assert membership is not None
     actor = _user(request)
     page = reverse("consultations:help_hour:session", args=[session_id])
-    try:
-        session = selectors.session_detail(session_id=session_id, actor=actor, membership=membership)
-    except NotFoundError as exc:
-        raise Http404(exc.message) from None
+    session = selectors.session_detail(session_id=session_id, actor=actor, membership=membership)
     action = request.POST.get("action") if request.method == "POST" else None
     outcome_form = OutcomeForm(
         request.POST if action == "outcome" else None,
@@ -816,8 +793,6 @@ def figures(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             started = services.export_start(actor=_user(request), membership=membership, **period)
-        except PermissionDeniedError as exc:
-            return forbidden(request, exc.message)
         except TutornetError as exc:
             messages.error(request, exc.message)
             return redirect("consultations:help_hour:figures")
@@ -851,7 +826,8 @@ def _export_json(export: HelpHourExport) -> dict[str, Any]:
         "download_url": reverse("consultations:help_hour:export-download", args=[export.pk])
         if done
         else None,
-        "error": export.error if export.state == HelpHourExport.State.FAILED else "",
+        # One plain sentence; the cause is in the log only.
+        "error": _(services.EXPORT_FAILED) if export.state == HelpHourExport.State.FAILED else "",
     }
 
 

@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from typing import Any
 
-from django.conf import settings
-from django.db import connection
 from django.utils.translation import gettext as _
 
 from accounts.models import AuditEvent, User
-from tenants.models import Organisation
 from tutornet.errors import PermissionDeniedError
 
+from ..here import current_organisation, current_zone
 
-def current_organisation() -> Organisation | None:
-    """The organisation whose schema is active (None under a bare ``schema_context``)."""
-    tenant = getattr(connection, "tenant", None)
-    if isinstance(tenant, Organisation):
-        return tenant
-    return Organisation.objects.filter(schema_name=connection.schema_name).first()  # type: ignore[attr-defined]
-
-
-def current_zone() -> zoneinfo.ZoneInfo:
-    organisation = current_organisation()
-    return organisation.zone if organisation is not None else zoneinfo.ZoneInfo(settings.TIME_ZONE)
+__all__ = ["audit", "current_organisation", "current_zone", "live", "notify", "require"]
 
 
 def audit(*, actor: User | None, action: str, target: object = "", **data: Any) -> None:

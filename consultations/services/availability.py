@@ -79,11 +79,13 @@ def offering_save(
     horizon_days: int = 28,
     cancel_deadline_hours: int = 12,
     offering: Offering | None = None,
+    now: datetime | None = None,
 ) -> Offering:
     """Create (``offering`` None) or change an offering of ``tutor`` in the current organisation.
 
     The tutor must hold an active tutor membership here; the actor is that tutor or
     the organisation's administrator.  An individual offering always has one place.
+    Its slots are generated again in the same transaction, so no booking sees the old ones.
     """
     require(permissions.can_manage_offering(actor_membership, offering))
     if actor_membership is not None and not permissions.is_admin(actor_membership) and tutor.pk != actor.pk:
@@ -124,16 +126,31 @@ def offering_save(
             setattr(offering, name, value)
         offering.save()
         audit(actor=actor, action="consultations.offering_update", target=offering, offering=offering.pk)
+    _regenerate([offering], now)
     return offering
+
+
+def _regenerate(offerings: Iterable[Offering], now: datetime | None) -> int:
+    """Generate the offerings' slots again, in the caller's transaction (offerings in pk order)."""
+    organisation = current_organisation()
+    assert organisation is not None, "offerings live in an organisation's schema"
+    return sum(
+        slots_generate(offering=offering, organisation=organisation, now=now)
+        for offering in sorted(offerings, key=lambda o: o.pk)
+    )
 
 
 @transaction.atomic
 def weekly_set(
-    *, offering: Offering, windows: Sequence[tuple[int, time, time]], actor: User
+    *,
+    offering: Offering,
+    windows: Sequence[tuple[int, time, time]],
+    actor: User,
+    now: datetime | None = None,
 ) -> list[WeeklyAvailability]:
     """Replace the offering's weekly windows: (weekday 0=Monday, from, to) in local time.
 
-    Call ``slots_generate`` afterwards to materialise the slots.
+    The slots are generated again in the same transaction.
     """
     require(_may_manage(actor, offering))
     cleaned: list[tuple[int, time, time]] = []
@@ -158,6 +175,7 @@ def weekly_set(
         target=offering,
         windows=[f"{d} {s:%H:%M}-{e:%H:%M}" for d, s, e in cleaned],
     )
+    _regenerate([offering], now)
     return rows
 
 
@@ -172,11 +190,13 @@ def exception_add(
     offering: Offering | None = None,
     reason: str = "",
     actor: User,
+    now: datetime | None = None,
 ) -> AvailabilityException:
     """A one-off change for one day: unavailable (whole day, or some hours; for all of the
     tutor's offerings, or one), or extra hours for one offering.
 
-    Call ``slots_generate`` afterwards; it cancels the free slots the exception removes.
+    The slots of the offerings it touches are generated again in the same transaction:
+    the free slots a day off removes are cancelled before anyone else can book them.
     """
     if offering is not None and offering.tutor_id != tutor.pk:
         raise TutornetError(_("This offering is not the tutor's."), field="offering")
@@ -204,6 +224,10 @@ def exception_add(
         reason=(reason or "").strip()[:200],
     )
     audit(actor=actor, action="consultations.exception_add", target=exception, kind=kind, date=str(date))
+    if offering is not None:
+        _regenerate([offering], now)
+    else:
+        _regenerate(Offering.objects.filter(tutor=tutor, is_active=True), now)
     return exception
 
 

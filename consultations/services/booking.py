@@ -31,10 +31,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import TeacherBusy, User
+from accounts.selectors import membership_for
 from tenants.models import Organisation
 from tutornet.errors import ConflictError, NotFoundError, PermissionDeniedError, TutornetError
 
-from .. import ics
+from .. import ics, permissions, rules
 from ..errors import (
     BookingClosedError,
     BusyElsewhereError,
@@ -61,21 +62,25 @@ def _clean_question(question: str) -> str:
 
 
 def _check_open(slot: Slot, now: datetime, *, notice: bool = True) -> None:
-    """The slot can be booked at ``now``: active, not started, within notice..horizon."""
-    offering = slot.offering
-    if slot.is_cancelled or not offering.is_active:
-        raise BookingClosedError(_("This consultation time has been cancelled."))
-    if slot.starts_at <= now:
-        raise BookingClosedError(_("This consultation has already started."))
-    if notice and slot.starts_at < now + timedelta(hours=offering.min_notice_hours):
-        raise BookingClosedError(
-            _("Consultations must be booked at least %(hours)s hours in advance.")
-            % {"hours": offering.min_notice_hours}
-        )
-    if slot.starts_at > now + timedelta(days=offering.horizon_days):
-        raise BookingClosedError(
-            _("Consultations can be booked at most %(days)s days ahead.") % {"days": offering.horizon_days}
-        )
+    """The slot can be booked at ``now`` (``rules.closed_reason``), places aside."""
+    reason = rules.closed_reason(slot, now, notice=notice)
+    if reason is not None:
+        raise BookingClosedError(reason)
+
+
+def _check_teacher(teacher: User, teacher_organisation: Organisation | None) -> None:
+    """The teacher may use this organisation's consultations, as a member of ``teacher_organisation``.
+
+    That organisation must really be the teacher's (an active membership there), and its
+    membership must open this organisation to them (``permissions.can_use``: its own
+    members, or in a centre the staff of its schools).  None stands for this organisation.
+    """
+    organisation = teacher_organisation or current_organisation()
+    membership = membership_for(teacher, organisation) if organisation is not None else None
+    if membership is None:
+        raise PermissionDeniedError(_("You are not a member of this school."), field="teacher_organisation")
+    if not permissions.can_use(membership):
+        raise PermissionDeniedError(_("Consultations of this organisation are not open to you."))
 
 
 def _constraint_of(error: DatabaseError) -> str:
@@ -256,8 +261,8 @@ def _check_change(
         raise TutornetError(_("Tell the teacher the reason."), field="reason")
     if booking.status != Booking.Status.CONFIRMED:
         raise ConflictError(_("This booking is no longer active."), field="booking")
-    deadline = booking.starts_at - timedelta(hours=slot.offering.cancel_deadline_hours)
-    if now >= deadline:
+    deadline = rules.change_deadline(booking)
+    if not rules.can_change(booking, now):
         raise DeadlinePassedError(deadline=deadline, zone=current_zone(), action=action)
     return reason
 
@@ -277,6 +282,7 @@ def booking_create(
     (BookingClosedError); a full one (SlotTakenError); a time at which the teacher
     already has a consultation (OverlapError); an empty question."""
     question = _clean_question(question)
+    _check_teacher(teacher, teacher_organisation)
     now = now or timezone.now()
     slot = lock_slot(slot_id)
     booking = _book(
@@ -378,6 +384,7 @@ def waitlist_join(
 ) -> WaitlistEntry:
     """Join the waitlist of a full group slot (while it has free places, book instead)."""
     question = _clean_question(question)
+    _check_teacher(teacher, teacher_organisation)
     now = timezone.now()
     slot = lock_slot(slot_id)
     if slot.offering.format != Offering.Format.GROUP:

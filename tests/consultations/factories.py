@@ -80,3 +80,13 @@ def teacher_in(organisation: Any) -> Any:
     from tests.conftest import member
 
     return member(organisation, Role.TEACHER).user
+
+
+def school_of(teacher: Any) -> Any:
+    """The organisation of the teacher's (first) active membership: where they book from."""
+    from accounts.models import Membership
+
+    membership = (
+        Membership.objects.select_related("organisation").filter(user=teacher, is_active=True).first()
+    )
+    return membership.organisation if membership is not None else None

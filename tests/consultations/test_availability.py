@@ -44,19 +44,18 @@ def active_slots(offering: Offering) -> list[Slot]:
 
 def offering_with_monday_window(centre: Organisation, **fields: object) -> Offering:
     offering = OfferingFactory(tutor=tutor_in(centre), **fields)
-    weekly_set(offering=offering, windows=[(MONDAY, time(10), time(12))], actor=offering.tutor)
+    weekly_set(now=NOW, offering=offering, windows=[(MONDAY, time(10), time(12))], actor=offering.tutor)
     return offering
 
 
 def test_a_weekly_window_gives_slots_of_the_set_length_separated_by_the_buffer_in_local_time(
     centre: Organisation,
 ) -> None:
+    # Setting the window generates the slots in the same transaction (``weekly_set``).
     offering = offering_with_monday_window(centre, slot_minutes=45, buffer_minutes=15, horizon_days=28)
 
-    created = slots_generate(offering=offering, organisation=centre, now=NOW)
-
     slots = active_slots(offering)
-    assert created == len(slots) == 8  # four Mondays within 28 days, two slots each
+    assert len(slots) == 8  # four Mondays within 28 days, two slots each
     assert {(local(s).time(), (s.ends_at - s.starts_at)) for s in slots} == {
         (time(10, 0), timedelta(minutes=45)),
         (time(11, 0), timedelta(minutes=45)),
@@ -92,6 +91,7 @@ def test_a_day_off_gives_no_slots_that_day_and_hours_off_remove_only_those_hours
     offering = offering_with_monday_window(centre, horizon_days=14)
     tutor = offering.tutor
     exception_add(
+        now=NOW,
         tutor=tutor,
         kind="unavailable",
         date=date(2027, 1, 4),
@@ -99,7 +99,13 @@ def test_a_day_off_gives_no_slots_that_day_and_hours_off_remove_only_those_hours
         actor=tutor,
     )
     exception_add(
-        tutor=tutor, kind="unavailable", date=date(2027, 1, 11), starts=time(11), ends=time(12), actor=tutor
+        now=NOW,
+        tutor=tutor,
+        kind="unavailable",
+        date=date(2027, 1, 11),
+        starts=time(11),
+        ends=time(12),
+        actor=tutor,
     )
 
     slots_generate(offering=offering, organisation=centre, now=NOW)
@@ -110,6 +116,7 @@ def test_a_day_off_gives_no_slots_that_day_and_hours_off_remove_only_those_hours
 def test_extra_hours_add_slots_on_that_day_only(centre: Organisation) -> None:
     offering = offering_with_monday_window(centre, horizon_days=7)
     exception_add(
+        now=NOW,
         tutor=offering.tutor,
         kind="extra",
         date=date(2027, 1, 6),
@@ -130,12 +137,11 @@ def test_extra_hours_add_slots_on_that_day_only(centre: Organisation) -> None:
 
 def test_regenerating_is_idempotent(centre: Organisation) -> None:
     offering = offering_with_monday_window(centre)
-    first = slots_generate(offering=offering, organisation=centre, now=NOW)
     before = list(Slot.objects.filter(offering=offering).values_list("pk", "starts_at", "is_cancelled"))
 
-    second = slots_generate(offering=offering, organisation=centre, now=NOW)
+    again = slots_generate(offering=offering, organisation=centre, now=NOW)
 
-    assert first == 8 and second == 0
+    assert len(before) == 8 and again == 0
     assert (
         list(Slot.objects.filter(offering=offering).values_list("pk", "starts_at", "is_cancelled")) == before
     )
@@ -150,12 +156,10 @@ def test_regeneration_cancels_free_slots_no_longer_covered_and_leaves_booked_slo
     BookingFactory(slot=booked_slot)
 
     # The tutor moves the window to Tuesday.
-    weekly_set(offering=offering, windows=[(1, time(14), time(15))], actor=offering.tutor)
-    created = slots_generate(offering=offering, organisation=centre, now=NOW)
+    weekly_set(now=NOW, offering=offering, windows=[(1, time(14), time(15))], actor=offering.tutor)
 
     booked_slot.refresh_from_db()
     free_slot.refresh_from_db()
-    assert created == 1
     assert not booked_slot.is_cancelled and booked_slot.booked == 1
     assert free_slot.is_cancelled
     assert [local(s) for s in active_slots(offering)] == [
@@ -164,8 +168,7 @@ def test_regeneration_cancels_free_slots_no_longer_covered_and_leaves_booked_slo
     ]
 
     # Back to Monday: the cancelled free slot comes back, no duplicate appears.
-    weekly_set(offering=offering, windows=[(MONDAY, time(10), time(12))], actor=offering.tutor)
-    assert slots_generate(offering=offering, organisation=centre, now=NOW) == 1
+    weekly_set(now=NOW, offering=offering, windows=[(MONDAY, time(10), time(12))], actor=offering.tutor)
     free_slot.refresh_from_db()
     assert not free_slot.is_cancelled
     assert Slot.objects.filter(offering=offering).count() == 3
@@ -182,11 +185,11 @@ def test_past_slots_are_never_touched_by_regeneration(centre: Organisation) -> N
 
 
 def test_a_start_that_would_overlap_another_offering_of_the_tutor_is_skipped(centre: Organisation) -> None:
-    offering = offering_with_monday_window(centre, horizon_days=7)
+    offering = OfferingFactory(tutor=tutor_in(centre), horizon_days=7)
     other = OfferingFactory(tutor=offering.tutor, slot_minutes=20)
     SlotFactory(offering=other, starts_at=datetime(2027, 1, 4, 10, 30, tzinfo=MOSCOW))
 
-    slots_generate(offering=offering, organisation=centre, now=NOW)
+    weekly_set(now=NOW, offering=offering, windows=[(MONDAY, time(10), time(12))], actor=offering.tutor)
 
     assert [local(s).time() for s in active_slots(offering)] == [time(11)]
 
@@ -304,7 +307,7 @@ def test_only_a_tutor_of_the_organisation_or_its_admin_manages_offerings(
     with pytest.raises(PermissionDeniedError):
         save_offering(other_tutor, offering=by_admin, tutor=tutor.user)
     with pytest.raises(PermissionDeniedError):
-        weekly_set(offering=by_admin, windows=[(0, time(9), time(10))], actor=other_tutor.user)
+        weekly_set(now=NOW, offering=by_admin, windows=[(0, time(9), time(10))], actor=other_tutor.user)
 
 
 def test_overlapping_windows_are_refused_and_the_old_windows_stay(centre: Organisation) -> None:
@@ -312,7 +315,10 @@ def test_overlapping_windows_are_refused_and_the_old_windows_stay(centre: Organi
 
     with pytest.raises(TutornetError) as caught:
         weekly_set(
-            offering=offering, windows=[(2, time(9), time(11)), (2, time(10), time(12))], actor=offering.tutor
+            now=NOW,
+            offering=offering,
+            windows=[(2, time(9), time(11)), (2, time(10), time(12))],
+            actor=offering.tutor,
         )
 
     assert caught.value.field == "windows"
@@ -325,7 +331,7 @@ def test_a_window_ending_before_it_starts_is_refused(centre: Organisation) -> No
     offering = offering_with_monday_window(centre)
 
     with pytest.raises(TutornetError) as caught:
-        weekly_set(offering=offering, windows=[(3, time(12), time(11))], actor=offering.tutor)
+        weekly_set(now=NOW, offering=offering, windows=[(3, time(12), time(11))], actor=offering.tutor)
 
     assert caught.value.field == "windows"
 
@@ -336,10 +342,18 @@ def test_extra_hours_need_an_offering_and_times(centre: Organisation) -> None:
 
     with pytest.raises(TutornetError) as no_offering:
         exception_add(
-            tutor=tutor, kind="extra", date=date(2027, 1, 6), starts=time(9), ends=time(10), actor=tutor
+            now=NOW,
+            tutor=tutor,
+            kind="extra",
+            date=date(2027, 1, 6),
+            starts=time(9),
+            ends=time(10),
+            actor=tutor,
         )
     with pytest.raises(TutornetError) as no_times:
-        exception_add(tutor=tutor, kind="extra", date=date(2027, 1, 6), offering=offering, actor=tutor)
+        exception_add(
+            now=NOW, tutor=tutor, kind="extra", date=date(2027, 1, 6), offering=offering, actor=tutor
+        )
 
     assert (no_offering.value.field, no_times.value.field) == ("offering", "starts")
     assert not AvailabilityException.objects.filter(tutor=tutor).exists()

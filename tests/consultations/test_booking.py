@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
+from django_tenants.utils import tenant_context
 
 from accounts.models import AuditEvent, Role
 from consultations.errors import BookingClosedError, DeadlinePassedError, OverlapError, SlotTakenError
@@ -18,13 +19,14 @@ from consultations.services import (
     booking_mark,
     booking_rate,
     booking_reschedule,
+    waitlist_join,
 )
 from notifications.models import Kind, Notification
 from tenants.models import Organisation
 from tests.conftest import District, member
 from tutornet.errors import ConflictError, NotFoundError, PermissionDeniedError, TutornetError
 
-from .factories import BookingFactory, OfferingFactory, SlotFactory, teacher_in, tutor_in
+from .factories import BookingFactory, OfferingFactory, SlotFactory, school_of, teacher_in, tutor_in
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +38,9 @@ def soon(days: float = 3, hour: int = 10):  # noqa: ANN201
 
 
 def book(slot: Slot, teacher, district: District, **kwargs) -> Booking:  # noqa: ANN001
+    """Book as a teacher of the school they work at (``booking_create`` checks it is theirs)."""
     return booking_create(
-        slot_id=slot.pk, teacher=teacher, teacher_organisation=district.school_a, question=QUESTION, **kwargs
+        slot_id=slot.pk, teacher=teacher, teacher_organisation=school_of(teacher), question=QUESTION, **kwargs
     )
 
 
@@ -180,7 +183,7 @@ def test_an_empty_question_is_refused_naming_the_field_and_nothing_is_written(
         booking_create(
             slot_id=slot.pk,
             teacher=teacher_in(district.school_a),
-            teacher_organisation=None,
+            teacher_organisation=district.school_a,
             question=question,
         )
 
@@ -192,7 +195,10 @@ def test_an_empty_question_is_refused_naming_the_field_and_nothing_is_written(
 def test_an_unknown_slot_is_not_found_naming_the_field(centre: Organisation, district: District) -> None:
     with pytest.raises(NotFoundError) as caught:
         booking_create(
-            slot_id="x", teacher=teacher_in(district.school_a), teacher_organisation=None, question="Q"
+            slot_id="x",
+            teacher=teacher_in(district.school_a),
+            teacher_organisation=district.school_a,
+            question="Q",
         )
     assert caught.value.field == "slot"
 
@@ -476,3 +482,52 @@ def test_ratings_are_refused_for_others_bookings_unheld_ones_and_out_of_range_sc
     assert not Rating.objects.filter(booking__in=[held, no_show]).exists()
     with pytest.raises(IntegrityError), transaction.atomic():
         Rating.objects.create(booking=held, score=7)
+
+
+# --- who may book: the service checks it itself ---------------------------------------------------
+
+
+def test_booking_in_the_name_of_a_school_that_is_not_the_teachers_is_refused(
+    centre: Organisation, district: District
+) -> None:
+    slot = SlotFactory(offering=OfferingFactory(tutor=tutor_in(centre), group=True))
+    teacher = teacher_in(district.school_a)
+
+    with pytest.raises(PermissionDeniedError):
+        booking_create(
+            slot_id=slot.pk, teacher=teacher, teacher_organisation=district.school_b, question=QUESTION
+        )
+    with pytest.raises(PermissionDeniedError):
+        waitlist_join(
+            slot_id=slot.pk, teacher=teacher, teacher_organisation=district.school_b, question=QUESTION
+        )
+
+    slot.refresh_from_db()
+    assert slot.booked == 0 and not Booking.objects.filter(slot=slot).exists()
+
+
+def test_a_person_without_a_membership_here_cannot_book_or_join_the_waitlist(
+    centre: Organisation, district: District
+) -> None:
+    from tests.factories import UserFactory
+
+    slot = SlotFactory(offering=OfferingFactory(tutor=tutor_in(centre), group=True))
+    stranger = UserFactory()
+
+    with pytest.raises(PermissionDeniedError):
+        booking_create(slot_id=slot.pk, teacher=stranger, teacher_organisation=None, question=QUESTION)
+    with pytest.raises(PermissionDeniedError):
+        waitlist_join(slot_id=slot.pk, teacher=stranger, teacher_organisation=None, question=QUESTION)
+    assert not Booking.objects.filter(slot=slot).exists()
+
+
+def test_a_teacher_of_one_school_cannot_book_another_schools_own_consultations(district: District) -> None:
+    with tenant_context(district.school_b):
+        slot = SlotFactory(offering=OfferingFactory(tutor=tutor_in(district.school_b)))
+        teacher = teacher_in(district.school_a)
+
+        with pytest.raises(PermissionDeniedError):
+            booking_create(
+                slot_id=slot.pk, teacher=teacher, teacher_organisation=district.school_a, question=QUESTION
+            )
+        assert not Booking.objects.filter(slot=slot).exists()

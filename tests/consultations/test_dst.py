@@ -13,7 +13,7 @@ from django_tenants.utils import tenant_context
 
 from consultations.errors import DeadlinePassedError
 from consultations.models import Slot
-from consultations.services import booking_cancel, booking_create, slots_generate, weekly_set
+from consultations.services import booking_cancel, booking_create, weekly_set
 from tenants.models import Organisation
 from tests.conftest import District
 
@@ -38,8 +38,7 @@ def monday_slots(organisation: Organisation, now: datetime) -> list[Slot]:
     offering = OfferingFactory(
         tutor=tutor_in(organisation), horizon_days=28, slot_minutes=45, buffer_minutes=15
     )
-    weekly_set(offering=offering, windows=[(0, time(10), time(12))], actor=offering.tutor)
-    slots_generate(offering=offering, organisation=organisation, now=now)
+    weekly_set(offering=offering, windows=[(0, time(10), time(12))], actor=offering.tutor, now=now)
     return list(Slot.objects.filter(offering=offering, is_cancelled=False).order_by("starts_at"))
 
 
@@ -76,9 +75,12 @@ def test_fall_back_keeps_monday_ten_oclock_local(berlin: Organisation) -> None:
 def test_a_window_in_the_skipped_hour_gives_no_phantom_slot(berlin: Organisation) -> None:
     offering = OfferingFactory(tutor=tutor_in(berlin), horizon_days=7, slot_minutes=30, buffer_minutes=0)
     # Sunday 29 March 2026: 02:00-03:00 does not exist in Berlin.
-    weekly_set(offering=offering, windows=[(6, time(1), time(4))], actor=offering.tutor)
-
-    slots_generate(offering=offering, organisation=berlin, now=datetime(2026, 3, 27, 12, 0, tzinfo=BERLIN))
+    weekly_set(
+        offering=offering,
+        windows=[(6, time(1), time(4))],
+        actor=offering.tutor,
+        now=datetime(2026, 3, 27, 12, 0, tzinfo=BERLIN),
+    )
 
     local = [s.starts_at.astimezone(BERLIN).strftime("%H:%M") for s in Slot.objects.filter(offering=offering)]
     assert local == ["01:00", "01:30", "03:00", "03:30"]
@@ -88,9 +90,8 @@ def test_the_cancel_deadline_across_the_change_is_named_on_the_wall_clock(
     berlin: Organisation, district: District
 ) -> None:
     offering = OfferingFactory(tutor=tutor_in(berlin), cancel_deadline_hours=48, min_notice_hours=0)
-    weekly_set(offering=offering, windows=[(0, time(10), time(11))], actor=offering.tutor)
     now = datetime(2026, 3, 25, 12, 0, tzinfo=BERLIN)
-    slots_generate(offering=offering, organisation=berlin, now=now)
+    weekly_set(offering=offering, windows=[(0, time(10), time(11))], actor=offering.tutor, now=now)
     slot = Slot.objects.get(offering=offering, starts_at=datetime(2026, 3, 30, 10, 0, tzinfo=BERLIN))
     teacher = teacher_in(district.school_a)
     booking = booking_create(

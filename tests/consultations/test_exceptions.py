@@ -41,7 +41,7 @@ def active_starts(offering: Offering) -> list[datetime]:
 
 def monday_offering(tutor: object, **fields: object) -> Offering:
     offering = OfferingFactory(tutor=tutor, **fields)
-    weekly_set(offering=offering, windows=[(MONDAY, time(10), time(12))], actor=offering.tutor)
+    weekly_set(now=NOW, offering=offering, windows=[(MONDAY, time(10), time(12))], actor=offering.tutor)
     return offering
 
 
@@ -60,6 +60,7 @@ def test_deleting_a_day_off_brings_back_the_very_slots_it_cancelled(centre: Orga
     offering = monday_offering(tutor_in(centre), horizon_days=14)
     slots_generate(offering=offering, organisation=centre, now=NOW)
     day_off = exception_add(
+        now=NOW,
         tutor=offering.tutor,
         kind="unavailable",
         date=date(2027, 1, 4),
@@ -91,9 +92,15 @@ def test_deleting_hours_off_for_all_offerings_brings_back_the_slots_of_each_offe
     tutor = tutor_in(centre)
     first = monday_offering(tutor, horizon_days=7)
     second = OfferingFactory(tutor=tutor, horizon_days=7)
-    weekly_set(offering=second, windows=[(MONDAY, time(14), time(16))], actor=tutor)
+    weekly_set(now=NOW, offering=second, windows=[(MONDAY, time(14), time(16))], actor=tutor)
     hours_off = exception_add(
-        tutor=tutor, kind="unavailable", date=date(2027, 1, 4), starts=time(11), ends=time(15), actor=tutor
+        now=NOW,
+        tutor=tutor,
+        kind="unavailable",
+        date=date(2027, 1, 4),
+        starts=time(11),
+        ends=time(15),
+        actor=tutor,
     )
     for offering in (first, second):
         slots_generate(offering=offering, organisation=centre, now=NOW)
@@ -116,6 +123,7 @@ def test_deleting_hours_off_for_all_offerings_brings_back_the_slots_of_each_offe
 def test_only_future_slots_within_the_horizon_come_back(centre: Organisation) -> None:
     offering = monday_offering(tutor_in(centre), horizon_days=6)
     today_off = exception_add(
+        now=NOW,
         tutor=offering.tutor,
         kind="unavailable",
         date=date(2027, 1, 4),
@@ -123,6 +131,7 @@ def test_only_future_slots_within_the_horizon_come_back(centre: Organisation) ->
         actor=offering.tutor,
     )
     beyond_off = exception_add(
+        now=NOW,
         tutor=offering.tutor,
         kind="unavailable",
         date=date(2027, 1, 11),
@@ -141,6 +150,7 @@ def test_only_future_slots_within_the_horizon_come_back(centre: Organisation) ->
 def test_deleting_extra_hours_cancels_their_free_slots_and_keeps_the_booked_one(centre: Organisation) -> None:
     offering = monday_offering(tutor_in(centre), horizon_days=7)
     extra = exception_add(
+        now=NOW,
         tutor=offering.tutor,
         kind="extra",
         date=date(2027, 1, 6),
@@ -180,9 +190,9 @@ def test_another_tutor_and_a_teacher_cannot_delete_an_exception_and_nothing_chan
     offering = monday_offering(tutor_in(centre), horizon_days=14)
     tutor = offering.tutor
     own = exception_add(
-        tutor=tutor, kind="unavailable", date=date(2027, 1, 4), offering=offering, actor=tutor
+        now=NOW, tutor=tutor, kind="unavailable", date=date(2027, 1, 4), offering=offering, actor=tutor
     )
-    for_all = exception_add(tutor=tutor, kind="unavailable", date=date(2027, 1, 11), actor=tutor)
+    for_all = exception_add(now=NOW, tutor=tutor, kind="unavailable", date=date(2027, 1, 11), actor=tutor)
     slots_generate(offering=offering, organisation=centre, now=NOW)
     before = slot_rows(offering)
     other_tutor = tutor_in(centre)
@@ -201,7 +211,7 @@ def test_another_tutor_and_a_teacher_cannot_delete_an_exception_and_nothing_chan
 def test_the_organisations_admin_may_delete_a_tutors_exception(centre: Organisation) -> None:
     offering = monday_offering(tutor_in(centre), horizon_days=7)
     day_off = exception_add(
-        tutor=offering.tutor, kind="unavailable", date=date(2027, 1, 4), actor=offering.tutor
+        now=NOW, tutor=offering.tutor, kind="unavailable", date=date(2027, 1, 4), actor=offering.tutor
     )
     admin = member(centre, Role.CENTRE_ADMIN).user
 
@@ -215,7 +225,7 @@ def test_another_tutor_cannot_add_a_day_off_for_all_of_someone_elses_offerings(c
     tutor, other_tutor = tutor_in(centre), tutor_in(centre)
 
     with pytest.raises(PermissionDeniedError):
-        exception_add(tutor=tutor, kind="unavailable", date=date(2027, 1, 4), actor=other_tutor)
+        exception_add(now=NOW, tutor=tutor, kind="unavailable", date=date(2027, 1, 4), actor=other_tutor)
 
     assert not AvailabilityException.objects.filter(tutor=tutor).exists()
 
@@ -259,8 +269,10 @@ def offering_with_a_day_off(organisation: Organisation) -> tuple[Offering, Avail
     day = timezone.localtime(now, organisation.zone).date() + timedelta(days=3)
     tutor = member(organisation, Role.TUTOR, language="en").user
     offering = OfferingFactory(tutor=tutor, horizon_days=14)
-    weekly_set(offering=offering, windows=[(day.weekday(), time(10), time(12))], actor=tutor)
-    day_off = exception_add(tutor=tutor, kind="unavailable", date=day, offering=offering, actor=tutor)
+    weekly_set(now=NOW, offering=offering, windows=[(day.weekday(), time(10), time(12))], actor=tutor)
+    day_off = exception_add(
+        now=NOW, tutor=tutor, kind="unavailable", date=day, offering=offering, actor=tutor
+    )
     slots_generate(offering=offering, organisation=organisation, now=now)
     return offering, day_off, day
 
@@ -332,3 +344,34 @@ def test_a_schools_exception_id_is_not_found_on_another_schools_site(district: D
     assert response.status_code == 404
     with tenant_context(school1):
         assert AvailabilityException.objects.filter(pk=pk).exists()
+
+
+# --- no gap between a change and its slots -------------------------------------------------------
+
+
+def test_a_day_off_is_not_bookable_the_moment_it_is_saved(centre: Organisation, district: District) -> None:
+    """``exception_add`` cancels the day's free slots in its own transaction: a teacher who books
+    right after it (where the pages used to regenerate in a second transaction) is refused."""
+    from consultations.errors import BookingClosedError
+    from consultations.services import booking_create
+
+    from .factories import teacher_in
+
+    tutor = tutor_in(centre)
+    offering = OfferingFactory(tutor=tutor, min_notice_hours=0, horizon_days=14)
+    weekly_set(offering=offering, windows=[(d, time(10), time(12)) for d in range(7)], actor=tutor)
+    slot = Slot.objects.filter(offering=offering, is_cancelled=False).order_by("starts_at").last()
+    assert slot is not None
+    day = timezone.localtime(slot.starts_at, centre.zone).date()
+
+    exception_add(tutor=tutor, kind="unavailable", date=day, reason="Курсы", actor=tutor)
+    with pytest.raises(BookingClosedError):
+        booking_create(
+            slot_id=slot.pk,
+            teacher=teacher_in(district.school_a),
+            teacher_organisation=district.school_a,
+            question="Вопрос",
+        )
+
+    slot.refresh_from_db()
+    assert slot.is_cancelled and slot.booked == 0

@@ -68,14 +68,19 @@ def test_a_teacher_joins_the_waitlist_of_a_full_group_slot(centre: Organisation,
         district.school_b,
     )
     with pytest.raises(WaitlistError):
-        waitlist_join(slot_id=slot.pk, teacher=entry.teacher, teacher_organisation=None, question=QUESTION)
+        waitlist_join(
+            slot_id=slot.pk, teacher=entry.teacher, teacher_organisation=district.school_b, question=QUESTION
+        )
 
 
 def test_the_waitlist_is_only_for_full_group_slots(centre: Organisation, district: District) -> None:
     not_full = SlotFactory(offering=OfferingFactory(tutor=tutor_in(centre), group=True))
     individual = SlotFactory(offering=OfferingFactory(tutor=tutor_in(centre)))
     booking_create(
-        slot_id=individual.pk, teacher=teacher_in(district.school_a), teacher_organisation=None, question="Q"
+        slot_id=individual.pk,
+        teacher=teacher_in(district.school_a),
+        teacher_organisation=district.school_a,
+        question="Q",
     )
 
     with pytest.raises(WaitlistError) as free:
@@ -84,7 +89,10 @@ def test_the_waitlist_is_only_for_full_group_slots(centre: Organisation, distric
         join(individual, district)
     with pytest.raises(TutornetError) as no_question:
         waitlist_join(
-            slot_id=not_full.pk, teacher=teacher_in(district.school_a), teacher_organisation=None, question=""
+            slot_id=not_full.pk,
+            teacher=teacher_in(district.school_a),
+            teacher_organisation=district.school_a,
+            question="",
         )
 
     assert (free.value.field, one_place.value.field, no_question.value.field) == ("slot", "slot", "question")
@@ -111,7 +119,10 @@ def test_a_freed_place_is_offered_to_the_first_waiting_teacher_and_held_for_them
     # The held place is not up for grabs.
     with pytest.raises(SlotTakenError):
         booking_create(
-            slot_id=slot.pk, teacher=teacher_in(district.school_a), teacher_organisation=None, question="Q"
+            slot_id=slot.pk,
+            teacher=teacher_in(district.school_a),
+            teacher_organisation=district.school_a,
+            question="Q",
         )
 
 

@@ -187,3 +187,60 @@ def test_the_export_is_built_by_the_real_worker_in_the_centres_schema(
     with schema_context("centre"):
         assert default_storage.exists(done.file.name)
         default_storage.delete(done.file.name)
+
+
+def test_a_school_name_typed_as_a_formula_stays_text_in_the_xlsx(cast: Cast) -> None:
+    """Formula injection: a school admin names the school ``=HYPERLINK(...)``; the methodologist's
+    export holds that text, never a live formula (``tutornet.xlsx``)."""
+    import zipfile
+
+    from tenants.models import Organisation
+
+    evil = '=HYPERLINK("http://evil.example/x","Школа № 3")'
+    school = cast.district.school_a
+    before = school.short_name
+    Organisation.objects.filter(pk=school.pk).update(short_name=evil)
+    try:
+        _story(cast, first_day=date(2032, 3, 8))
+        with schema_context("centre"):
+            content = stats.workbook(
+                centre=cast.district.centre,
+                date_from=date(2032, 3, 1),
+                date_to=date(2032, 4, 30),
+                language="ru",
+            )
+    finally:
+        Organisation.objects.filter(pk=school.pk).update(short_name=before)
+
+    book = load_workbook(io.BytesIO(content))
+    names = [row[0] for row in book.worksheets[1].iter_rows(min_row=2)]
+    hit = next(cell for cell in names if cell.value == evil)
+    assert hit.data_type == "s"
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        xml = "".join(archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/"))
+    assert "<f" not in xml  # no formula element anywhere
+    assert '<is><t>=HYPERLINK("http://evil.example/x","Школа № 3")</t></is>' in xml  # a text cell
+
+
+def test_a_failed_export_says_a_plain_sentence_not_the_exceptions_text(cast: Cast) -> None:
+    export = services.export_start(actor=cast.user("methodologist"), membership=cast.methodologist)
+    with schema_context("centre"):
+        # A period the statistics cannot build (its end before its start reaches the workbook
+        # only through the row, as the service refuses it): the build fails for real.
+        HelpHourExport.objects.filter(pk=export.pk).update(
+            date_from=date(2033, 5, 1), date_to=date(2033, 4, 1)
+        )
+        original = stats.workbook
+        try:
+            stats.workbook = lambda **kwargs: (_ for _ in ()).throw(ValueError("secret internals /srv/x"))  # type: ignore[assignment]
+            with pytest.raises(ValueError):
+                services.export_build(export_id=export.pk)
+        finally:
+            stats.workbook = original  # type: ignore[assignment]
+        failed = HelpHourExport.objects.get(pk=export.pk)
+    assert failed.state == HelpHourExport.State.FAILED
+    assert "secret" not in failed.error and "ValueError" not in failed.error
+    status = selectors.export_status(
+        export_id=export.pk, actor=cast.user("methodologist"), membership=cast.methodologist
+    )
+    assert "secret" not in str(status)

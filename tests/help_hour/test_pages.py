@@ -584,3 +584,19 @@ def test_the_dashboard_card_offers_each_role_its_help_hour_pages(people: Cast) -
     assert as_(people, "requester", SCHOOL1).get(f"{BASE}/")["Location"] == f"{BASE}/requests/"
     assert as_(people, "methodologist", CENTRE).get(f"{BASE}/")["Location"] == f"{BASE}/centre/"
     assert as_(people, "tutor", CENTRE).get(f"{BASE}/")["Location"] == f"{BASE}/centre/mine/"
+
+
+@pytest.mark.parametrize(
+    "back", ["https://evil.example/x", "//evil.example/x", "/\\evil.example/x", "javascript:alert(1)"]
+)
+def test_the_join_pages_back_parameter_never_leads_off_the_site(people: Cast, back: str) -> None:
+    """``back`` is checked with ``url_has_allowed_host_and_scheme``: only this site's addresses."""
+    request = accepted_request(people)
+    session = schedule(people, [request], starts_at=timezone.now() + timedelta(hours=2))
+    colleague = as_(people, "colleague", SCHOOL1)
+
+    early = colleague.get(f"{BASE}/sessions/{session.pk}/join/", {"back": back})
+
+    assert early.status_code == 302 and early["Location"] == "/"
+    own = colleague.get(f"{BASE}/sessions/{session.pk}/join/", {"back": f"{BASE}/{request.pk}/"})
+    assert own["Location"] == f"{BASE}/{request.pk}/"
