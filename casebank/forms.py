@@ -187,7 +187,10 @@ class MaterialForm(forms.Form):
 
 class RatingForm(forms.Form):
     score = forms.TypedChoiceField(
-        label=_("Your rating"), choices=[(n, str(n)) for n in range(1, 6)], coerce=int
+        # No pre-chosen value: the person picks one (an empty choice is refused as required).
+        label=_("Your rating"),
+        choices=[("", "—"), *[(n, str(n)) for n in range(1, 6)]],
+        coerce=int,
     )
 
 

@@ -439,7 +439,11 @@ def booking_reschedule(request: HttpRequest, booking_id: int) -> HttpResponse:
         messages.success(request, _("The consultation is moved."))
         return redirect(back)
     now = timezone.now()
-    slots = selectors.free_slots(now=now, tutor_id=booking.slot.tutor_id).exclude(pk=booking.slot_id)[:60]
+    slots = (
+        selectors.free_slots(now=now, tutor_id=booking.slot.tutor_id)
+        .filter(offering_id=booking.slot.offering_id)
+        .exclude(pk=booking.slot_id)[:60]
+    )
     context = {
         "zone": _organisation(request).zone,
         "booking": booking,
