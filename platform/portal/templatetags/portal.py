@@ -93,6 +93,16 @@ def district_states(context: Any, materials: Any) -> Any:
 
 
 @register.filter
+def images_described(body: str) -> Any:
+    """Stored, sanitised rich text; images saved before descriptions were enforced get an empty alt."""
+    from django.utils.safestring import mark_safe
+
+    from casebank.services.common import IMAGE_WITHOUT_ALT
+
+    return mark_safe(IMAGE_WITHOUT_ALT.sub('<img alt=""', body or ""))  # noqa: S308 (sanitised when saved)
+
+
+@register.filter
 def get_item(mapping: Any, key: Any) -> Any:
     return mapping.get(key) if mapping else None
 
