@@ -27,7 +27,8 @@ SORT_CHOICES = [
 GRADE_CHOICES = [(g, str(g)) for g in GRADES]
 
 
-_CHOOSE_SEVERAL = _("To choose several, hold Ctrl (Cmd on a Mac) while clicking.")
+# The list becomes a searchable tag field (static/js/editors.js, Tom Select).
+_CHOOSE_SEVERAL = _("Type to find; add as many as you need, remove one with its ×.")
 
 
 def _person(user: User) -> str:
@@ -112,7 +113,7 @@ class MaterialForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, initial=Kind.CASE)
     subjects = forms.ModelMultipleChoiceField(
         label=_("Subjects"), queryset=Subject.objects.none(), required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}), help_text=_CHOOSE_SEVERAL,
+        widget=forms.SelectMultiple(attrs={"size": 6, "data-tags": ""}), help_text=_CHOOSE_SEVERAL,
     )  # fmt: skip
     grades = forms.TypedMultipleChoiceField(
         label=_("Grades"), choices=GRADE_CHOICES, coerce=int, required=False,
@@ -130,15 +131,17 @@ class MaterialForm(forms.Form):
     body = forms.CharField(
         label=_("Text"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 14}),
+        # A rich-text editor (static/js/editors.js, Quill) writes this field; the server sanitises it.
+        widget=forms.Textarea(attrs={"rows": 14, "data-rich-text": ""}),
         help_text=_(
-            "Formatting with simple HTML is kept (paragraphs, lists, tables, links); scripts are removed."
+            "Use the toolbar for headings, lists, tables, links and images (each image with a description "
+            "for readers who cannot see it). Text pasted from Word keeps its structure without the clutter."
         ),
     )
     licence = forms.ChoiceField(label=_("Licence"), choices=Licence.choices, initial=Licence.CC_BY)
     co_authors = forms.ModelMultipleChoiceField(
         label=_("Co-authors"), queryset=User.objects.none(), required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.SelectMultiple(attrs={"size": 6, "data-tags": ""}),
         help_text=format_lazy(
             "{} {}", _("Colleagues who wrote it with you: they see the draft and can edit it too."),
             _CHOOSE_SEVERAL,
@@ -187,7 +190,10 @@ class MaterialForm(forms.Form):
 
 class RatingForm(forms.Form):
     score = forms.TypedChoiceField(
-        label=_("Your rating"), choices=[(n, str(n)) for n in range(1, 6)], coerce=int
+        # No pre-chosen value: the person picks one (an empty choice is refused as required).
+        label=_("Your rating"),
+        choices=[("", "—"), *[(n, str(n)) for n in range(1, 6)]],
+        coerce=int,
     )
 
 

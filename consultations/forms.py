@@ -72,7 +72,10 @@ class MarkForm(forms.Form):
 
 class RatingForm(forms.Form):
     score = forms.TypedChoiceField(
-        label=_("Rating"), coerce=int, choices=[(n, str(n)) for n in range(5, 0, -1)]
+        # No pre-chosen value: the person picks one (an empty choice is refused as required).
+        label=_("Rating"),
+        coerce=int,
+        choices=[("", "—"), *[(n, str(n)) for n in range(5, 0, -1)]],
     )
     comment = forms.CharField(
         label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000

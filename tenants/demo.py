@@ -199,7 +199,9 @@ def _subjects_ensure(created: list[str]) -> dict[str, Subject]:
     for code, name in DEMO_SUBJECTS:
         subject = Subject.objects.filter(name=name).first() or Subject.objects.filter(code=code).first()
         if subject is None:
-            subject = Subject.objects.create(name=name, code=code)
+            from portal.demo import subject_name_en
+
+            subject = Subject.objects.create(name=name, code=code, name_en=subject_name_en(code))
             created.append(f"subject {name}")
         subjects[code] = subject
     return subjects

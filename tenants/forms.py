@@ -118,6 +118,7 @@ class TutorAppointForm(forms.Form):
 
 class SubjectForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
+    name_en = forms.CharField(label=_("Name in English"), max_length=120, required=False)
     code = forms.SlugField(label=_("Code"), max_length=50, help_text=_("Latin letters, digits and hyphens."))
     is_active = forms.BooleanField(label=_("In use"), required=False, initial=True)
 

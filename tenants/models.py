@@ -11,6 +11,7 @@ import zoneinfo
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
@@ -93,6 +94,8 @@ class Subject(models.Model):
     """A school subject (математика, русский язык, ...): a directory shared by all."""
 
     name = models.CharField(_("name"), max_length=120, unique=True)
+    # The name in the English interface (empty: the Russian name is shown there too).
+    name_en = models.CharField(_("name in English"), max_length=120, blank=True, default="")
     code = models.SlugField(_("code"), max_length=50, unique=True)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -102,6 +105,9 @@ class Subject(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
+        # A list that loaded only id and name (``.only("id", "name")``) must not query per row.
+        if "name_en" not in self.get_deferred_fields() and self.name_en and get_language() == "en":
+            return self.name_en
         return self.name
 
 

@@ -168,6 +168,7 @@ def subject_save(
     code: str,
     is_active: bool = True,
     subject: Subject | None = None,
+    name_en: str | None = None,
 ) -> Subject:
     _require(permissions.can_manage_directories(actor_membership))
     name, code = name.strip(), code.strip().lower()
@@ -180,6 +181,8 @@ def subject_save(
         raise ConflictError(_("A subject with this name or code already exists."), field="name")
     subject = subject or Subject()
     subject.name, subject.code, subject.is_active = name, code, is_active
+    if name_en is not None:  # None: keep the English name as it is
+        subject.name_en = name_en.strip()
     subject.save()
     audit(
         actor=actor,

@@ -366,7 +366,12 @@ def subject_edit(request: HttpRequest, subject_id: int) -> HttpResponse:
     subject = get_object_or_404(Subject, pk=subject_id)
     form = SubjectForm(
         request.POST or None,
-        initial={"name": subject.name, "code": subject.code, "is_active": subject.is_active},
+        initial={
+            "name": subject.name,
+            "name_en": subject.name_en,
+            "code": subject.code,
+            "is_active": subject.is_active,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -54,8 +54,9 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
 def sanitise_html(value: str) -> str:
-    """Rich text with only the allow-listed tags and attributes (scripts and their content removed)."""
-    return nh3.clean(
+    """Rich text with only the allow-listed tags and attributes (scripts and their content removed);
+    an image without a description gets an empty one (decorative to screen readers, never unlabelled)."""
+    clean = nh3.clean(
         value or "",
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -63,6 +64,11 @@ def sanitise_html(value: str) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     ).strip()
+    return IMAGE_WITHOUT_ALT.sub('<img alt=""', clean)
+
+
+# nh3 writes tags in one normal form: ``<img src="..." ...>``.
+IMAGE_WITHOUT_ALT = re.compile(r"<img(?![^>]*\salt=)")
 
 
 def html_to_text(value: str) -> str:

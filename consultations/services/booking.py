@@ -322,8 +322,9 @@ def booking_cancel(*, booking_id: Any, actor: User, reason: str = "", now: datet
 def booking_reschedule(
     *, booking_id: Any, new_slot_id: Any, actor: User, reason: str = "", now: datetime | None = None
 ) -> Booking:
-    """Move a booking to another slot of the same tutor: the old one is cancelled and
-    the new one booked in one transaction, so either both happen or neither."""
+    """Move a booking to another slot of the same offering (same tutor, subject, format and
+    place): the old one is cancelled and the new one booked in one transaction, so either
+    both happen or neither."""
     now = now or timezone.now()
     old_slot_id = _get_booking(booking_id).slot_id
     try:
@@ -343,6 +344,11 @@ def booking_reschedule(
     if new_slot.tutor_id != slot.tutor_id:
         raise TutornetError(
             _("A consultation can be moved only to another time of the same tutor."), field="new_slot"
+        )
+    if new_slot.offering_id != slot.offering_id:
+        raise TutornetError(
+            _("A consultation can be moved only to another time of the same consultation offer."),
+            field="new_slot",
         )
     teacher = User.objects.get(pk=booking.teacher_id)
     _release(booking, slot, actor=actor, reason=reason, now=now)

@@ -307,7 +307,11 @@ def booking_reschedule(request: HttpRequest, booking_id: int) -> HttpResponse:
             to=back,
         )
     now = timezone.now()
-    slots = selectors.free_slots(now=now, tutor_id=booking.slot.tutor_id).exclude(pk=booking.slot_id)[:60]
+    slots = (
+        selectors.free_slots(now=now, tutor_id=booking.slot.tutor_id)
+        .filter(offering_id=booking.slot.offering_id)
+        .exclude(pk=booking.slot_id)[:60]
+    )
     context = {
         "zone": organisation(request).zone,
         "booking": booking,

@@ -48,13 +48,83 @@ document.documentElement.classList.add("js");
   });
 })();
 
-// A form with data-confirm (deleting something) asks before it is sent.
-document.addEventListener("submit", function (event) {
+// A form with data-confirm (a destructive action) asks first, in a dialog that says what
+// follows: data-confirm is the question, data-confirm-detail what happens next,
+// data-confirm-yes / data-confirm-no the buttons' words.  With data-confirm-reason the
+// dialog also offers an optional reason, copied into the form's field of that name.
+(function () {
   "use strict";
-  var form = event.target;
-  var question = form && form.getAttribute && form.getAttribute("data-confirm");
-  if (question && !window.confirm(question)) { event.preventDefault(); }
-});
+  function text(tag, className, content) {
+    var element = document.createElement(tag);
+    if (className) { element.className = className; }
+    element.textContent = content || "";  // text only: the strings may hold people's names
+    return element;
+  }
+  function ask(form, submitter) {
+    var dialog = document.createElement("dialog");
+    dialog.className = "confirm-dialog";
+    dialog.setAttribute("aria-labelledby", "confirm-dialog-title");
+    var title = text("h2", "", form.getAttribute("data-confirm"));
+    title.id = "confirm-dialog-title";
+    dialog.appendChild(title);
+    var detail = form.getAttribute("data-confirm-detail");
+    if (detail) { dialog.appendChild(text("p", "confirm-detail", detail)); }
+    var reasonName = form.getAttribute("data-confirm-reason");
+    var reason = null;
+    if (reasonName) {
+      var label = text("label", "", form.getAttribute("data-confirm-reason-label") || "");
+      label.setAttribute("for", "confirm-dialog-reason");
+      reason = document.createElement("textarea");
+      reason.id = "confirm-dialog-reason";
+      reason.rows = 2;
+      reason.maxLength = 300;
+      dialog.appendChild(label);
+      dialog.appendChild(reason);
+    }
+    var buttons = text("p", "confirm-buttons");
+    var yes = text("button", "danger", form.getAttribute("data-confirm-yes") || (submitter && submitter.textContent) || "OK");
+    yes.type = "button";
+    var no = text("button", "secondary", form.getAttribute("data-confirm-no") || "×");
+    no.type = "button";
+    buttons.appendChild(yes);
+    buttons.appendChild(no);
+    dialog.appendChild(buttons);
+    document.body.appendChild(dialog);
+    function close() { dialog.close(); dialog.remove(); if (submitter) { submitter.focus(); } }
+    no.addEventListener("click", close);
+    dialog.addEventListener("cancel", function (event) { event.preventDefault(); close(); });
+    yes.addEventListener("click", function () {
+      if (reason) {
+        var field = form.querySelector("[name='" + reasonName + "']");
+        if (!field) {
+          field = document.createElement("input");
+          field.type = "hidden";
+          field.name = reasonName;
+          form.appendChild(field);
+        }
+        field.value = reason.value;
+      }
+      form.setAttribute("data-confirmed", "1");
+      dialog.close();
+      dialog.remove();
+      if (form.requestSubmit) { form.requestSubmit(submitter || undefined); } else { form.submit(); }
+    });
+    dialog.showModal();
+    (reason || no).focus();
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form || !form.getAttribute || !form.getAttribute("data-confirm")) { return; }
+    if (form.getAttribute("data-confirmed") === "1") { form.removeAttribute("data-confirmed"); return; }
+    event.preventDefault();
+    if (typeof HTMLDialogElement === "function") {
+      ask(form, event.submitter || form.querySelector("[type=submit]"));
+    } else if (window.confirm(form.getAttribute("data-confirm"))) {
+      form.setAttribute("data-confirmed", "1");
+      form.submit();
+    }
+  });
+})();
 
 // Instead of inline handlers (the Content-Security-Policy allows no inline script):
 // a <select data-autosubmit> sends its form when changed; an input with

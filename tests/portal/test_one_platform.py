@@ -4,6 +4,7 @@ platform")."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -194,3 +195,105 @@ def test_a_teachers_own_page_shows_their_subjects_and_organisations(district: Di
     page = client_for(membership.user, SCHOOL).get("/my/organisations/").content.decode()
     assert district.school_a.name in page
     assert "Химия-моя" in page
+
+
+def test_the_author_sees_the_district_copy_published_with_its_link_rating_and_downloads(
+    district: District, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    author = member(district.school_a).user
+    methodologist = member(district.centre, Role.METHODOLOGIST).user
+    own, copy = district_material(district, author, methodologist, title="Кейс автора для района")
+    client = client_for(author, SCHOOL)
+    page = client.get(f"/casebank/materials/{own.pk}/").content.decode()
+    assert "Опубликован в банке района" in page
+    assert f"/go/{district.centre.pk}/?next=%2Fcasebank%2Fmaterials%2F{copy.pk}%2F" in page
+    assert "Отправить изменения в банк района" in page
+
+    client.get("/casebank/mine/")
+    with django_assert_max_num_queries(16):
+        mine = client.get("/casebank/mine/").content.decode()
+    card = mine[mine.index(f'data-material-id="{own.pk}"') :]
+    assert "Банк района: Опубликован" in card[: card.index("</li>")]
+
+
+def test_a_co_reader_does_not_get_the_authors_district_facts(district: District) -> None:
+    from portal import authored
+
+    author = member(district.school_a).user
+    methodologist = member(district.centre, Role.METHODOLOGIST).user
+    own, _copy = district_material(district, author, methodologist)
+    stranger = member(district.school_a).user
+    with tenant_context(district.school_a):
+        assert authored.district_facts(material=own, user=stranger) is None
+        assert authored.district_facts(material=own, user=author) is not None
+
+
+def test_reschedule_offers_and_accepts_only_slots_of_the_same_offering(district: District) -> None:
+    from consultations.services import booking_reschedule
+    from tutornet.errors import TutornetError
+
+    tutor = member(district.centre, Role.TUTOR).user
+    teacher = member(district.school_a).user
+    first = slot_in(district.centre, tutor=tutor)
+    with tenant_context(district.centre):
+        from tests.consultations.factories import SlotFactory
+
+        same = SlotFactory(
+            offering=first.offering, starts_at=first.starts_at + (first.ends_at - first.starts_at) * 2
+        )
+    other = slot_in(
+        district.centre, first.starts_at + (first.ends_at - first.starts_at) * 4, tutor=tutor, group=True
+    )
+    booking = book(district.centre, first, teacher, district.school_a)
+
+    page = (
+        client_for(teacher, CENTRE).get(f"/consultations/bookings/{booking.pk}/reschedule/").content.decode()
+    )
+    assert f'value="{same.pk}"' in page
+    assert f'value="{other.pk}"' not in page
+
+    with tenant_context(district.centre):
+        with pytest.raises(TutornetError) as refused:
+            booking_reschedule(booking_id=booking.pk, new_slot_id=other.pk, actor=teacher)
+        assert refused.value.field == "new_slot"
+        booking.refresh_from_db()
+        assert booking.status == "confirmed" and booking.slot_id == first.pk
+
+
+def test_ratings_have_no_pre_chosen_value(district: District) -> None:
+    from casebank.forms import RatingForm as MaterialRatingForm
+    from consultations.forms import RatingForm
+
+    chosen = re.compile(r'value="\d" selected')
+    assert not chosen.search(str(RatingForm()["score"]))
+    assert not RatingForm({"score": ""}).is_valid()
+    assert not chosen.search(str(MaterialRatingForm()["score"]))
+    assert not MaterialRatingForm({"score": ""}).is_valid()
+
+
+def test_booking_inside_the_cancel_deadline_warns_and_asks(district: District) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    starts = (timezone.now() + timedelta(hours=6)).replace(minute=0, second=0, microsecond=0)
+    near = slot_in(district.centre, starts, min_notice_hours=1, cancel_deadline_hours=12)
+    far = slot_in(district.centre, starts + timedelta(days=3))
+    teacher = member(district.school_a).user
+    client = client_for(teacher, CENTRE)
+    page = client.get(f"/consultations/slots/{near.pk}/book/").content.decode()
+    assert 'id="no-cancel-warning"' in page and "data-confirm=" in page
+    page = client.get(f"/consultations/slots/{far.pk}/book/").content.decode()
+    assert 'id="no-cancel-warning"' not in page
+
+
+def test_destructive_actions_ask_for_confirmation_saying_what_follows(district: District) -> None:
+    slot = slot_in(district.centre)
+    teacher = member(district.school_a).user
+    book(district.centre, slot, teacher, district.school_a)
+    page = client_for(teacher, CENTRE).get("/consultations/my/").content.decode()
+    form = page[page.index('class="inline cancel"') :]
+    form = form[: form.index(">")]
+    assert 'data-confirm="Отменить консультацию?"' in form
+    assert 'data-confirm-reason="reason"' in form
+    assert "тьютор" in form  # what follows: the tutor is told

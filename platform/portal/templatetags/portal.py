@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -72,6 +72,46 @@ def district_hits(context: Any, form: Any) -> dict[str, Any]:
     arguments: dict[str, Any] = form.search_arguments() if form.is_bound else {}
     found = district.district_search(user=request.user, school=here, arguments=arguments)  # type: ignore[arg-type]
     return {"found": found, "query": arguments.get("query", "")}
+
+
+@register.simple_tag(takes_context=True)
+def district_facts(context: Any, material: Any) -> Any:
+    """``{% district_facts material as facts %}``: the author's district copy (portal.authored)."""
+    from .. import authored
+
+    request = context.get("request")
+    return authored.district_facts(material=material, user=getattr(request, "user", None))
+
+
+@register.simple_tag(takes_context=True)
+def district_states(context: Any, materials: Any) -> Any:
+    """``{% district_states materials as states %}``: school material id -> its district copy."""
+    from .. import authored
+
+    request = context.get("request")
+    return authored.district_states(materials=materials, user=getattr(request, "user", None))
+
+
+@register.filter
+def images_described(body: str) -> Any:
+    """Stored, sanitised rich text; images saved before descriptions were enforced get an empty alt."""
+    from django.utils.safestring import mark_safe
+
+    from casebank.services.common import IMAGE_WITHOUT_ALT
+
+    return mark_safe(IMAGE_WITHOUT_ALT.sub('<img alt=""', body or ""))  # noqa: S308 (sanitised when saved)
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def past_cancel_deadline(slot: Any) -> bool:
+    """Whether a booking made now could no longer be cancelled (inside the offering's deadline)."""
+    deadline = slot.starts_at - timedelta(hours=slot.offering.cancel_deadline_hours)
+    return bool(timezone.now() >= deadline)
 
 
 @register.filter

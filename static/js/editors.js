@@ -1,0 +1,89 @@
+// Real editors for the case-material form (no inline script: CSP).
+//   textarea[data-rich-text] -> Quill 2 (static/vendor/quill, BSD-3-Clause): toolbar with
+//     headings, lists, tables, links, images with alt text; Quill's clipboard turns text
+//     pasted from Word into its own clean structure.  The HTML goes back into the textarea on
+//     submit, and the server sanitises it (casebank.services.common.sanitise_html).
+//   select[multiple][data-tags] -> Tom Select (static/vendor/tom-select, Apache-2.0):
+//     searchable tags that work by touch.
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  function word(name, fallback) { return (script && script.getAttribute("data-" + name)) || fallback; }
+
+  function richText(textarea) {
+    if (!window.Quill) { return; }
+    var holder = document.createElement("div");
+    holder.className = "rich-text";
+    textarea.parentNode.insertBefore(holder, textarea);
+    textarea.hidden = true;
+    var quill = new window.Quill(holder, {
+      theme: "snow",
+      modules: {
+        table: true,
+        toolbar: {
+          container: [
+            [{ header: [2, 3, false] }],
+            ["bold", "italic", "underline"],
+            [{ list: "ordered" }, { list: "bullet" }],
+            ["link", "image", "table"],
+            ["clean"],
+          ],
+          handlers: {
+            image: function () {
+              var url = window.prompt(word("image-prompt", "Image URL"), "https://");
+              if (!url || !/^https?:\/\//.test(url)) { return; }
+              var alt = window.prompt(word("alt-prompt", "Describe the image"), "") || "";
+              var range = quill.getSelection(true);
+              quill.insertEmbed(range.index, "image", url, "user");
+              quill.formatText(range.index, 1, "alt", alt, "user");
+              quill.setSelection(range.index + 1, 0);
+            },
+            table: function () { quill.getModule("table").insertTable(2, 2); },
+          },
+        },
+      },
+    });
+    if (textarea.value) {
+      quill.clipboard.dangerouslyPasteHTML(textarea.value);  // the server sanitised it when saved
+    }
+    var editor = holder.querySelector(".ql-editor");
+    if (editor) {
+      editor.setAttribute("aria-label", word("editor-label", "Text"));
+      editor.setAttribute("role", "textbox");
+      editor.setAttribute("aria-multiline", "true");
+      var label = document.querySelector("label[for='" + textarea.id + "']");
+      if (label) { label.addEventListener("click", function () { quill.focus(); }); }
+    }
+    var table = holder.parentNode.querySelector(".ql-table");
+    if (table) { table.setAttribute("aria-label", word("table-label", "Insert a table")); }
+    holder.parentNode.querySelectorAll(".ql-toolbar button, .ql-toolbar .ql-picker-label").forEach(function (control) {
+      if (!control.getAttribute("aria-label")) {
+        var name = (control.className.match(/ql-(\w+)/) || [])[1] || "";
+        var value = control.getAttribute("value");
+        control.setAttribute("aria-label", name + (value ? " " + value : ""));
+      }
+    });
+    textarea.form.addEventListener("submit", function () {
+      textarea.value = quill.getLength() > 1 ? quill.getSemanticHTML() : "";
+    });
+  }
+
+  function tags(select) {
+    if (!window.TomSelect) { return; }
+    var label = document.querySelector("label[for='" + select.id + "']");
+    var control = new window.TomSelect(select, {
+      plugins: ["remove_button"],
+      maxOptions: 500,
+      hidePlaceholder: true,
+      render: { no_results: function () { var d = document.createElement("div"); d.className = "no-results"; d.textContent = word("no-results", "Nothing found"); return d; } },
+    });
+    if (label && control.control_input) {
+      control.control_input.setAttribute("aria-label", label.textContent.trim());
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("textarea[data-rich-text]").forEach(richText);
+    document.querySelectorAll("select[multiple][data-tags]").forEach(tags);
+  });
+})();
