@@ -12,8 +12,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from codifier.models import Codifier, Topic
@@ -22,8 +23,8 @@ from tutornet.pages import forbidden, form_error, refused
 
 from . import selectors, services
 from .forms import BankFilterForm, ItemForm, initial_for
-from .models import Item, ItemType, ItemVersion
-from .permissions import can_use_bank
+from .models import Item, ItemImage, ItemType, ItemVersion
+from .permissions import can_use_bank, can_view_image
 from .scoring import correct_response
 
 View = Callable[..., HttpResponse]
@@ -194,3 +195,35 @@ def item_archive(request: HttpRequest, item_id: int) -> HttpResponse:
         return refused(request, exc, "diagnostics:bank")
     messages.success(request, _("The item was archived.") if item.archived else _("The item was restored."))
     return redirect("diagnostics:bank")
+
+
+@bank_page
+def item_image_upload(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = _item(item_id)
+    upload = request.FILES.get("image")
+    if request.method != "POST" or upload is None:
+        messages.error(request, _("Choose a picture to upload."))
+        return redirect("diagnostics:item", item.pk)
+    try:
+        image = services.item_image_add(item=item, file=upload, actor=request.user)  # type: ignore[arg-type]
+    except TutornetError as exc:
+        return refused(request, exc, reverse("diagnostics:item", args=[item.pk]))
+    messages.success(
+        request,
+        _("The picture was uploaded. Put it in the text as %(tag)s")
+        % {"tag": f'<img src="{reverse("diagnostics:image", args=[image.pk])}" alt="">'},
+    )
+    return redirect("diagnostics:item", item.pk)
+
+
+@login_required
+def item_image(request: HttpRequest, image_id: int) -> FileResponse:
+    if not can_view_image(request.user):
+        raise Http404(_("No such picture."))
+    image = ItemImage.objects.filter(pk=image_id).first()
+    if image is None:
+        raise Http404(_("No such picture."))
+    response = FileResponse(image.file.open("rb"), content_type=image.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
