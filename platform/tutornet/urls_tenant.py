@@ -18,6 +18,7 @@ urlpatterns = [
     path("consultations/", include("consultations.urls")),
     path("casebank/", include("casebank.urls")),
     path("codifiers/", include("codifier.urls")),
+    path("diagnostics/bank/", include("tutorials.diagnostics.urls")),
     path("", include("tenants.urls")),
     path("api/", include("tutornet.api_urls")),
     path("", include("portal.urls")),
