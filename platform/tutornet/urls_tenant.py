@@ -14,6 +14,7 @@ urlpatterns = [
     path("calendar/", include("consultations.feed_urls")),
     path("consultations/", include("consultations.urls")),
     path("casebank/", include("casebank.urls")),
+    path("codifiers/", include("codifier.urls")),
     path("", include("tenants.urls")),
     path("api/", include("tutornet.api_urls")),
     *common,

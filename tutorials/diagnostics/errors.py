@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from codifier.errors import ImportRejectedError
 from tutornet.errors import ConflictError, NotFoundError, TutornetError
 
 from .permissions import BankPermissionError
@@ -36,14 +37,3 @@ class BlueprintShortError(TutornetError):
     """The bank has fewer items for a topic than the blueprint asks for."""
 
     code = "blueprint_short"
-
-
-class ImportRejectedError(TutornetError):
-    """An import file with bad rows or items; ``problems`` lists every one, nothing was written."""
-
-    code = "import_rejected"
-
-    def __init__(self, message: str, *, problems: list[tuple[str, str]]) -> None:
-        super().__init__(message)
-        # (position, reason): "строка 7", "вопрос 3 «Имя»" and why it was refused.
-        self.problems = problems

@@ -25,6 +25,9 @@ class Command(BaseCommand):
         district.created += demo_consultations_seed(
             centre=district.centre, tutor=district.people["tutor@example.org"]
         )
+        from tutorials.diagnostics.demo import demo_diagnostics_seed
+
+        district.created += demo_diagnostics_seed(district.centre)
         if district.created:
             for line in district.created:
                 self.stdout.write(f"  + {line}")
