@@ -39,6 +39,9 @@ class Kind(models.TextChoices):
     HELP_HOUR_SCHEDULED = "help_hour_scheduled", _("A Help Hour session is scheduled")
     HELP_HOUR_HELD = "help_hour_held", _("A Help Hour session is held")
     HELP_HOUR_CLOSED = "help_hour_closed", _("A Help Hour is closed with its outcome")
+    DIAGNOSTIC_OPENED = "diagnostic_opened", _("A diagnostic test is open for me")
+    DIAGNOSTIC_REMINDER = "diagnostic_reminder", _("A diagnostic test closes soon")
+    DIAGNOSTIC_RESULT = "diagnostic_result", _("My diagnostic result is ready")
 
 
 # Kinds whose e-mail cannot be switched off: the person needs the link in it.

@@ -6,4 +6,5 @@ urlpatterns = [
     path("consultations/", include("consultations.api_urls")),
     path("casebank/", include("casebank.api_urls")),
     path("diagnostics/bank/", include("tutorials.diagnostics.api_urls")),
+    path("diagnostics/", include("tutorials.diagnostics.campaigns.api_urls")),
 ]

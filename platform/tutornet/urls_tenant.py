@@ -19,6 +19,7 @@ urlpatterns = [
     path("casebank/", include("casebank.urls")),
     path("codifiers/", include("codifier.urls")),
     path("diagnostics/bank/", include("tutorials.diagnostics.urls")),
+    path("diagnostics/", include("tutorials.diagnostics.campaigns.urls")),
     path("", include("tenants.urls")),
     path("api/", include("tutornet.api_urls")),
     path("", include("portal.urls")),

@@ -205,6 +205,9 @@ CELERY_BEAT_SCHEDULE = {
     "consultations-waitlist-expiry": {"task": "consultations.waitlist_expiry_sweep", "schedule": 60.0},
     # The booking horizon moves forward every day: generate the slots it uncovers.
     "consultations-slots-extend": {"task": "consultations.slots_extend_sweep", "schedule": 3600.0},
+    # Diagnostics: submit attempts whose time is up; announce and remind campaigns (fan out too).
+    "diagnostics-submit-due": {"task": "diagnostics.submit_due_sweep", "schedule": 30.0},
+    "diagnostics-notify": {"task": "diagnostics.notify_sweep", "schedule": 300.0},
 }
 
 # Two redis-py 8 defaults broke consumers (bench/slot_fanout.py, tests/consultations/test_live.py):

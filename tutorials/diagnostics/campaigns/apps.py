@@ -9,3 +9,10 @@ class CampaignsConfig(AppConfig):
     name = "tutorials.diagnostics.campaigns"
     label = "campaigns"
     verbose_name = _("Diagnostics: campaigns")
+
+    def ready(self) -> None:
+        from tutornet import panels
+
+        from .panels import diagnostics_panel
+
+        panels.register(diagnostics_panel)

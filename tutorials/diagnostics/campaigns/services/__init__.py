@@ -1,0 +1,28 @@
+"""Every write of the campaigns, one transaction each (see each module's invariants)."""
+
+from .attempts import (
+    answer_save,
+    attempt_start,
+    attempt_submit,
+    attempts_submit_due,
+    questionnaire_answer_save,
+    questionnaire_done,
+)
+from .campaigns import audience, campaign_create, campaign_publish, question_add
+from .grading import answer_grade
+from .notify import campaigns_notify_due
+
+__all__ = [
+    "answer_grade",
+    "answer_save",
+    "attempt_start",
+    "attempt_submit",
+    "attempts_submit_due",
+    "audience",
+    "campaign_create",
+    "campaign_publish",
+    "campaigns_notify_due",
+    "question_add",
+    "questionnaire_answer_save",
+    "questionnaire_done",
+]

@@ -1,0 +1,299 @@
+"""A teacher's attempt: start (or resume), save answers, submit (by hand or at the deadline).
+
+Invariants:
+
+* One attempt per campaign and teacher (a unique constraint; two starts racing get
+  the same attempt).
+* The deadline is the server's, written once at the start:
+  ``min(start + time limit, campaign close)``.
+* An answer is accepted only while the attempt is in progress and the server's
+  clock is before the deadline; otherwise it is refused and nothing changes.
+  Saving holds a share lock on the attempt and submitting an update lock, so an
+  answer either commits before the submission scores the attempt (and counts) or
+  sees the attempt submitted (and is refused): never half.
+* Submitting twice, or by hand while the beat job submits it, submits once: the
+  second gets :class:`AttemptSubmittedError` (the beat job skips it quietly).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, User
+from tutorials.diagnostics import selectors as bank
+from tutorials.diagnostics.scoring import validate_response
+
+from .. import permissions
+from ..errors import (
+    AttemptNotFoundError,
+    AttemptSubmittedError,
+    CampaignInvalidError,
+    CampaignNotFoundError,
+    CampaignNotOpenError,
+    DeadlinePassedError,
+    ItemNotInAttemptError,
+)
+from ..models import Answer, Attempt, AttemptItem, Campaign, Question, QuestionnaireAnswer
+from ._common import audit, require
+from .grading import score_submitted
+
+# How many due attempts one beat run submits (the next run takes the rest).
+DUE_BATCH = 200
+
+
+def attempt_seed(campaign_id: int, teacher_id: int) -> int:
+    """The blueprint's draw for this teacher: fixed, so a restarted draw is the same."""
+    digest = hashlib.sha256(f"diagnostics:{campaign_id}:{teacher_id}".encode()).digest()
+    return int.from_bytes(digest[:7], "big")
+
+
+def attempt_start(*, campaign_id: Any, membership: Membership | None, now: datetime | None = None) -> Attempt:
+    """Start the teacher's attempt, or return the one already started (resume on any device)."""
+    now = now or timezone.now()
+    try:
+        campaign = Campaign.objects.get(pk=int(campaign_id))
+    except (Campaign.DoesNotExist, TypeError, ValueError):
+        raise CampaignNotFoundError() from None
+    require(permissions.can_take(membership, campaign))
+    assert membership is not None
+    user = membership.user
+    existing = Attempt.objects.filter(campaign=campaign, teacher=user).first()
+    if existing is not None:
+        return existing
+    if now < campaign.opens_at:
+        raise CampaignNotOpenError(_("The campaign has not opened yet."))
+    if now >= campaign.closes_at:
+        raise CampaignNotOpenError(_("The campaign is closed."))
+    try:
+        with transaction.atomic():
+            return _create(campaign, user, membership, now)
+    except IntegrityError:
+        # Another request (a second device) started it at the same moment.
+        return Attempt.objects.get(campaign=campaign, teacher=user)
+
+
+def _create(campaign: Campaign, user: User, membership: Membership, now: datetime) -> Attempt:
+    seed = attempt_seed(campaign.pk, user.pk)
+    if campaign.form == Campaign.Form.FIXED:
+        versions = [ci.version for ci in campaign.items.select_related("version").order_by("position")]
+    else:
+        topic_ids = list(campaign.blueprint_topics.values_list("pk", flat=True))
+        versions = bank.items_for_blueprint(
+            subject=campaign.subject_id, topic_ids=topic_ids, per_topic=campaign.per_topic, seed=seed
+        )
+        from tutorials.diagnostics.services.items import versions_mark_used
+
+        versions_mark_used([v.pk for v in versions])
+    if not versions:
+        raise CampaignInvalidError(_("The campaign has no items."))
+    deadline = min(now + timedelta(minutes=campaign.time_limit_minutes), campaign.closes_at)
+    attempt = Attempt.objects.create(
+        campaign=campaign,
+        teacher=user,
+        school_id=permissions.school_of(membership),
+        seed=seed,
+        started_at=now,
+        deadline=deadline,
+        max_score=sum((v.max_points for v in versions), start=0),
+    )
+    AttemptItem.objects.bulk_create(
+        AttemptItem(attempt=attempt, version=v, position=i, max_points=v.max_points)
+        for i, v in enumerate(versions, 1)
+    )
+    audit(actor=user, action="diagnostics.attempt_start", target=attempt, attempt=attempt.pk)
+    return attempt
+
+
+def _attempt_for(attempt_id: Any, user: User, lock: str) -> Attempt:
+    try:
+        attempt_pk = int(attempt_id)
+    except (TypeError, ValueError):
+        raise AttemptNotFoundError() from None
+    queryset = Attempt.objects.filter(pk=attempt_pk, teacher_id=user.pk)
+    queryset = queryset.select_for_update(no_key=False) if lock == "update" else queryset
+    if lock == "share":
+        found = list(Attempt.objects.raw(_SHARE_SQL, [attempt_pk, user.pk]))
+        if not found:
+            raise AttemptNotFoundError()
+        return found[0]
+    attempt = queryset.first()
+    if attempt is None:
+        raise AttemptNotFoundError()
+    return attempt
+
+
+# Django has no FOR SHARE: answers of one attempt may be saved side by side, a
+# submission (FOR UPDATE) waits for them and they for it.
+_SHARE_SQL = (
+    "SELECT id, status, deadline, submitted_automatically FROM campaigns_attempt "
+    "WHERE id = %s AND teacher_id = %s FOR SHARE"
+)
+_UPSERT_SQL = """
+    INSERT INTO campaigns_answer (attempt_id, version_id, response, saved_at, saves)
+    VALUES (%s, %s, %s::jsonb, %s, 1)
+    ON CONFLICT (attempt_id, version_id) DO UPDATE
+       SET response = EXCLUDED.response, saved_at = EXCLUDED.saved_at, saves = campaigns_answer.saves + 1
+    RETURNING id, saves
+"""
+
+
+def _check_open(attempt: Attempt, now: datetime) -> None:
+    if attempt.status != Attempt.Status.IN_PROGRESS:
+        raise AttemptSubmittedError(automatically=attempt.submitted_automatically)
+    if now >= attempt.deadline:
+        raise DeadlinePassedError()
+
+
+@transaction.atomic
+def answer_save(
+    *, attempt_id: Any, user: User, version_id: Any, response: Any, now: datetime | None = None
+) -> Answer:
+    """Save (or replace) the teacher's answer to one item of their attempt, as given.
+
+    Refused, changing nothing: another person's or an unknown attempt
+    (AttemptNotFoundError), a submitted attempt (AttemptSubmittedError), the
+    deadline passed (DeadlinePassedError), an item not in the attempt
+    (ItemNotInAttemptError), an answer of the wrong shape (ResponseInvalidError).
+    """
+    attempt = _attempt_for(attempt_id, user, "share")
+    # The clock is read after the lock: an answer that waited for a submission sees it.
+    now = now or timezone.now()
+    _check_open(attempt, now)
+    try:
+        version_pk = int(version_id)
+    except (TypeError, ValueError):
+        raise ItemNotInAttemptError() from None
+    item = AttemptItem.objects.select_related("version__item").filter(
+        attempt_id=attempt.pk, version_id=version_pk
+    )
+    found = item.first()
+    if found is None:
+        raise ItemNotInAttemptError()
+    clean = validate_response(found.version, response)
+    with connection.cursor() as cursor:
+        cursor.execute(_UPSERT_SQL, [attempt.pk, version_pk, _json(clean), now])
+        answer_id, saves = cursor.fetchone()
+    return Answer(
+        pk=answer_id, attempt_id=attempt.pk, version_id=version_pk, response=clean, saved_at=now, saves=saves
+    )
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+@transaction.atomic
+def attempt_submit(*, attempt_id: Any, user: User, now: datetime | None = None) -> Attempt:
+    """The teacher submits: the answers given so far are scored (extended ones go to grading)."""
+    attempt = _attempt_for(attempt_id, user, "update")
+    if attempt.status != Attempt.Status.IN_PROGRESS:
+        raise AttemptSubmittedError(automatically=attempt.submitted_automatically)
+    now = now or timezone.now()
+    # Past the deadline the beat job has not come round yet: the submission is the
+    # automatic one, whoever asks (answers after the deadline were refused anyway).
+    _submit(attempt, now, automatically=now >= attempt.deadline)
+    audit(actor=user, action="diagnostics.attempt_submit", target=attempt, attempt=attempt.pk)
+    return attempt
+
+
+def _submit(attempt: Attempt, now: datetime, *, automatically: bool) -> None:
+    attempt.status = Attempt.Status.SUBMITTED
+    attempt.submitted_at = min(now, attempt.deadline) if automatically else now
+    attempt.submitted_automatically = automatically
+    attempt.save(update_fields=["status", "submitted_at", "submitted_automatically"])
+    score_submitted(attempt, now=now)
+    campaign_id = attempt.campaign_id
+    transaction.on_commit(lambda: _analysis_stale(campaign_id))
+
+
+def _analysis_stale(campaign_id: int) -> None:
+    from ..tasks import analysis_refresh_soon
+
+    analysis_refresh_soon(campaign_id)
+
+
+def attempts_submit_due(*, now: datetime | None = None, batch: int = DUE_BATCH) -> int:
+    """Submit every attempt whose deadline has passed (beat, every minute; idempotent).
+
+    Each attempt is submitted in its own transaction under its row lock; one being
+    submitted by its teacher right now is skipped (``SKIP LOCKED``) and, if still
+    open, taken by the next run.
+    """
+    now = now or timezone.now()
+    done = 0
+    ids = list(
+        Attempt.objects.filter(status=Attempt.Status.IN_PROGRESS, deadline__lte=now)
+        .order_by("deadline")
+        .values_list("pk", flat=True)[:batch]
+    )
+    for attempt_pk in ids:
+        with transaction.atomic():
+            attempt = (
+                Attempt.objects.select_for_update(skip_locked=True)
+                .filter(pk=attempt_pk, status=Attempt.Status.IN_PROGRESS)
+                .first()
+            )
+            if attempt is None:
+                continue
+            _submit(attempt, now, automatically=True)
+            done += 1
+    return done
+
+
+@transaction.atomic
+def questionnaire_answer_save(
+    *,
+    attempt_id: Any,
+    user: User,
+    question_id: Any,
+    level: int | None = None,
+    choice: str = "",
+    text: str = "",
+    now: datetime | None = None,
+) -> QuestionnaireAnswer:
+    """Save the teacher's answer to a questionnaire question (until the campaign closes)."""
+    attempt = _attempt_for(attempt_id, user, "none")
+    now = now or timezone.now()
+    campaign = Campaign.objects.get(pk=attempt.campaign_id)
+    if now >= campaign.closes_at:
+        raise CampaignNotOpenError(_("The campaign is closed."))
+    question = Question.objects.filter(pk=_int(question_id), campaign_id=campaign.pk).first()
+    if question is None:
+        raise CampaignInvalidError(_("There is no such question in this questionnaire."), field="question")
+    values: dict[str, Any] = {"level": None, "choice": "", "text": "", "saved_at": now}
+    if question.kind == Question.Kind.SCALE:
+        if level is None or int(level) not in Question.Level.values:
+            raise CampaignInvalidError(_("Choose one of the three answers."), field="level")
+        values["level"] = int(level)
+    elif question.kind == Question.Kind.CHOICE:
+        if choice not in question.choices:
+            raise CampaignInvalidError(_("Choose one of the options."), field="choice")
+        values["choice"] = choice
+    else:
+        values["text"] = (text or "").strip()[:5000]
+    answer, _created = QuestionnaireAnswer.objects.update_or_create(
+        attempt=attempt, question=question, defaults=values
+    )
+    return answer
+
+
+def questionnaire_done(*, attempt_id: Any, user: User, now: datetime | None = None) -> Attempt:
+    attempt = _attempt_for(attempt_id, user, "none")
+    attempt.questionnaire_done_at = now or timezone.now()
+    attempt.save(update_fields=["questionnaire_done_at"])
+    return attempt
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0

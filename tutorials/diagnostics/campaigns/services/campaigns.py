@@ -1,0 +1,240 @@
+"""Creating and publishing campaigns, and building their difficulties questionnaire."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, Role
+from codifier.models import CompetenceBlock, Topic
+from tenants.models import AcademicYear, Organisation, Subject
+from tutorials.diagnostics import selectors as bank
+from tutorials.diagnostics.models import ItemVersion
+
+from .. import permissions
+from ..errors import CampaignInvalidError, CampaignNotFoundError
+from ..models import Campaign, CampaignItem, Question
+from ._common import audit, current_organisation, require
+
+MAX_ITEMS = 200
+MAX_QUESTIONS = 100
+
+
+def _fail(message: str, field: str | None = None) -> CampaignInvalidError:
+    return CampaignInvalidError(message, field=field)
+
+
+def _audience_school_ids(ids: Sequence[int]) -> list[int]:
+    """Chosen schools must be this centre's schools (or, in a school, the school itself)."""
+    if not ids:
+        return []
+    here = current_organisation()
+    allowed = set(
+        Organisation.objects.filter(centre=here, kind=Organisation.Kind.SCHOOL, is_active=True).values_list(
+            "pk", flat=True
+        )
+    )
+    if here is not None and here.kind == Organisation.Kind.SCHOOL:
+        allowed.add(here.pk)
+    chosen = sorted({int(i) for i in ids})
+    if any(i not in allowed for i in chosen):
+        raise _fail(_("Choose schools of this district."), "audience_school_ids")
+    return chosen
+
+
+@transaction.atomic
+def campaign_create(
+    *,
+    membership: Membership | None,
+    title: str,
+    academic_year: AcademicYear,
+    subject: Subject,
+    opens_at: datetime,
+    closes_at: datetime,
+    time_limit_minutes: int,
+    deficit_threshold: int = 60,
+    school_admins_see_names: bool = False,
+    audience_school_ids: Sequence[int] = (),
+    form: str = Campaign.Form.FIXED,
+    version_ids: Sequence[int] = (),
+    blueprint_topic_ids: Sequence[int] = (),
+    per_topic: int = 0,
+) -> Campaign:
+    """A draft campaign with its test form.  A fixed form names item versions of the
+    subject (in order); a blueprint names topics and how many items to draw for each
+    (the bank must hold enough).  Nothing is written when anything is wrong."""
+    require(permissions.can_manage(membership))
+    assert membership is not None
+    title = (title or "").strip()
+    if not title:
+        raise _fail(_("Give the campaign a title."), "title")
+    if closes_at <= opens_at:
+        raise _fail(_("The campaign must close after it opens."), "closes_at")
+    if not 1 <= int(time_limit_minutes) <= 24 * 60:
+        raise _fail(_("The time limit is from 1 minute to 24 hours."), "time_limit_minutes")
+    if not 0 <= int(deficit_threshold) <= 100:
+        raise _fail(_("The threshold is a percentage from 0 to 100."), "deficit_threshold")
+    if form not in Campaign.Form.values:
+        raise _fail(_("Choose the test form."), "form")
+    schools = _audience_school_ids(audience_school_ids)
+    campaign = Campaign(
+        title=title[:300],
+        academic_year=academic_year,
+        subject=subject,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        time_limit_minutes=int(time_limit_minutes),
+        deficit_threshold=int(deficit_threshold),
+        school_admins_see_names=bool(school_admins_see_names),
+        audience_school_ids=schools,
+        form=form,
+        per_topic=int(per_topic) if form == Campaign.Form.BLUEPRINT else 0,
+        created_by=membership.user,
+    )
+    if form == Campaign.Form.FIXED:
+        versions = _fixed_versions(subject, version_ids)
+        campaign.save()
+        CampaignItem.objects.bulk_create(
+            CampaignItem(campaign=campaign, version_id=v.pk, position=i) for i, v in enumerate(versions, 1)
+        )
+    else:
+        topics = _blueprint_topics(subject, blueprint_topic_ids, int(per_topic))
+        campaign.save()
+        campaign.blueprint_topics.set(topics)
+    audit(actor=membership.user, action="diagnostics.campaign_create", target=campaign, campaign=campaign.pk)
+    return campaign
+
+
+def _fixed_versions(subject: Subject, version_ids: Sequence[int]) -> list[ItemVersion]:
+    ids = [int(i) for i in version_ids]
+    if not ids:
+        raise _fail(_("Choose at least one item."), "version_ids")
+    if len(ids) > MAX_ITEMS:
+        raise _fail(_("A test has at most %(n)d items.") % {"n": MAX_ITEMS}, "version_ids")
+    if len(set(ids)) != len(ids):
+        raise _fail(_("An item is chosen twice."), "version_ids")
+    found = bank.versions_by_id(ids)
+    if len(found) != len(ids) or any(v.item.subject_id != subject.pk for v in found.values()):
+        raise _fail(_("Choose items of the campaign's subject from the bank."), "version_ids")
+    return [found[i] for i in ids]
+
+
+def _blueprint_topics(subject: Subject, topic_ids: Sequence[int], per_topic: int) -> list[Topic]:
+    ids = sorted({int(i) for i in topic_ids})
+    if not ids:
+        raise _fail(_("Choose at least one topic."), "blueprint_topic_ids")
+    if not 1 <= per_topic <= 20:
+        raise _fail(_("Draw from 1 to 20 items per topic."), "per_topic")
+    topics = list(Topic.objects.filter(pk__in=ids, codifier__subject=subject))
+    if len(topics) != len(ids):
+        raise _fail(_("Choose topics of the subject's codifier."), "blueprint_topic_ids")
+    counts = bank.topic_item_counts(subject, ids)
+    short = [t.code for t in topics if counts.get(t.pk, 0) < per_topic]
+    if short:
+        raise _fail(
+            _("The bank has too few items for topics: %(topics)s.") % {"topics": ", ".join(sorted(short))},
+            "blueprint_topic_ids",
+        )
+    return topics
+
+
+def _lock_campaign(campaign_id: Any) -> Campaign:
+    try:
+        return Campaign.objects.select_for_update().get(pk=int(campaign_id))
+    except (Campaign.DoesNotExist, TypeError, ValueError):
+        raise CampaignNotFoundError() from None
+
+
+@transaction.atomic
+def question_add(
+    *,
+    membership: Membership | None,
+    campaign_id: Any,
+    kind: str,
+    text: str,
+    topic_id: int | None = None,
+    competence_block: str = "",
+    choices: Sequence[str] = (),
+) -> Question:
+    """Add a question to a draft campaign's questionnaire: a scale tied to a codifier
+    topic or a competence block, a choice among options, or free text."""
+    require(permissions.can_manage(membership))
+    campaign = _lock_campaign(campaign_id)
+    if campaign.published_at is not None:
+        raise _fail(_("The campaign is published: its questionnaire no longer changes."))
+    text = (text or "").strip()
+    if not text:
+        raise _fail(_("Write the question."), "text")
+    if kind not in Question.Kind.values:
+        raise _fail(_("Choose the kind of question."), "kind")
+    topic = None
+    if topic_id:
+        topic = Topic.objects.filter(pk=topic_id, codifier__subject_id=campaign.subject_id).first()
+        if topic is None:
+            raise _fail(_("Choose a topic of the subject's codifier."), "topic")
+    if competence_block and competence_block not in CompetenceBlock.values:
+        raise _fail(_("Choose a competence block."), "competence_block")
+    if kind == Question.Kind.SCALE and topic is None and not competence_block:
+        raise _fail(_("A scale question names a topic or a competence block."), "topic")
+    options = [str(c).strip()[:500] for c in choices if str(c).strip()]
+    if kind == Question.Kind.CHOICE and len(options) < 2:
+        raise _fail(_("Give at least two options."), "choices")
+    position = campaign.questions.count() + 1
+    if position > MAX_QUESTIONS:
+        raise _fail(_("The questionnaire has at most %(n)d questions.") % {"n": MAX_QUESTIONS})
+    return Question.objects.create(
+        campaign=campaign,
+        position=position,
+        kind=kind,
+        text=text[:1000],
+        topic=topic,
+        competence_block=competence_block or "",
+        choices=options if kind == Question.Kind.CHOICE else [],
+    )
+
+
+@transaction.atomic
+def campaign_publish(
+    *, membership: Membership | None, campaign_id: Any, now: datetime | None = None
+) -> Campaign:
+    """Publish a draft: teachers see it (and are notified when it opens); its fixed
+    items' versions are frozen, so editing an item later makes a new version."""
+    require(permissions.can_manage(membership))
+    assert membership is not None
+    now = now or timezone.now()
+    campaign = _lock_campaign(campaign_id)
+    if campaign.published_at is not None:
+        return campaign
+    if campaign.closes_at <= now:
+        raise _fail(_("The campaign's closing time has passed."), "closes_at")
+    campaign.published_at = now
+    campaign.save(update_fields=["published_at"])
+    from tutorials.diagnostics.services.items import versions_mark_used
+
+    versions_mark_used(campaign.items.values_list("version_id", flat=True))
+    audit(actor=membership.user, action="diagnostics.campaign_publish", target=campaign, campaign=campaign.pk)
+    if campaign.opens_at <= now:
+        from .notify import campaign_opened
+
+        campaign_opened(campaign, now=now)
+    return campaign
+
+
+def audience(campaign: Campaign) -> QuerySet[Membership]:
+    """The memberships of the teachers the campaign is for (see ``permissions.in_audience``)."""
+    here = current_organisation()
+    memberships = Membership.objects.filter(
+        role=Role.TEACHER, is_active=True, user__is_active=True, subjects=campaign.subject_id
+    )
+    if here is not None and here.kind == Organisation.Kind.SCHOOL:
+        return memberships.filter(organisation=here)
+    memberships = memberships.filter(organisation__centre=here, organisation__is_active=True)
+    if campaign.audience_school_ids:
+        memberships = memberships.filter(organisation_id__in=campaign.audience_school_ids)
+    return memberships

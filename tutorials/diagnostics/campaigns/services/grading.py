@@ -1,0 +1,148 @@
+"""Scoring on submission, grading of extended answers, and the final result.
+
+Auto-graded types are scored by the bank's ``score_response`` when the attempt is
+submitted.  An extended answer waits in the grading queue for the organisation's
+tutors of the subject (and its methodologists), who see the answer and the rubric
+but not the teacher's name or school.  The result is final when the last item is
+graded: then the score and the points per codifier topic (``TopicResult``) are
+written.  An unanswered extended item scores 0 at once: there is nothing to grade.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership
+from tutorials.diagnostics.scoring import score_response
+
+from .. import permissions
+from ..errors import AlreadyGradedError, AttemptNotFoundError, GradeInvalidError
+from ..models import Answer, Attempt, AttemptItem, TopicResult
+from ._common import audit, require
+
+ZERO = Decimal("0.00")
+
+
+def score_submitted(attempt: Attempt, *, now: datetime) -> None:
+    """Score a just-submitted attempt (in the submitting transaction, under its lock)."""
+    items = list(
+        AttemptItem.objects.filter(attempt_id=attempt.pk).select_related("version__item").order_by("position")
+    )
+    responses = dict(Answer.objects.filter(attempt_id=attempt.pk).values_list("version_id", "response"))
+    for item in items:
+        response = responses.get(item.version_id)
+        points = score_response(item.version, response or {})
+        if points is None:
+            if response and str(response.get("text", "")).strip():
+                item.needs_grading = True
+                item.points = None
+            else:
+                item.points = ZERO
+        else:
+            item.points = min(points, item.max_points)
+    AttemptItem.objects.bulk_update(items, ["points", "needs_grading"])
+    if not any(item.needs_grading for item in items):
+        _finalise(attempt, items, now=now)
+
+
+def _finalise(attempt: Attempt, items: list[AttemptItem], *, now: datetime) -> None:
+    attempt.score = sum((item.points or ZERO for item in items), start=ZERO)
+    attempt.status = Attempt.Status.FINAL
+    attempt.finalised_at = now
+    attempt.save(update_fields=["score", "status", "finalised_at"])
+    write_topic_results(attempt, items)
+
+
+def write_topic_results(attempt: Attempt, items: list[AttemptItem]) -> None:
+    """Points earned over points possible per topic, across the items that touch it
+    (an item with several topics counts fully for each of them)."""
+    through = AttemptItem.version.field.related_model.topics.through  # type: ignore[attr-defined]
+    topic_rows = through.objects.filter(itemversion_id__in=[item.version_id for item in items]).values_list(
+        "itemversion_id", "topic_id"
+    )
+    topics_of: dict[int, list[int]] = defaultdict(list)
+    for version_id, topic_id in topic_rows:
+        topics_of[version_id].append(topic_id)
+    earned: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    possible: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for item in items:
+        for topic_id in topics_of.get(item.version_id, []):
+            earned[topic_id] += item.points or ZERO
+            possible[topic_id] += item.max_points
+    TopicResult.objects.filter(attempt_id=attempt.pk).delete()
+    TopicResult.objects.bulk_create(
+        TopicResult(
+            attempt_id=attempt.pk, topic_id=topic_id, earned=earned[topic_id], possible=possible[topic_id]
+        )
+        for topic_id in sorted(possible)
+        if possible[topic_id] > 0
+    )
+
+
+def _points(value: Any, top: Decimal) -> Decimal:
+    try:
+        points = Decimal(str(value).replace(",", ".").strip())
+    except (InvalidOperation, ValueError):
+        raise GradeInvalidError(_("Enter the points as a number."), field="points") from None
+    if not points.is_finite() or points < 0 or points > top:
+        raise GradeInvalidError(
+            _("Give from 0 to %(max)s points.") % {"max": f"{top.normalize():f}"}, field="points"
+        )
+    if points != points.quantize(Decimal("0.01")):
+        raise GradeInvalidError(_("Give the points to at most two decimals."), field="points")
+    return points.quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def answer_grade(
+    *,
+    attempt_item_id: Any,
+    membership: Membership | None,
+    points: Any,
+    comment: str = "",
+    now: datetime | None = None,
+) -> AttemptItem:
+    """A tutor of the subject (or a methodologist) grades an extended answer against its
+    rubric.  Two graders racing: the second gets AlreadyGradedError.  The attempt's
+    result becomes final with its last grade."""
+    now = now or timezone.now()
+    try:
+        item_pk = int(attempt_item_id)
+    except (TypeError, ValueError):
+        raise AttemptNotFoundError() from None
+    head = AttemptItem.objects.filter(pk=item_pk).values_list("attempt_id", flat=True).first()
+    if head is None:
+        raise AttemptNotFoundError()
+    # The attempt's lock first, as submission takes it: grades of one attempt queue up.
+    attempt = Attempt.objects.select_for_update().select_related("campaign").get(pk=head)
+    require(permissions.can_grade(membership, attempt.campaign))
+    assert membership is not None
+    item = AttemptItem.objects.select_for_update().get(pk=item_pk)
+    if not item.needs_grading:
+        raise AlreadyGradedError()
+    item.points = _points(points, item.max_points)
+    item.needs_grading = False
+    item.graded_by = membership.user
+    item.graded_at = now
+    item.grader_comment = (comment or "").strip()[:5000]
+    item.save(update_fields=["points", "needs_grading", "graded_by", "graded_at", "grader_comment"])
+    audit(actor=membership.user, action="diagnostics.answer_grade", target=item, attempt_item=item.pk)
+    items = list(AttemptItem.objects.filter(attempt_id=attempt.pk))
+    if not any(i.needs_grading for i in items):
+        _finalise(attempt, items, now=now)
+        campaign_id = attempt.campaign_id
+        transaction.on_commit(lambda: _analysis_stale(campaign_id))
+    return item
+
+
+def _analysis_stale(campaign_id: int) -> None:
+    from ..tasks import analysis_refresh_soon
+
+    analysis_refresh_soon(campaign_id)
