@@ -189,6 +189,9 @@ CELERY_BEAT_SCHEDULE = {
     "consultations-waitlist-expiry": {"task": "consultations.waitlist_expiry_sweep", "schedule": 60.0},
     # The booking horizon moves forward every day: generate the slots it uncovers.
     "consultations-slots-extend": {"task": "consultations.slots_extend_sweep", "schedule": 3600.0},
+    # Tutorials: reminders and expired waiting-list offers, fanned out the same way (tutorials.tasks).
+    "tutorials-reminders": {"task": "tutorials.reminders_sweep", "schedule": 60.0},
+    "tutorials-waitlist-expiry": {"task": "tutorials.waitlist_expiry_sweep", "schedule": 60.0},
 }
 
 # Two redis-py 8 defaults broke consumers (bench/slot_fanout.py, tests/consultations/test_live.py):
