@@ -15,3 +15,11 @@ class TutorialsConfig(AppConfig):
         from .panels import tutorials_panel
 
         panels.register(tutorials_panel)
+
+        # The person's tutorials in the consultations' personal calendar feed (/calendar/).
+        from consultations import feeds
+
+        from .ics import feed_events
+
+        if feed_events not in feeds.FEED_SOURCES:
+            feeds.FEED_SOURCES.append(feed_events)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -94,3 +94,23 @@ def feed_lines(tutorials: Iterable[Tutorial], *, link_for=None) -> list[list[str
             )
         )
     return events
+
+
+def feed_events(user: User, organisation, since) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    """The person's tutorials here for the personal feed (``consultations.feeds.FEED_SOURCES``):
+    those they are registered for and those they organise, not cancelled, from ``since``."""
+    from tenants.selectors import organisation_url
+
+    from .models import Registration
+
+    registered = Registration.objects.filter(user=user, status=Registration.Status.CONFIRMED).values(
+        "tutorial_id"
+    )
+    tutorials = (
+        Tutorial.objects.filter(status=Tutorial.Status.PUBLISHED, ends_at__gte=since)
+        .filter(models.Q(pk__in=registered) | models.Q(organisers=user))
+        .distinct()
+        .prefetch_related("sessions", "organisers")
+        .order_by("starts_at")
+    )
+    return feed_lines(tutorials, link_for=lambda t: organisation_url(organisation, f"/tutorials/{t.pk}/"))

@@ -372,6 +372,12 @@ SPECTACULAR_SETTINGS = {
         # ... and the case bank's materials.
         "MaterialKindEnum": "casebank.models.Kind",
         "MaterialStatusEnum": "casebank.models.Status",
+        # ... and tutorials.
+        "TutorialKindEnum": "tutorials.models.Kind",
+        "TutorialFormatEnum": "tutorials.models.Format",
+        "OfferingFormatEnum": "consultations.models.Offering.Format",
+        "TutorialStatusEnum": "tutorials.models.Tutorial.Status",
+        "TutorialRegistrationStatusEnum": "tutorials.models.Registration.Status",
     },
 }
 
