@@ -42,6 +42,12 @@ class Kind(models.TextChoices):
     DIAGNOSTIC_OPENED = "diagnostic_opened", _("A diagnostic test is open for me")
     DIAGNOSTIC_REMINDER = "diagnostic_reminder", _("A diagnostic test closes soon")
     DIAGNOSTIC_RESULT = "diagnostic_result", _("My diagnostic result is ready")
+    TUTORIAL_PUBLISHED = "tutorial_published", _("A new tutorial for me")
+    TUTORIAL_REGISTRATION = "tutorial_registration", _("My registration for a tutorial")
+    TUTORIAL_WAITLIST_OFFER = "tutorial_waitlist_offer", _("A place in a tutorial is offered")
+    TUTORIAL_CHANGED = "tutorial_changed", _("A tutorial is moved or cancelled")
+    TUTORIAL_MESSAGE = "tutorial_message", _("A message from a tutorial's organiser")
+    TUTORIAL_REMINDER = "tutorial_reminder", _("Tutorial reminders")
 
 
 # Kinds whose e-mail cannot be switched off: the person needs the link in it.

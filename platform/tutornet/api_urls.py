@@ -7,4 +7,5 @@ urlpatterns = [
     path("casebank/", include("casebank.api_urls")),
     path("diagnostics/bank/", include("tutorials.diagnostics.api_urls")),
     path("diagnostics/", include("tutorials.diagnostics.campaigns.api_urls")),
+    path("tutorials/", include("tutorials.api_urls")),
 ]

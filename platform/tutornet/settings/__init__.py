@@ -208,6 +208,9 @@ CELERY_BEAT_SCHEDULE = {
     # Diagnostics: submit attempts whose time is up; announce and remind campaigns (fan out too).
     "diagnostics-submit-due": {"task": "diagnostics.submit_due_sweep", "schedule": 30.0},
     "diagnostics-notify": {"task": "diagnostics.notify_sweep", "schedule": 300.0},
+    # Tutorials: reminders and expired waiting-list offers, fanned out the same way (tutorials.tasks).
+    "tutorials-reminders": {"task": "tutorials.reminders_sweep", "schedule": 60.0},
+    "tutorials-waitlist-expiry": {"task": "tutorials.waitlist_expiry_sweep", "schedule": 60.0},
 }
 
 # Two redis-py 8 defaults broke consumers (bench/slot_fanout.py, tests/consultations/test_live.py):
@@ -446,6 +449,12 @@ SPECTACULAR_SETTINGS = {
         # ... and the case bank's materials.
         "MaterialKindEnum": "casebank.models.Kind",
         "MaterialStatusEnum": "casebank.models.Status",
+        # ... and tutorials.
+        "TutorialKindEnum": "tutorials.models.Kind",
+        "TutorialFormatEnum": "tutorials.models.Format",
+        "OfferingFormatEnum": "consultations.models.Offering.Format",
+        "TutorialStatusEnum": "tutorials.models.Tutorial.Status",
+        "TutorialRegistrationStatusEnum": "tutorials.models.Registration.Status",
     },
 }
 
