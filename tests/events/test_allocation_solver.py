@@ -86,3 +86,27 @@ def test_the_solver_never_does_worse_than_first_come_and_respects_places() -> No
     sizes = best.sizes(tracks)
     assert all(sizes[t.id] <= t.places for t in tracks)
     assert all(ratings[p][t] > 0 for p, t in best.assignment.items())
+
+
+def test_one_network_simplex_finds_the_same_optimum_as_max_flow_then_min_cost() -> None:
+    """The big-M formulation is checked against networkx's own max_flow_min_cost."""
+    import networkx as nx
+
+    rng = random.Random(11)
+    for _ in range(20):
+        tracks = [TrackSpec(t, rng.randint(0, 3)) for t in range(4)]
+        people = list(range(rng.randint(1, 12)))
+        ratings = {p: {t.id: rng.choice([0, 0, 1, 2, 3, 4, 5]) for t in tracks} for p in people}
+        graph = nx.DiGraph()
+        for t in tracks:
+            graph.add_edge(("t", t.id), "sink", capacity=t.places, weight=0)
+        for p in people:
+            graph.add_edge("source", ("p", p), capacity=1, weight=0)
+            for t in tracks:
+                if ratings[p][t.id]:
+                    graph.add_edge(("p", p), ("t", t.id), capacity=1, weight=-ratings[p][t.id])
+        flow = nx.max_flow_min_cost(graph, "source", "sink")
+        placed = sum(flow["source"].values())
+        best = -nx.cost_of_flow(graph, flow)
+        result = allocate_by_preferences(people, tracks, ratings)
+        assert (len(result.assignment), result.satisfaction) == (placed, best)
