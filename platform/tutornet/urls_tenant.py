@@ -14,6 +14,8 @@ urlpatterns = [
     path("calendar/", include("consultations.feed_urls")),
     path("consultations/", include("consultations.urls")),
     path("casebank/", include("casebank.urls")),
+    path("tutorials/", include("tutorials.urls")),
+    path("certificates/", include("tutorials.certificate_urls")),
     path("", include("tenants.urls")),
     path("api/", include("tutornet.api_urls")),
     *common,
