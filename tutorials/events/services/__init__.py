@@ -1,6 +1,13 @@
 """Every write of multi-day events (one transaction each, permission checked inside)."""
 
 from .allocating import RunSummary, event_allocate
+from .attendance import (
+    attendance_mark,
+    certificate_of,
+    check_in,
+    event_certificate,
+    event_certificates_issue,
+)
 from .building import (
     block_add,
     event_create,
@@ -21,6 +28,11 @@ from .registration import (
 )
 
 __all__ = [
+    "attendance_mark",
+    "certificate_of",
+    "check_in",
+    "event_certificate",
+    "event_certificates_issue",
     "RunSummary",
     "assignment_move",
     "block_add",
