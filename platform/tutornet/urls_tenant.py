@@ -16,6 +16,7 @@ urlpatterns = [
     path("casebank/", include("casebank.urls")),
     path("tutorials/", include("tutorials.urls")),
     path("certificates/", include("tutorials.certificate_urls")),
+    path("events/", include("tutorials.events.urls")),
     path("", include("tenants.urls")),
     path("api/", include("tutornet.api_urls")),
     *common,

@@ -10,3 +10,10 @@ class EventsConfig(AppConfig):
     name = "tutorials.events"
     label = "events"
     verbose_name = _("Multi-day events")
+
+    def ready(self) -> None:
+        from tutornet import panels
+
+        from . import panel
+
+        panels.register(panel.events_panel)

@@ -187,6 +187,8 @@ def allocation_report(event: Event) -> list[BlockReport]:
     reports = []
     for block in blocks:
         tracks = list(block.tracks.all())
+        for track in tracks:
+            track.people = members.get(track.pk, [])  # type: ignore[attr-defined]
         last_run = runs.get(block.pk)
         unassigned = [p for pk, p in participants.items() if pk not in placed[block.pk]] if last_run else []
         under = [t for t in tracks if t.min_size and t.assigned < t.min_size]
