@@ -192,9 +192,7 @@ def allocation(request: HttpRequest, event: Event) -> HttpResponse:
                 )
                 messages.success(
                     request,
-                    _(
-                        "Allocated: satisfaction %(total)d of %(best)d possible; %(out)d left unassigned."
-                    )
+                    _("Allocated: satisfaction %(total)d of %(best)d possible; %(out)d left unassigned.")
                     % {
                         "total": sum(s.satisfaction for s in summaries),
                         "best": sum(s.best_possible for s in summaries),
