@@ -5,4 +5,5 @@ urlpatterns = [
     path("", include("notifications.api_urls")),
     path("consultations/", include("consultations.api_urls")),
     path("casebank/", include("casebank.api_urls")),
+    path("events/", include("tutorials.events.api_urls")),
 ]
