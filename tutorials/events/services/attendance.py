@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, User
@@ -83,6 +84,12 @@ def attendance_mark(
     )
 
 
+def _kind_label() -> str:
+    # Frozen in the platform's language: the certificate is a Russian document.
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(_("methodological week"))
+
+
 def _organisers(event: Event) -> str:
     return ", ".join(user.get_full_name() or user.email for user in event.organisers.all())
 
@@ -94,7 +101,7 @@ def certificate_text(
     return CertificateText(
         holder_name=participant.user.get_full_name() or participant.user.email,
         title=event.title,
-        kind_label=str(_("methodological week")),
+        kind_label=_kind_label(),
         starts_on=event.starts_on,
         ends_on=event.ends_on,
         hours=Decimal(event.hours),
