@@ -37,7 +37,7 @@ def test_a_teacher_registers_rates_and_reads_the_schedule_through_the_api(cast: 
     assert bad.status_code == 400 and "ratings" in bad.json()
     missing = teacher.put(f"/api/events/{event.pk}/ratings/", {"ratings": {str(x.pk): 3}}, format="json")
     assert missing.status_code == 400 and missing.json()["code"] == "invalid"
-    assert not Rating.objects.exists()
+    assert not Rating.objects.filter(participant__event=event).exists()
     ok = teacher.put(
         f"/api/events/{event.pk}/ratings/", {"ratings": {str(x.pk): 4, str(y.pk): 0}}, format="json"
     )
