@@ -172,7 +172,7 @@ def seed(materials: int, batch: int = 5000) -> dict[str, Any]:
     from django.db.models import OuterRef, Subquery
     from django.utils import timezone
     from django_tenants.utils import tenant_context
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from accounts.models import Membership, Role, User
     from casebank.models import Material, MaterialVersion, SearchTerm
@@ -202,7 +202,7 @@ def seed(materials: int, batch: int = 5000) -> dict[str, Any]:
         email="method@centre.bench", last_name="Методистова", first_name="Анна"
     )
     Membership.objects.create(user=methodologist, organisation=centre, role=Role.METHODOLOGIST)
-    token = Token.objects.create(user=reader).key
+    token = AuthToken.objects.create(user=reader)[1]
     subjects = {
         name: Subject.objects.create(name=name, code=f"s{i}") for i, (name, _g, _t) in enumerate(SUBJECTS)
     }
@@ -303,7 +303,7 @@ def seed(materials: int, batch: int = 5000) -> dict[str, Any]:
 
 def world_of(db_name: str) -> dict[str, Any]:
     """The world of a database seeded by an earlier run kept with ``--keep-db``."""
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from accounts.models import User
     from tenants.models import Organisation, Subject
@@ -311,7 +311,8 @@ def world_of(db_name: str) -> dict[str, Any]:
     return {
         "centre": Organisation.objects.get(schema_name="centre"),
         "schools": list(Organisation.objects.filter(kind="school").order_by("schema_name")),
-        "token": Token.objects.get(user__email="reader@school.bench").key,
+        # Tokens are stored hashed: a kept database gets a new one for the reader.
+        "token": AuthToken.objects.create(user=User.objects.get(email="reader@school.bench"))[1],
         "subjects": {s.name: s for s in Subject.objects.all()},
         "authors": list(User.objects.filter(email__startswith="author").order_by("pk")),
         "methodologist": User.objects.get(email="method@centre.bench"),

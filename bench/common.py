@@ -9,6 +9,7 @@ loopback and drops its database when it is done.
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import statistics
 import subprocess
@@ -48,9 +49,14 @@ def database_drop(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+BENCH_SECRET_KEY = "bench-only-" + secrets.token_urlsafe(48)
+
+
 def bench_env(db_name: str, **extra: str) -> dict[str, str]:
     """The environment for this process and every process a benchmark starts."""
     return {
+        # The settings refuse the built-in key with DEBUG off: the benchmarks bring their own.
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or BENCH_SECRET_KEY,
         **os.environ,
         "DATABASE_URL": database_url(db_name),
         "REDIS_URL": REDIS_URL,

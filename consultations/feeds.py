@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.contrib import messages
@@ -32,6 +33,10 @@ from .services.feeds import (
 # How far back the feed reaches.
 FEED_PAST = timedelta(days=30)
 
+# Other apps' events in the same personal feed: functions (user, organisation, since) -> VEVENT
+# line lists, registered in their AppConfig.ready() (tutorials adds the person's tutorials).
+FEED_SOURCES: list[Callable[..., list[list[str]]]] = []
+
 
 def feed_bookings(user, *, now=None):  # type: ignore[no-untyped-def]
     """The person's consultations here, as teacher and as tutor: not cancelled, from 30 days ago."""
@@ -56,6 +61,11 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         feed_bookings(user),
         name=_("Consultations: %(organisation)s") % {"organisation": organisation.short_name},
         link_for=lambda booking: page_link(organisation, booking, user),
+        extra_events=[
+            lines
+            for source in FEED_SOURCES
+            for lines in source(user, organisation, timezone.now() - FEED_PAST)
+        ],
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="consultations.ics"'

@@ -222,13 +222,15 @@ def booking_cancel(booking: Booking, *, link: str = "") -> str:
     return _ics(["METHOD:CANCEL"], [_event_lines(booking, link=link, cancelled=True)])
 
 
-def feed_calendar(bookings: Iterable[Booking], *, name: str, link_for=None) -> str:  # type: ignore[no-untyped-def]
-    """A subscription feed (no METHOD: a published calendar, not an invitation)."""
+def feed_calendar(bookings: Iterable[Booking], *, name: str, link_for=None, extra_events=()) -> str:  # type: ignore[no-untyped-def]
+    """A subscription feed (no METHOD: a published calendar, not an invitation).
+
+    ``extra_events``: VEVENT line lists from other apps (``feeds.FEED_SOURCES``)."""
     head = [f"X-WR-CALNAME:{_text(name)}", "X-PUBLISHED-TTL:PT1H"]
-    return _ics(
-        head,
-        (_event_lines(booking, link=link_for(booking) if link_for else "") for booking in bookings),
+    bookings_events = (
+        _event_lines(booking, link=link_for(booking) if link_for else "") for booking in bookings
     )
+    return _ics(head, [*bookings_events, *extra_events])
 
 
 def local_time(value: datetime, zone) -> str:  # type: ignore[no-untyped-def]

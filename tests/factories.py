@@ -47,3 +47,10 @@ class SubjectFactory(factory.django.DjangoModelFactory):
 
     name = factory.LazyFunction(lambda: unique("Предмет"))
     code = factory.LazyFunction(lambda: unique("subj"))
+
+
+def api_token(user: User) -> str:
+    """A new API token for ``user`` (django-rest-knox: only its digest is stored)."""
+    from knox.models import AuthToken
+
+    return AuthToken.objects.create(user=user)[1]

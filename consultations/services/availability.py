@@ -382,9 +382,11 @@ def slots_generate(*, offering: Offering, organisation: Organisation, now: datet
             for c in _candidates(offering, zone, first, last)
             if now < c.starts_at and c.starts_at <= horizon_end
         }
-    # Lock the offering's future slots: a booking in flight must not race a cancellation.
+    # Lock the offering's future slots (in primary-key order, as ``_locks`` says): a booking
+    # in flight must not race a cancellation.
     existing = {
-        s.starts_at: s for s in Slot.objects.select_for_update().filter(offering=offering, starts_at__gt=now)
+        s.starts_at: s
+        for s in Slot.objects.select_for_update().filter(offering=offering, starts_at__gt=now).order_by("pk")
     }
     others = list(
         Slot.objects.filter(

@@ -12,8 +12,9 @@ Invariants, held by PostgreSQL and respected here:
   schema (``accounts.TeacherBusy``), written and deleted in the booking's own
   transaction, where ``teacher_busy_times_do_not_overlap`` refuses a person's
   overlapping consultation in another organisation with the same message;
-* locks are always taken slot first, then its booking or waitlist entry, and
-  two slots in primary-key order, so two services never deadlock.
+* locks are taken in the one order written down in ``_locks``: slot(s) in
+  primary-key order, then the booking or waitlist entry, then the busy time; a
+  deadlock PostgreSQL still finds is retried once (``retry_deadlock``).
 """
 
 from __future__ import annotations
@@ -44,25 +45,12 @@ from ..errors import (
 )
 from ..models import Booking, Offering, Rating, Slot, WaitlistEntry
 from ._common import audit, current_organisation, current_zone, live, notify
+from ._locks import is_deadlock, lock_booking, lock_slot, lock_slots, retry_deadlock
 
 ACTIVE_BOOKING = (Booking.Status.CONFIRMED, Booking.Status.HELD, Booking.Status.NO_SHOW)
-DEADLOCK_DETECTED = "40P01"
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-def _lock_slot(slot_id: Any) -> Slot:
-    try:
-        # The offering's subject and the tutor come along for the messages and the
-        # audit (str(slot)); only the slot's row is locked.
-        return (
-            Slot.objects.select_for_update(of=("self",))
-            .select_related("offering__subject", "tutor")
-            .get(pk=slot_id)
-        )
-    except (Slot.DoesNotExist, ValueError, TypeError):
-        raise NotFoundError(_("This consultation time does not exist."), field="slot") from None
 
 
 def _clean_question(question: str) -> str:
@@ -96,10 +84,6 @@ def _constraint_of(error: DatabaseError) -> str:
     return getattr(diag, "constraint_name", "") or ""
 
 
-def _is_deadlock(error: DatabaseError) -> bool:
-    return getattr(error.__cause__, "sqlstate", None) == DEADLOCK_DETECTED
-
-
 def _organisation_id() -> int:
     """The organisation whose schema holds the bookings (no query under ``tenant_context``)."""
     organisation = current_organisation()
@@ -120,7 +104,7 @@ def _busy_time_insert(*, booking: Booking, teacher: User) -> None:
         # Two overlapping INSERTs at the same moment can each find the other's row
         # and wait for it; PostgreSQL's deadlock detector then refuses one of them
         # (execIndexing.c), and that one is an overlap like any other.
-        if _constraint_of(error) == "teacher_busy_times_do_not_overlap" or _is_deadlock(error):
+        if _constraint_of(error) == "teacher_busy_times_do_not_overlap" or is_deadlock(error):
             raise BusyElsewhereError(
                 teacher_id=teacher.pk, starts_at=booking.starts_at, ends_at=booking.ends_at
             ) from None
@@ -208,7 +192,7 @@ def _book(
         constraint = _constraint_of(error)
         if constraint == "one_active_booking_per_slot":
             raise OverlapError(_("You have already booked this consultation.")) from None
-        if constraint == "teacher_bookings_do_not_overlap" or _is_deadlock(error):
+        if constraint == "teacher_bookings_do_not_overlap" or is_deadlock(error):
             raise OverlapError() from None
         raise
     _busy_time_insert(booking=booking, teacher=teacher)
@@ -278,6 +262,7 @@ def _check_change(
     return reason
 
 
+@retry_deadlock
 @_naming_the_other_booking
 @transaction.atomic
 def booking_create(
@@ -293,7 +278,7 @@ def booking_create(
     already has a consultation (OverlapError); an empty question."""
     question = _clean_question(question)
     now = now or timezone.now()
-    slot = _lock_slot(slot_id)
+    slot = lock_slot(slot_id)
     booking = _book(
         slot=slot, teacher=teacher, teacher_organisation=teacher_organisation, question=question, now=now
     )
@@ -305,13 +290,14 @@ def booking_create(
     return booking
 
 
+@retry_deadlock
 @transaction.atomic
 def booking_cancel(*, booking_id: Any, actor: User, reason: str = "", now: datetime | None = None) -> Booking:
     """Cancel, by the teacher or the slot's tutor (who must give a reason), until the
     offering's deadline; the freed place goes to the waitlist first."""
     now = now or timezone.now()
-    slot = _lock_slot(_get_booking(booking_id).slot_id)
-    booking = Booking.objects.select_for_update().get(pk=booking_id)
+    slot = lock_slot(_get_booking(booking_id).slot_id)
+    booking = lock_booking(booking_id)
     booking.slot = slot
     reason = _check_change(booking, slot, actor=actor, reason=reason, now=now, action="cancel")
     _release(booking, slot, actor=actor, reason=reason, now=now)
@@ -324,6 +310,7 @@ def booking_cancel(*, booking_id: Any, actor: User, reason: str = "", now: datet
     return booking
 
 
+@retry_deadlock
 @_naming_the_other_booking
 @transaction.atomic
 def booking_reschedule(
@@ -339,14 +326,12 @@ def booking_reschedule(
         raise NotFoundError(_("This consultation time does not exist."), field="new_slot") from None
     if new_slot_pk == old_slot_id:
         raise TutornetError(_("Choose another time."), field="new_slot")
-    slots = {}
-    for pk in sorted((old_slot_id, new_slot_pk)):
-        try:
-            slots[pk] = _lock_slot(pk)
-        except NotFoundError:
-            raise NotFoundError(_("This consultation time does not exist."), field="new_slot") from None
+    try:
+        slots = lock_slots((old_slot_id, new_slot_pk))
+    except NotFoundError:
+        raise NotFoundError(_("This consultation time does not exist."), field="new_slot") from None
     slot, new_slot = slots[old_slot_id], slots[new_slot_pk]
-    booking = Booking.objects.select_for_update().get(pk=booking_id)
+    booking = lock_booking(booking_id)
     booking.slot = slot
     reason = _check_change(booking, slot, actor=actor, reason=reason, now=now, action="reschedule")
     if new_slot.tutor_id != slot.tutor_id:
@@ -386,6 +371,7 @@ def booking_reschedule(
 # --- waitlist --------------------------------------------------------------------------
 
 
+@retry_deadlock
 @transaction.atomic
 def waitlist_join(
     *, slot_id: Any, teacher: User, teacher_organisation: Organisation | None, question: str
@@ -393,7 +379,7 @@ def waitlist_join(
     """Join the waitlist of a full group slot (while it has free places, book instead)."""
     question = _clean_question(question)
     now = timezone.now()
-    slot = _lock_slot(slot_id)
+    slot = lock_slot(slot_id)
     if slot.offering.format != Offering.Format.GROUP:
         raise WaitlistError(_("Only group consultations have a waitlist."), field="slot")
     if slot.tutor_id == teacher.pk:
@@ -418,11 +404,12 @@ def _lock_entry(entry_id: Any, teacher: User) -> tuple[WaitlistEntry, Slot]:
     entry = WaitlistEntry.objects.filter(pk=entry_id).first() if str(entry_id).isdigit() else None
     if entry is None or entry.teacher_id != teacher.pk:
         raise NotFoundError(_("This waitlist place does not exist."), field="entry")
-    slot = _lock_slot(entry.slot_id)
+    slot = lock_slot(entry.slot_id)
     entry = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
     return entry, slot
 
 
+@retry_deadlock
 @_naming_the_other_booking
 @transaction.atomic
 def waitlist_confirm(*, entry_id: Any, teacher: User, now: datetime | None = None) -> Booking:
@@ -451,6 +438,7 @@ def waitlist_confirm(*, entry_id: Any, teacher: User, now: datetime | None = Non
     return booking
 
 
+@retry_deadlock
 @transaction.atomic
 def waitlist_decline(*, entry_id: Any, teacher: User) -> None:
     """Leave the waitlist; a place offered to the teacher passes to the next."""
@@ -469,48 +457,48 @@ def waitlist_decline(*, entry_id: Any, teacher: User) -> None:
         live().slot_changed(slot)
 
 
-@transaction.atomic
 def waitlist_expire_offers(*, now: datetime | None = None) -> int:
     """Pass every expired offer (in the current schema) on to the next teacher; return how many expired.
 
-    Safe to run concurrently: each entry is re-read under its slot's lock.
+    One short transaction per slot, so a sweep over many slots never holds their
+    locks together.  Safe to run concurrently: each entry is re-read under its slot's lock.
     """
     now = now or timezone.now()
-    expired = 0
     due = WaitlistEntry.objects.filter(
         status=WaitlistEntry.Status.OFFERED, offer_expires_at__lte=now
     ).values_list("pk", "slot_id")
     by_slot: dict[int, list[int]] = {}
     for pk, slot_id in due:
         by_slot.setdefault(slot_id, []).append(pk)
-    for slot_id in sorted(by_slot):
-        slot = _lock_slot(slot_id)
-        entries = WaitlistEntry.objects.select_for_update().filter(
-            pk__in=by_slot[slot_id], status=WaitlistEntry.Status.OFFERED, offer_expires_at__lte=now
-        )
-        count = 0
-        for entry in entries:
-            entry.status = WaitlistEntry.Status.EXPIRED
-            entry.save(update_fields=["status"])
-            count += 1
-        if not count:
-            continue
-        slot.offered -= count
-        slot.save(update_fields=["offered"])
-        expired += count
-        _offer_next(slot, now)
-        live().slot_changed(slot)
-    return expired
+    return sum(_expire_offers_of_slot(slot_id, by_slot[slot_id], now) for slot_id in sorted(by_slot))
+
+
+@retry_deadlock
+@transaction.atomic
+def _expire_offers_of_slot(slot_id: int, entry_ids: list[int], now: datetime) -> int:
+    slot = lock_slot(slot_id)
+    count = WaitlistEntry.objects.filter(
+        pk__in=entry_ids, status=WaitlistEntry.Status.OFFERED, offer_expires_at__lte=now
+    ).update(status=WaitlistEntry.Status.EXPIRED)
+    if not count:
+        return 0
+    slot.offered -= count
+    slot.save(update_fields=["offered"])
+    _offer_next(slot, now)
+    live().slot_changed(slot)
+    return count
 
 
 # --- after the consultation ----------------------------------------------------------
 
 
+@retry_deadlock
 @transaction.atomic
 def booking_mark(*, booking_id: Any, actor: User, status: str, outcome_note: str = "") -> Booking:
     """The slot's tutor marks a consultation held or no-show (after its start) with an outcome note."""
-    booking = _get_booking(booking_id)
-    booking = Booking.objects.select_for_update().select_related("slot").get(pk=booking.pk)
+    slot = lock_slot(_get_booking(booking_id).slot_id)
+    booking = lock_booking(booking_id)
+    booking.slot = slot
     if actor.pk != booking.slot.tutor_id:
         raise PermissionDeniedError(_("Only the consultation's tutor can mark it."))
     if status not in (Booking.Status.HELD, Booking.Status.NO_SHOW):
@@ -526,6 +514,7 @@ def booking_mark(*, booking_id: Any, actor: User, status: str, outcome_note: str
     return booking
 
 
+@retry_deadlock
 @transaction.atomic
 def booking_rate(*, booking_id: Any, teacher: User, score: int, comment: str = "") -> Rating:
     """The teacher rates their own held consultation, 1 to 5; rating again changes it."""

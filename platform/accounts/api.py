@@ -14,8 +14,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from knox.models import AuthToken
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -79,20 +79,26 @@ class TokenInputSerializer(serializers.Serializer):
 
 
 class TokenOutputSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text="Shown once: only its hash is stored.")
+    expiry = serializers.DateTimeField(allow_null=True, help_text="After this the token no longer works.")
 
 
 @transaction.atomic
-def _token_issue(*, user: User) -> Token:
-    token, created = Token.objects.get_or_create(user=user)
-    if created:
-        services.audit(actor=user, organisation=None, action="api_token.issue", target=user.email)
-    return token
+def _token_issue(*, user: User) -> tuple[AuthToken, str]:
+    """A new token (django-rest-knox): the database keeps only its SHA-512 digest, and it
+    expires after ``REST_KNOX["TOKEN_TTL"]``.  Each call makes one more; every one counts."""
+    instance, key = AuthToken.objects.create(user=user)
+    services.audit(actor=user, organisation=None, action="api_token.issue", target=user.email)
+    return instance, key
 
 
 @transaction.atomic
-def _token_revoke(*, user: User) -> None:
-    Token.objects.filter(user=user).delete()
+def _token_revoke(*, user: User, token: AuthToken | None) -> None:
+    """The token the request came with; signed in by session, all of the person's tokens."""
+    tokens = AuthToken.objects.filter(user=user)
+    if token is not None:
+        tokens = tokens.filter(pk=token.pk)
+    tokens.delete()
     services.audit(actor=user, organisation=None, action="api_token.revoke", target=user.email)
 
 
@@ -116,8 +122,9 @@ class TokenApi(TutornetAPIView):
 
     @extend_schema(
         operation_id="auth_token_create",
-        description="Exchange e-mail and password for the person's API token (send it as "
-        "`Authorization: Token <key>`). Failed attempts are throttled like the sign-in page.",
+        description="Exchange e-mail and password for a new API token (send it as "
+        "`Authorization: Token <key>`). Only the token's hash is stored; it expires at `expiry`, "
+        "then ask for a new one. Failed attempts are throttled like the sign-in page.",
         request=TokenInputSerializer,
         responses={
             200: TokenOutputSerializer,
@@ -137,19 +144,21 @@ class TokenApi(TutornetAPIView):
             raise SignInLockedError(_("Too many failed sign-in attempts. Try again later."))
         if user is None:
             raise InvalidCredentialsError(_("Wrong e-mail or password."))
-        token = _token_issue(user=user)  # type: ignore[arg-type]
+        instance, key = _token_issue(user=user)  # type: ignore[arg-type]
         # A token is a sign-in: axes clears the failures, Django records last_login.
         user_logged_in.send(sender=user.__class__, request=request, user=user)
-        return Response(TokenOutputSerializer({"token": token.key}).data)
+        return Response(TokenOutputSerializer({"token": key, "expiry": instance.expiry}).data)
 
     @extend_schema(
         operation_id="auth_token_destroy",
-        description="Revoke the caller's API token.",
+        description="Revoke the API token this request was made with (signed in by session: all of "
+        "the caller's tokens).",
         request=None,
         responses={204: None},
     )
     def delete(self, request: Request) -> Response:
-        _token_revoke(user=self.actor)
+        token = request.auth if isinstance(request.auth, AuthToken) else None
+        _token_revoke(user=self.actor, token=token)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

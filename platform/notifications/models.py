@@ -39,6 +39,12 @@ class Kind(models.TextChoices):
     HELP_HOUR_SCHEDULED = "help_hour_scheduled", _("A Help Hour session is scheduled")
     HELP_HOUR_HELD = "help_hour_held", _("A Help Hour session is held")
     HELP_HOUR_CLOSED = "help_hour_closed", _("A Help Hour is closed with its outcome")
+    TUTORIAL_PUBLISHED = "tutorial_published", _("A new tutorial for me")
+    TUTORIAL_REGISTRATION = "tutorial_registration", _("My registration for a tutorial")
+    TUTORIAL_WAITLIST_OFFER = "tutorial_waitlist_offer", _("A place in a tutorial is offered")
+    TUTORIAL_CHANGED = "tutorial_changed", _("A tutorial is moved or cancelled")
+    TUTORIAL_MESSAGE = "tutorial_message", _("A message from a tutorial's organiser")
+    TUTORIAL_REMINDER = "tutorial_reminder", _("Tutorial reminders")
 
 
 # Kinds whose e-mail cannot be switched off: the person needs the link in it.

@@ -5,5 +5,6 @@ urlpatterns = [
     path("", include("notifications.api_urls")),
     path("consultations/", include("consultations.api_urls")),
     path("casebank/", include("casebank.api_urls")),
+    path("tutorials/", include("tutorials.api_urls")),
     path("events/", include("tutorials.events.api_urls")),
 ]

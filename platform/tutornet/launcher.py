@@ -44,11 +44,29 @@ def _ignore_signals() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
+def dev_secret_key(var_dir: Path = VAR_DIR) -> str:
+    """This machine's own development key, made once and kept in ``var/dev-secret-key``.
+
+    The settings refuse the built-in (public) key with DEBUG off; ``./run`` gives its
+    processes this one instead, so sessions survive a restart of the demo and no
+    published key ever signs anything.
+    """
+    path = var_dir / "dev-secret-key"
+    if not path.exists():
+        import secrets
+
+        var_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text("dev-" + secrets.token_urlsafe(48) + "\n")
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 def django_env(services: Services, **extra: str) -> dict[str, str]:
     python_path = [str(ROOT / "platform"), str(ROOT)]
     if os.environ.get("PYTHONPATH"):
         python_path.append(os.environ["PYTHONPATH"])
     return {
+        "SECRET_KEY": dev_secret_key(),
         **os.environ,
         "DATABASE_URL": services.database_url,
         "REDIS_URL": services.redis_url,
@@ -186,7 +204,7 @@ def demo(args: list[str]) -> int:
         os.environ.update(env)  # for the banner, which reads the settings
         manage(env, "migrate_schemas", "--shared", "--noinput", "-v", "0")
         manage(env, "migrate_schemas", "--tenant", "--noinput", "--executor=multiprocessing", "-v", "0")
-        manage(env, "seed_demo", "--quiet-sign-ins")
+        manage(env, "seed_demo", "--quiet-sign-ins", "--force")  # the demo is what ./run demo is for
 
         from tutornet.mailcatcher import mailcatcher_start
 

@@ -9,5 +9,9 @@ from .urls_common import urlpatterns as common
 urlpatterns = [
     path("", account_views.public_home, name="public-home"),
     path("accounts/", include("accounts.urls")),
+    path("", include(("portal.urls_public", "portal"))),
     *common,
 ]
+
+handler404 = "portal.views.not_found"
+handler500 = "portal.views.server_error"

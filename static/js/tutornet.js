@@ -1,3 +1,6 @@
+// Scripts run: the CSS may hide what a button now shows (the phone menu).
+document.documentElement.classList.add("js");
+
 // The notification bell: a WebSocket to /ws/notifications/ keeps the unread
 // count live.  Reconnects with back-off; the page works without it.
 (function () {
@@ -51,4 +54,37 @@ document.addEventListener("submit", function (event) {
   var form = event.target;
   var question = form && form.getAttribute && form.getAttribute("data-confirm");
   if (question && !window.confirm(question)) { event.preventDefault(); }
+});
+
+// Instead of inline handlers (the Content-Security-Policy allows no inline script):
+// a <select data-autosubmit> sends its form when changed; an input with
+// data-select-on-click selects its whole text when clicked (a URL to copy).
+document.addEventListener("change", function (event) {
+  "use strict";
+  var field = event.target;
+  if (field && field.hasAttribute && field.hasAttribute("data-autosubmit") && field.form) { field.form.submit(); }
+});
+document.addEventListener("click", function (event) {
+  "use strict";
+  var field = event.target;
+  if (field && field.hasAttribute && field.hasAttribute("data-select-on-click")) { field.select(); }
+});
+// The header's sections collapse into a menu on a phone: the button shows and hides them.
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  var button = document.querySelector(".menu-toggle");
+  var nav = document.getElementById("section-nav");
+  if (!button || !nav) { return; }
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    var open = nav.classList.toggle("open");
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && nav.classList.contains("open")) {
+      nav.classList.remove("open");
+      button.setAttribute("aria-expanded", "false");
+      button.focus();
+    }
+  });
 });

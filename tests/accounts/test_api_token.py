@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from accounts.models import Role
 from tests.conftest import District, member
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, api_token
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,8 @@ def test_a_token_is_issued_for_the_right_password_and_authenticates_the_api(dist
     )
     assert response.status_code == 200, response.content
     key = response.json()["token"]
-    assert Token.objects.get(user=teacher).key == key
+    assert key.startswith("tn_") and response.json()["expiry"]
+    assert AuthToken.objects.filter(user=teacher).count() == 1
 
     client = api("school1.localhost")
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
@@ -39,7 +40,7 @@ def test_a_token_request_gets_the_membership_of_the_host_although_the_middleware
 ) -> None:
     teacher = member(district.school_a, Role.TEACHER).user
     client = api("school1.localhost")
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=teacher).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(teacher)}")
     response = client.get("/api/organisation/")
     assert response.status_code == 200, response.content
     assert response.json()["id"] == district.school_a.pk
@@ -49,7 +50,7 @@ def test_a_token_request_gets_the_membership_of_the_host_although_the_middleware
 def test_a_token_of_school_a_gets_nothing_on_school_b(district: District) -> None:
     teacher = member(district.school_a, Role.SCHOOL_ADMIN, language="en").user
     client = api("school2.localhost")
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=teacher).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(teacher)}")
     for path in ("/api/organisation/", "/api/staff/"):
         response = client.get(path)
         assert response.status_code == 403, path
@@ -65,7 +66,7 @@ def test_a_wrong_password_gets_no_token(district: District) -> None:
     )
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_credentials"
-    assert not Token.objects.filter(user=teacher).exists()
+    assert not AuthToken.objects.filter(user=teacher).exists()
 
 
 def test_a_token_request_without_email_names_the_field(district: District) -> None:
@@ -83,7 +84,7 @@ def test_repeated_failures_lock_the_token_endpoint_even_for_the_right_password(d
     assert response.status_code == 429
     assert response["Content-Type"].startswith("application/json")
     assert response.json()["code"] == "locked_out"
-    assert not Token.objects.filter(user=teacher).exists()
+    assert not AuthToken.objects.filter(user=teacher).exists()
 
 
 def test_a_success_before_the_limit_resets_the_failure_count(district: District) -> None:
@@ -100,12 +101,16 @@ def test_a_success_before_the_limit_resets_the_failure_count(district: District)
 
 def test_a_revoked_token_no_longer_authenticates(district: District) -> None:
     teacher = member(district.school_a).user
-    key = Token.objects.create(user=teacher).key
+    key, other = api_token(teacher), api_token(teacher)
     client = api("school1.localhost")
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.delete("/api/auth/token/").status_code == 204
-    assert not Token.objects.filter(user=teacher).exists()
-    assert client.get("/api/me/").status_code in (401, 403)
+    assert AuthToken.objects.filter(user=teacher).count() == 1  # only the one the request used
+    response = client.get("/api/me/")
+    assert response.status_code == 401, response.content
+    # The person's other token (another script, another machine) still works.
+    client.credentials(HTTP_AUTHORIZATION=f"Token {other}")
+    assert client.get("/api/me/").status_code == 200
 
 
 def test_a_deactivated_person_cannot_get_a_token(district: District) -> None:
@@ -116,7 +121,7 @@ def test_a_deactivated_person_cannot_get_a_token(district: District) -> None:
         "/api/auth/token/", {"email": teacher.email, "password": PASSWORD}, format="json"
     )
     assert response.status_code == 400
-    assert not Token.objects.filter(user=teacher).exists()
+    assert not AuthToken.objects.filter(user=teacher).exists()
 
 
 def test_failures_for_one_email_do_not_lock_out_another_person_from_the_same_address(
@@ -131,3 +136,42 @@ def test_failures_for_one_email_do_not_lock_out_another_person_from_the_same_add
         "/api/auth/token/", {"email": colleague.email, "password": PASSWORD}, format="json"
     )
     assert response.status_code == 200
+
+
+def test_tokens_are_stored_only_as_a_hash(district: District) -> None:
+    teacher = member(district.school_a).user
+    response = api("school1.localhost").post(
+        "/api/auth/token/", {"email": teacher.email, "password": PASSWORD}, format="json"
+    )
+    key = response.json()["token"]
+    stored = AuthToken.objects.get(user=teacher)
+    assert key not in (stored.digest, stored.token_key) and len(stored.digest) == 128
+    from knox.crypto import hash_token
+
+    assert stored.digest == hash_token(key)
+
+
+def test_a_token_expires_after_the_configured_days(district: District) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    teacher = member(district.school_a).user
+    key = api_token(teacher)
+    stored = AuthToken.objects.get(user=teacher)
+    ttl = settings.REST_KNOX["TOKEN_TTL"]
+    assert ttl == timedelta(days=30)
+    assert abs(stored.expiry - (timezone.now() + ttl)) < timedelta(minutes=1)
+    client = api("school1.localhost")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get("/api/me/").status_code == 200
+    AuthToken.objects.filter(pk=stored.pk).update(expiry=timezone.now() - timedelta(seconds=1))
+    response = client.get("/api/me/")
+    assert response.status_code == 401
+    assert not AuthToken.objects.filter(pk=stored.pk).exists()  # knox drops an expired token
+
+
+def test_a_made_up_or_old_plaintext_token_is_refused(district: District) -> None:
+    client = api("school1.localhost")
+    client.credentials(HTTP_AUTHORIZATION="Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b")
+    assert client.get("/api/me/").status_code == 401

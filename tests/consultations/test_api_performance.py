@@ -16,7 +16,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import Membership, Role
@@ -24,7 +23,7 @@ from accounts.selectors import district_membership_for
 from consultations.models import Booking
 from notifications.models import Notification
 from tests.conftest import District, member
-from tests.factories import UserFactory
+from tests.factories import UserFactory, api_token
 
 from .factories import teacher_in
 from .test_api import CENTRE, book, in_days, slot_in
@@ -42,8 +41,8 @@ def test_a_booking_over_the_api_costs_a_fixed_number_of_queries_including_its_co
     district: District, django_capture_on_commit_callbacks
 ) -> None:
     teacher = teacher_in(district.school_a)
-    token = Token.objects.create(user=teacher)
-    client = APIClient(HTTP_HOST=CENTRE, HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = api_token(teacher)
+    client = APIClient(HTTP_HOST=CENTRE, HTTP_AUTHORIZATION=f"Token {token}")
     assert book(client, slot_in(district.centre, starts_at=in_days(2))).status_code == 201  # warm caches
     slot = slot_in(district.centre, starts_at=in_days(4))
     before = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
@@ -101,8 +100,8 @@ def test_the_new_booking_answer_is_exactly_what_the_booking_serializer_gives(dis
     from consultations.api import BookingOutputSerializer
 
     teacher = teacher_in(district.school_a)
-    token = Token.objects.create(user=teacher)
-    client = APIClient(HTTP_HOST=CENTRE, HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = api_token(teacher)
+    client = APIClient(HTTP_HOST=CENTRE, HTTP_AUTHORIZATION=f"Token {token}")
     slot = slot_in(district.centre, starts_at=in_days(3))
 
     response = book(client, slot)

@@ -16,9 +16,10 @@ from django_tenants.utils import tenant_context
 from accounts.models import TeacherBusy
 from consultations.errors import OverlapError, SlotTakenError
 from consultations.models import Booking, Slot
-from consultations.services import booking_create
+from consultations.services import booking_cancel, booking_create, booking_mark
 from tenants.models import Organisation
 from tests.conftest import District
+from tutornet.errors import TutornetError
 
 from .factories import OfferingFactory, SlotFactory, teacher_in, tutor_in
 
@@ -164,3 +165,66 @@ def test_teachers_racing_for_overlapping_consultations_in_the_centre_and_their_s
     with tenant_context(school):
         school_slot.refresh_from_db()
     assert centre_slot.booked + school_slot.booked == 4
+
+
+def test_a_tutor_marking_a_booking_while_its_teacher_cancels_it_never_deadlocks(
+    district: District, committed_db: None
+) -> None:
+    """``booking_mark`` and ``booking_cancel`` take their locks in the one order (slot, then
+    booking): twenty pairs racing each end with one answer each, never a database error."""
+    centre, school = district.centre, district.school_a
+    base = (timezone.now() + timedelta(days=6)).replace(minute=0, second=0, microsecond=0)
+    with tenant_context(centre):
+        tutor = tutor_in(centre)
+        offering = OfferingFactory(tutor=tutor, group=True, capacity=2)
+        bookings = []
+        for i in range(20):
+            slot = SlotFactory(offering=offering, starts_at=base + timedelta(hours=i))
+            teacher = teacher_in(school)
+            bookings.append(booking_attempt(slot, teacher, school)())
+
+    def mark(booking: Booking) -> Callable[[], object]:
+        return lambda: booking_mark(booking_id=booking.pk, actor=tutor, status="held")
+
+    def cancel(booking: Booking) -> Callable[[], object]:
+        return lambda: booking_cancel(booking_id=booking.pk, actor=booking.teacher, reason="")
+
+    errors: list[str] = []
+    for booking in bookings:
+        outcomes = race_any(centre, [mark(booking), cancel(booking)])
+        errors += [outcome for outcome in outcomes if outcome.startswith("error")]
+    assert errors == []
+    with tenant_context(centre):
+        assert not Booking.objects.filter(pk__in=[b.pk for b in bookings], status="confirmed").exists()
+        assert sum(Slot.objects.filter(offering=offering).values_list("booked", flat=True)) == 0
+
+
+def race_any(organisation: Organisation, attempts: list[Callable[[], object]]) -> list[str]:
+    """Like ``race``, where any domain refusal is a fine answer and only other errors count."""
+    barrier = threading.Barrier(len(attempts))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def run(attempt: Callable[[], object]) -> None:
+        try:
+            with tenant_context(organisation):
+                connection.ensure_connection()
+                barrier.wait(timeout=30)
+                attempt()
+            outcome = "done"
+        except TutornetError as error:
+            outcome = f"refused: {error.message}"
+        except Exception as error:
+            outcome = f"error: {error!r}"
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=run, args=(attempt,)) for attempt in attempts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not any(thread.is_alive() for thread in threads), "an attempt hung"
+    return outcomes

@@ -7,9 +7,11 @@ Runs in the rolled-back test transaction on top of the session's test district
 from __future__ import annotations
 
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from accounts.models import Membership, Role, User
 from tenants.demo import DEMO_PASSWORD, DEMO_PEOPLE, DEMO_SUBJECTS, demo_district_seed
@@ -99,8 +101,8 @@ def test_seeding_the_demo_twice_adds_nothing(district: District) -> None:
 
 def test_seed_demo_command_reports_the_district_and_the_sign_ins(district: District) -> None:
     out = StringIO()
-    call_command("seed_demo", stdout=out)
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--force", stdout=out)
+    call_command("seed_demo", "--force", stdout=out)
     text = out.getvalue()
     assert "The demo district is already in place." in text
     assert "school3.localhost" in text
@@ -115,9 +117,36 @@ def test_the_seed_command_gives_the_demo_tutor_bookable_consultations_once(distr
 
     from consultations.models import Offering, Slot
 
-    call_command("seed_demo", "--quiet-sign-ins", stdout=StringIO())
-    call_command("seed_demo", "--quiet-sign-ins", stdout=StringIO())
+    call_command("seed_demo", "--quiet-sign-ins", "--force", stdout=StringIO())
+    call_command("seed_demo", "--quiet-sign-ins", "--force", stdout=StringIO())
     with tenant_context(district.centre):
         offerings = Offering.objects.filter(tutor__email="tutor@example.org")
         assert offerings.count() == 2
         assert Slot.objects.filter(offering__in=offerings, is_cancelled=False).count() > 10
+
+
+def test_seed_demo_refuses_with_debug_off_unless_forced(
+    district: District, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo password is public: a production start (DEBUG off) never seeds by accident."""
+    monkeypatch.delenv("TUTORNET_SEED_DEMO_FORCE", raising=False)
+    with pytest.raises(CommandError, match="DEBUG off.*--force"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not User.objects.filter(email="centre-admin@example.org").exists()
+
+
+def test_seed_demo_runs_when_the_variable_forces_it(
+    district: District, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TUTORNET_SEED_DEMO_FORCE", "1")
+    call_command("seed_demo", "--quiet-sign-ins", stdout=StringIO())
+    assert User.objects.filter(email="centre-admin@example.org").exists()
+
+
+def test_seed_demo_runs_with_debug_on(
+    district: District, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    monkeypatch.delenv("TUTORNET_SEED_DEMO_FORCE", raising=False)
+    settings.DEBUG = True
+    call_command("seed_demo", "--quiet-sign-ins", stdout=StringIO())
+    assert User.objects.filter(email="centre-admin@example.org").exists()

@@ -56,7 +56,8 @@ def test_onboarding_creates_the_schema_the_domain_and_the_first_admins_invitatio
     assert (invitation.email, invitation.role) == ("director31@example.org", Role.SCHOOL_ADMIN)
     notification = Notification.objects.get(kind=Kind.INVITATION, email="director31@example.org")
     assert notification.link.startswith("http://school31.localhost:8000/invite/")
-    assert 0 < result.seconds < 30
+    # How long it takes is measured in bench/ (school_onboarding), not asserted here.
+    assert result.seconds > 0
 
 
 def test_a_taken_subdomain_is_refused_and_nothing_is_written(district: District) -> None:
@@ -196,7 +197,7 @@ def test_the_onboard_school_command_prints_the_host_the_invitation_and_the_secon
     assert "Invitation: queued for head35@example.org" in output
     seconds = float(re.search(r"Seconds: ([0-9.]+)", output).group(1))
     print(output)  # the measured figure, visible with -s
-    assert 0 < seconds < 10, output
+    assert seconds > 0, output  # the figure itself is measured in bench/
     assert schema_exists("gymnasium35")
     assert Invitation.objects.get(organisation__schema_name="gymnasium35").invited_by == admin.user
 

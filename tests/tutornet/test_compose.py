@@ -71,3 +71,23 @@ def test_the_image_is_python_3_11_and_installs_the_project() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "FROM python:3.11-slim" in dockerfile
     assert "pip install ." in dockerfile
+
+
+def test_the_demo_is_seeded_only_when_a_variable_asks_and_the_key_comes_from_the_environment() -> None:
+    web = _compose()["services"]["web"]
+    command = " ".join(web["command"])
+    # seed_demo runs only inside the TUTORNET_SEED_DEMO=1 branch, never unconditionally.
+    assert 'if [ "$${TUTORNET_SEED_DEMO}" = 1 ]; then python -m django seed_demo; fi' in command
+    assert command.count("seed_demo") == 1
+    assert "--force" not in command  # with DEBUG off seed_demo also wants TUTORNET_SEED_DEMO_FORCE=1
+    env = web["environment"]
+    assert env["TUTORNET_SEED_DEMO"] == "${TUTORNET_SEED_DEMO:-0}"
+    # No published key in the file: without SECRET_KEY in the environment the services refuse to start.
+    assert env["SECRET_KEY"] == "${SECRET_KEY:-}"
+
+
+def test_uvicorn_trusts_forwarded_headers_only_from_the_named_proxies() -> None:
+    web = _compose()["services"]["web"]
+    assert "--proxy-headers" in " ".join(web["command"])
+    allowed = web["environment"]["FORWARDED_ALLOW_IPS"]
+    assert allowed == "${FORWARDED_ALLOW_IPS:-127.0.0.1}" and "*" not in allowed

@@ -14,6 +14,7 @@ from django.test import Client
 
 from accounts.models import Role
 from tests.conftest import District, client_for, member
+from tests.tutornet.test_security_headers import inline_code
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,11 @@ def crawl(client: Client, start: str = "/", limit: int = 80) -> dict[str, int]:
         response = client.get(path)
         seen[path] = response.status_code
         if response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
-            queue.extend(LINK.findall(response.content.decode()))
+            html = response.content.decode()
+            # Every page passes its Content-Security-Policy: nothing inline that it would block.
+            assert "script-src 'self'" in response["Content-Security-Policy"], path
+            assert inline_code(html) == [], path
+            queue.extend(LINK.findall(html))
     return seen
 
 

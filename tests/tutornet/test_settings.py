@@ -136,3 +136,31 @@ def test_only_the_asgi_server_pools_database_connections_by_default() -> None:
         [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip().splitlines()[-1] == "10"
+
+
+def _start_settings(**env_overrides: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    env.update(env_overrides, PYTHONPATH=os.pathsep.join([str(ROOT / "platform"), str(ROOT)]))
+    code = "from tutornet import settings; print('started')"
+    return subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True)
+
+
+def test_with_debug_off_the_platform_refuses_the_built_in_secret_key() -> None:
+    """The built-in key is public: with it anyone could forge a portal-hop ticket (sign in as anyone)."""
+    for overrides in ({}, {"SECRET_KEY": ""}, {"SECRET_KEY": settings.DEV_SECRET_KEY}, {"DEBUG": "0"}):
+        result = _start_settings(**overrides)
+        assert result.returncode != 0, overrides
+        assert "ImproperlyConfigured" in result.stderr and "Set the SECRET_KEY environment variable" in (
+            result.stderr
+        )
+        assert "started" not in result.stdout
+
+
+def test_a_key_of_its_own_or_debug_lets_the_platform_start() -> None:
+    assert _start_settings(SECRET_KEY="a-real-key-" + "x1y2z3" * 8).stdout.strip() == "started"
+    assert _start_settings(DEBUG="1").stdout.strip() == "started"
+
+
+def test_the_tests_and_run_use_a_key_of_their_own() -> None:
+    assert settings.SECRET_KEY != settings.DEV_SECRET_KEY
+    assert os.environ["SECRET_KEY"] == settings.SECRET_KEY  # the live stack's processes sign alike

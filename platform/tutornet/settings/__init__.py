@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 
@@ -40,8 +42,19 @@ VAR_DIR = Path(env("TUTORNET_VAR_DIR", str(BASE_DIR / "var")))
 # fast password hashing, since the suite creates many users.
 TESTING = "pytest" in sys.modules or env_bool("TUTORNET_TESTING")
 
-SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
+# The built-in key is public (it is in this file): it signs sessions, portal-hop tickets and
+# calendar-feed tokens, so with it anyone could sign in as anyone.  Only DEBUG may run on it;
+# ``./run`` and the tests give their processes a key of their own (tutornet/launcher.py,
+# tests/settings.py), docker-compose takes it from the environment.
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789"
+SECRET_KEY = env("SECRET_KEY", DEV_SECRET_KEY)
 DEBUG = env_bool("DEBUG", False)
+if not DEBUG and SECRET_KEY.strip() in {"", DEV_SECRET_KEY}:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set: with DEBUG off Tutornet refuses to start on the built-in development "
+        "key. Set the SECRET_KEY environment variable to a long random value, e.g. "
+        "`python3 -c 'import secrets; print(secrets.token_urlsafe(50))'` (or DEBUG=1 on a developer machine)."
+    )
 
 # --- tenancy -----------------------------------------------------------------
 # The base domain: the public (operator) site is served on it, every
@@ -71,14 +84,16 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
     "channels",
+    "csp",
     "accounts",
     "notifications",
     "codifier",
+    "portal",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -104,6 +119,7 @@ MIDDLEWARE = [
     "accounts.middleware.MembershipMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -190,6 +206,9 @@ CELERY_BEAT_SCHEDULE = {
     "consultations-waitlist-expiry": {"task": "consultations.waitlist_expiry_sweep", "schedule": 60.0},
     # The booking horizon moves forward every day: generate the slots it uncovers.
     "consultations-slots-extend": {"task": "consultations.slots_extend_sweep", "schedule": 3600.0},
+    # Tutorials: reminders and expired waiting-list offers, fanned out the same way (tutorials.tasks).
+    "tutorials-reminders": {"task": "tutorials.reminders_sweep", "schedule": 60.0},
+    "tutorials-waitlist-expiry": {"task": "tutorials.waitlist_expiry_sweep", "schedule": 60.0},
 }
 
 # Two redis-py 8 defaults broke consumers (bench/slot_fanout.py, tests/consultations/test_live.py):
@@ -263,6 +282,53 @@ CSRF_TRUSTED_ORIGINS = [
     f"{URL_SCHEME}://{BASE_DOMAIN}",
 ]
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = URL_SCHEME == "https"
+
+# --- HTTPS and browser protections (`python -m django check --deploy` passes; .ci/run) -----------
+HTTPS = URL_SCHEME == "https"
+# uvicorn runs with --proxy-headers: it takes the scheme (X-Forwarded-Proto) and the client's
+# address (X-Forwarded-For) only from the proxies in FORWARDED_ALLOW_IPS (default 127.0.0.1;
+# README, "Behind a reverse proxy"), so request.is_secure() is already right behind a trusted
+# TLS proxy.  SECURE_PROXY_SSL_HEADER would believe the header from anyone who reaches the
+# server directly, so it is off unless a deployment whose proxy always overwrites it (a WSGI
+# server, say) asks for it.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("TUTORNET_TRUST_X_FORWARDED_PROTO") else None
+)
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's and compose's probe speak plain http
+# Every portal is a subdomain of the base domain, so HSTS covers them all.
+SECURE_HSTS_SECONDS = env_int("TUTORNET_HSTS_SECONDS", 60 * 60 * 24 * 365 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Preloading is the domain owner's (nearly irreversible) decision: off unless asked.
+SECURE_HSTS_PRELOAD = env_bool("TUTORNET_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp) on every response: scripts, styles, images and fonts
+# only from this host (static/ is served locally, no CDN), never inline; no plugins, no
+# framing.  WebSockets (bell, live week view) go to the same host; the explicit ws(s) sources
+# cover browsers whose 'self' does not match ws:.  Forms may post to the other portals
+# (sign-in hand-over between subdomains).  tests/tutornet/test_security_headers.py checks it
+# and that no template carries inline script, handlers or styles.
+_WS = "wss" if HTTPS else "ws"
+_PORTALS = [f"{URL_SCHEME}://{BASE_DOMAIN}:*", f"{URL_SCHEME}://*.{BASE_DOMAIN}:*"]
+_SELF = "'self'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF, f"{_WS}://{BASE_DOMAIN}:*", f"{_WS}://*.{BASE_DOMAIN}:*"],
+        "form-action": [_SELF, *_PORTALS],
+        "frame-ancestors": ["'none'"],
+        "base-uri": [_SELF],
+        "object-src": ["'none'"],
+    },
+}
 
 # Failed sign-in throttling (django-axes): 5 failures for one address and
 # e-mail lock that pair out for 15 minutes.
@@ -340,14 +406,25 @@ HELP_HOUR_DOCUMENT_MAX_BYTES = env_int("HELP_HOUR_DOCUMENT_MAX_BYTES", 10 * 1024
 # --- API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Tokens first: a caller without credentials gets 401 with `WWW-Authenticate: Token`
+        # (DRF takes the header from the first class; with sessions first it was a 403).
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "tutornet.api.exception_handler",
+}
+# API tokens (django-rest-knox): stored as SHA-512 digests, valid for TUTORNET_API_TOKEN_DAYS,
+# sent as `Authorization: Token <key>` like DRF's plaintext tokens were (README, "REST API").
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env_int("TUTORNET_API_TOKEN_DAYS", 30)),
+    "TOKEN_LIMIT_PER_USER": None,
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_PREFIX": "tn_",  # recognisable to secret scanners when one leaks
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tutornet API",
@@ -370,6 +447,12 @@ SPECTACULAR_SETTINGS = {
         # ... and the case bank's materials.
         "MaterialKindEnum": "casebank.models.Kind",
         "MaterialStatusEnum": "casebank.models.Status",
+        # ... and tutorials.
+        "TutorialKindEnum": "tutorials.models.Kind",
+        "TutorialFormatEnum": "tutorials.models.Format",
+        "OfferingFormatEnum": "consultations.models.Offering.Format",
+        "TutorialStatusEnum": "tutorials.models.Tutorial.Status",
+        "TutorialRegistrationStatusEnum": "tutorials.models.Registration.Status",
     },
 }
 

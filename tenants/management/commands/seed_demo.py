@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from tenants.demo import DEMO_PASSWORD, demo_district_seed, demo_sign_ins
 
@@ -17,14 +18,34 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--quiet-sign-ins", action="store_true", help="Do not print the demo sign-ins.")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Seed even with DEBUG off (also TUTORNET_SEED_DEMO_FORCE=1). The demo password is public.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        forced = options["force"] or os.environ.get("TUTORNET_SEED_DEMO_FORCE", "").strip().lower() in {
+            "1",
+            "true",
+            "yes",
+            "on",
+        }
+        if not settings.DEBUG and not forced:
+            # Every demo account signs in with the published password: never on a real deployment by accident.
+            raise CommandError(
+                f"seed_demo refuses to run with DEBUG off: the demo accounts' password ({DEMO_PASSWORD}) "
+                "is public. Pass --force (or set TUTORNET_SEED_DEMO_FORCE=1) if this really is a demo."
+            )
         district = demo_district_seed()
         from consultations.demo import demo_consultations_seed
 
         district.created += demo_consultations_seed(
             centre=district.centre, tutor=district.people["tutor@example.org"]
         )
+        from tutorials.diagnostics.demo import demo_diagnostics_seed
+
+        district.created += demo_diagnostics_seed(district.centre)
         if district.created:
             for line in district.created:
                 self.stdout.write(f"  + {line}")

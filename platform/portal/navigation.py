@@ -1,0 +1,59 @@
+"""The header's section navigation: the sections this person can use on this portal.
+
+Built from the memberships the request already holds: no query of its own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from accounts import permissions as account_permissions
+from consultations import permissions as consultation_permissions
+from consultations.help_hour import permissions as help_hour_permissions
+from tenants.models import Organisation
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    label: str
+    url: str
+    current: bool = False
+
+
+def sections_for(request: HttpRequest) -> list[Section]:
+    organisation = getattr(request, "tenant", None)
+    if (
+        organisation is None
+        or not isinstance(organisation, Organisation)
+        or organisation.schema_name == "public"
+    ):
+        return []
+    membership = getattr(request, "membership", None)
+    district = getattr(request, "district_membership", None)
+    if district is None:
+        return []
+    wanted: list[tuple[str, str, str]] = [("home", _("Home"), "/")]
+    school_side = organisation.kind == Organisation.Kind.SCHOOL
+    if consultation_permissions.can_use(district) or school_side:
+        wanted.append(("consultations", _("Consultations"), "/consultations/"))
+    if (
+        help_hour_permissions.is_school_staff(membership)
+        or help_hour_permissions.can_see_centre_figures(membership)
+        or help_hour_permissions.is_centre_tutor(membership)
+    ):
+        wanted.append(("help-hour", _("Help Hour"), "/consultations/help-hour/"))
+    wanted.append(("casebank", _("Case bank"), "/casebank/"))
+    wanted.append(("calendar", _("My calendar"), "/my/calendar/"))
+    if account_permissions.can_manage_staff(membership):
+        wanted.append(("staff", _("Staff"), "/staff/"))
+    path = request.path
+    # The most specific section that holds the page is the current one.
+    best = max(
+        (url for _key, _label, url in wanted if path == url or (url != "/" and path.startswith(url))),
+        key=len,
+        default="",
+    )
+    return [Section(key, label, url, current=url == best) for key, label, url in wanted]

@@ -1,0 +1,258 @@
+"""Registration, the waiting list, the organiser's approval and the reminders.
+
+Invariant: ``Tutorial.places_taken`` (confirmed + awaiting approval + offered
+from the waiting list) never exceeds the capacity.  Every change of it happens
+under a row lock on the tutorial (``SELECT ... FOR UPDATE``), as the
+consultations lock their slot, and a check constraint refuses anything else.
+
+Waiting list: when a place frees up, the first teacher in line (by the time
+they joined) is offered it until ``OFFER_TTL`` has passed (never beyond the
+start); the offer holds the place.  A teacher accepts it or declines; a beat
+job passes expired offers on to the next in line.
+
+Reminders 24 h and 1 h before the first session follow the consultations'
+rules (``consultations.services.reminders``: the same lead times, fresh
+registrations skipped, one reminder after an outage), each registration
+claimed by one conditional UPDATE so that parallel sweeps never send twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, User
+from consultations.errors import DeadlinePassedError
+from consultations.services._common import audit, require
+from consultations.services.reminders import FRESH_BOOKING, REMINDERS
+
+from .. import notify, permissions
+from ..errors import ConflictError, NotFoundError, RegistrationClosedError, TutorialFullError
+from ..models import Registration, Tutorial
+from ..selectors import in_audience
+from .tutorials import can_manage
+
+# How long a teacher has to take a place offered from the waiting list.
+OFFER_TTL = timedelta(hours=12)
+BATCH = 200
+
+
+def _lock(tutorial_id: int) -> Tutorial:
+    try:
+        return Tutorial.objects.select_for_update().get(pk=tutorial_id)
+    except Tutorial.DoesNotExist:
+        raise NotFoundError(_("This tutorial does not exist.")) from None
+
+
+def _check_open(tutorial: Tutorial, now: datetime) -> None:
+    if tutorial.status != Tutorial.Status.PUBLISHED:
+        raise RegistrationClosedError(_("Registration for this tutorial is not open."))
+    if tutorial.registration_opens_at and now < tutorial.registration_opens_at:
+        raise RegistrationClosedError(
+            _("Registration opens at %(time)s.") % {"time": notify.local(tutorial.registration_opens_at)}
+        )
+    if now >= tutorial.registration_closes_at:
+        raise RegistrationClosedError(
+            _("Registration closed at %(time)s.") % {"time": notify.local(tutorial.registration_closes_at)}
+        )
+
+
+@transaction.atomic
+def registration_create(
+    *, tutorial: Tutorial, user: User, membership: Membership | None, waitlist: bool = True
+) -> Registration:
+    """Take a place (or ask for one, if the organiser approves), or join the waiting list when full."""
+    require(permissions.can_take_part(membership))
+    now = timezone.now()
+    tutorial = _lock(tutorial.pk)
+    _check_open(tutorial, now)
+    if not in_audience(tutorial, membership):
+        raise RegistrationClosedError(_("This tutorial is for another audience."))
+    if tutorial.registrations.filter(user=user, status__in=Registration.ACTIVE).exists():
+        raise ConflictError(_("You are already registered for this tutorial."))
+    school_id = membership.organisation_id if membership is not None else None
+    if tutorial.places_taken < tutorial.capacity:
+        status = Registration.Status.PENDING if tutorial.requires_approval else Registration.Status.CONFIRMED
+        tutorial.places_taken += 1
+        tutorial.save(update_fields=["places_taken"])
+    elif waitlist:
+        status = Registration.Status.WAITLISTED
+    else:
+        raise TutorialFullError(_("No places are left."))
+    try:
+        with transaction.atomic():
+            registration = Registration.objects.create(
+                tutorial=tutorial, user=user, school_id=school_id, status=status, created_at=now
+            )
+    except IntegrityError:
+        raise ConflictError(_("You are already registered for this tutorial.")) from None
+    registration.tutorial = tutorial
+    notify.registration_changed(registration)
+    audit(actor=user, action=f"tutorial.register.{status}", target=tutorial.pk)
+    return registration
+
+
+def _free_place(tutorial: Tutorial, now: datetime) -> None:
+    """One place is free (the tutorial is locked): offer it to the next in line, if there is time."""
+    tutorial.places_taken -= 1
+    _offer_next(tutorial, now)
+    tutorial.save(update_fields=["places_taken"])
+
+
+def _offer_next(tutorial: Tutorial, now: datetime) -> None:
+    expires = min(now + OFFER_TTL, tutorial.registration_closes_at)
+    if tutorial.status != Tutorial.Status.PUBLISHED or expires <= now:
+        return
+    while tutorial.places_taken < tutorial.capacity:
+        entry = (
+            tutorial.registrations.filter(status=Registration.Status.WAITLISTED)
+            .select_related("user")
+            .order_by("created_at", "pk")
+            .first()
+        )
+        if entry is None:
+            return
+        entry.status = Registration.Status.OFFERED
+        entry.offer_expires_at = expires
+        entry.save(update_fields=["status", "offer_expires_at"])
+        entry.tutorial = tutorial
+        tutorial.places_taken += 1
+        notify.waitlist_offered(entry)
+
+
+def _registration(registration_id: int) -> Registration:
+    try:
+        return Registration.objects.select_related("user").get(pk=registration_id)
+    except Registration.DoesNotExist:
+        raise NotFoundError(_("This registration does not exist.")) from None
+
+
+@transaction.atomic
+def registration_cancel(*, registration: Registration, actor: User) -> Registration:
+    """The teacher cancels (until the deadline) or leaves the waiting list (any time); a freed place
+    goes to the next in line."""
+    now = timezone.now()
+    tutorial = _lock(registration.tutorial_id)
+    registration = _registration(registration.pk)
+    if registration.user_id != actor.pk:
+        require(False)
+    if registration.status not in Registration.ACTIVE:
+        raise ConflictError(_("This registration is already cancelled."))
+    held = registration.status in Registration.HOLDING
+    if registration.status == Registration.Status.CONFIRMED and now >= tutorial.registration_closes_at:
+        raise DeadlinePassedError(deadline=tutorial.registration_closes_at, zone=notify.zone())
+    registration.status = Registration.Status.CANCELLED
+    registration.cancelled_at = now
+    registration.offer_expires_at = None
+    registration.save(update_fields=["status", "cancelled_at", "offer_expires_at"])
+    registration.tutorial = tutorial
+    if held:
+        _free_place(tutorial, now)
+    notify.registration_changed(registration)
+    audit(actor=actor, action="tutorial.registration.cancel", target=tutorial.pk)
+    return registration
+
+
+@transaction.atomic
+def waitlist_accept(*, registration: Registration, actor: User) -> Registration:
+    """Take the place offered from the waiting list, before the offer expires."""
+    now = timezone.now()
+    tutorial = _lock(registration.tutorial_id)
+    registration = _registration(registration.pk)
+    if registration.user_id != actor.pk:
+        require(False)
+    if registration.status != Registration.Status.OFFERED or (
+        registration.offer_expires_at is not None and registration.offer_expires_at <= now
+    ):
+        raise ConflictError(_("This offer has expired: the place went to the next in line."))
+    registration.status = (
+        Registration.Status.PENDING if tutorial.requires_approval else Registration.Status.CONFIRMED
+    )
+    registration.offer_expires_at = None
+    registration.save(update_fields=["status", "offer_expires_at"])
+    registration.tutorial = tutorial
+    notify.registration_changed(registration)
+    audit(actor=actor, action="tutorial.waitlist.accept", target=tutorial.pk)
+    return registration
+
+
+@transaction.atomic
+def registration_decide(
+    *, registration: Registration, approve: bool, actor: User, membership: Membership | None
+) -> Registration:
+    """The organiser approves a registration awaiting approval, or declines it (the place is freed)."""
+    now = timezone.now()
+    tutorial = _lock(registration.tutorial_id)
+    require(can_manage(tutorial, user=actor, membership=membership))
+    registration = _registration(registration.pk)
+    if registration.status != Registration.Status.PENDING:
+        raise ConflictError(_("This registration is not awaiting approval."))
+    registration.status = Registration.Status.CONFIRMED if approve else Registration.Status.REJECTED
+    registration.save(update_fields=["status"])
+    registration.tutorial = tutorial
+    if not approve:
+        _free_place(tutorial, now)
+    notify.registration_changed(registration)
+    audit(actor=actor, action="tutorial.registration.decide", target=registration.pk, approve=approve)
+    return registration
+
+
+def waitlist_expire_offers(now: datetime | None = None) -> int:
+    """Expired offers lapse and their places go to the next in line (the beat job, every minute)."""
+    now = now or timezone.now()
+    done = 0
+    expired = (
+        Registration.objects.filter(status=Registration.Status.OFFERED, offer_expires_at__lte=now)
+        .values_list("tutorial_id", flat=True)
+        .distinct()
+    )
+    for tutorial_id in list(expired):
+        with transaction.atomic():
+            tutorial = _lock(tutorial_id)
+            lapsed = list(
+                tutorial.registrations.select_for_update()
+                .filter(status=Registration.Status.OFFERED, offer_expires_at__lte=now)
+                .select_related("user")
+            )
+            for entry in lapsed:
+                entry.status = Registration.Status.CANCELLED
+                entry.cancelled_at = now
+                entry.offer_expires_at = None
+                entry.save(update_fields=["status", "cancelled_at", "offer_expires_at"])
+                tutorial.places_taken -= 1
+                done += 1
+            _offer_next(tutorial, now)
+            tutorial.save(update_fields=["places_taken"])
+    return done
+
+
+def reminders_send(now: datetime | None = None) -> int:
+    """Send the due reminders before the first session; each at most once (see the module docstring)."""
+    now = now or timezone.now()
+    sent = 0
+    for lead, column in REMINDERS:
+        # The 24-hour reminder is not sent once the 1-hour one is due.
+        not_within = timedelta(hours=1) if lead > timedelta(hours=1) else timedelta(0)
+        with transaction.atomic():
+            due = list(
+                Registration.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(
+                    status=Registration.Status.CONFIRMED,
+                    tutorial__status=Tutorial.Status.PUBLISHED,
+                    tutorial__starts_at__gt=now + not_within,
+                    tutorial__starts_at__lte=now + lead,
+                    created_at__lte=F("tutorial__starts_at") - lead - FRESH_BOOKING,
+                    **{f"{column}__isnull": True},
+                )
+                .select_related("user", "tutorial")
+                .order_by("tutorial__starts_at")[:BATCH]
+            )
+            Registration.objects.filter(pk__in=[r.pk for r in due]).update(**{column: now})
+            for registration in due:
+                notify.reminder(registration, hours=int(lead.total_seconds() // 3600))
+                sent += 1
+    return sent
