@@ -8,4 +8,5 @@ urlpatterns = [
     path("diagnostics/bank/", include("tutorials.diagnostics.api_urls")),
     path("diagnostics/", include("tutorials.diagnostics.campaigns.api_urls")),
     path("tutorials/", include("tutorials.api_urls")),
+    path("events/", include("tutorials.events.api_urls")),
 ]

@@ -21,6 +21,7 @@ urlpatterns = [
     path("certificates/", include("tutorials.certificate_urls")),
     path("codifiers/", include("codifier.urls")),
     path("diagnostics/", include("tutorials.diagnostics.all_urls")),
+    path("events/", include("tutorials.events.urls")),
     path("", include("tenants.urls")),
     path("api/", include("tutornet.api_urls")),
     path("", include("portal.urls")),

@@ -102,6 +102,7 @@ TENANT_APPS = [
     "tutorials",
     "tutorials.diagnostics",
     "tutorials.diagnostics.campaigns",
+    "tutorials.events",
 ]
 # Order matters (templates, static files, migrations): keep it deterministic.
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]

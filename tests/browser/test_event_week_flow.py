@@ -1,0 +1,141 @@
+"""In real Chromium against the live stack, a district methodological week end to end: a
+teacher of school 1 registers on the centre's site and rates the week's workshops; the
+methodologist runs the allocation; the teacher sees their schedule, checks in with the code
+from the organiser's screen, writes the day's reflection and downloads the certificate; the
+certificate's verification link confirms it."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime, time, timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+from pypdf import PdfReader
+
+from accounts.models import Role, User
+from tests.conftest import District, LiveStack, member
+from tests.factories import PASSWORD, unique
+from tutorials.events import services
+from tutorials.events.models import Attendance, Event, ReflectionAnswer
+
+pytestmark = [pytest.mark.browser, pytest.mark.live]
+
+CENTRE = "centre.localhost"
+
+
+def _page(browser: Any, stack: LiveStack, user: User) -> Any:
+    page = browser.new_context(locale="ru-RU", accept_downloads=True).new_page()
+    page.goto(stack.url(CENTRE, "/accounts/login/"))
+    page.fill("input[name=username]", user.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.stack button[type=submit]")
+    page.wait_for_url(stack.url(CENTRE, "/"))
+    return page
+
+
+def _week(district: District) -> tuple[Event, User, User, dict[str, int]]:
+    """Today's one-day week whose only block runs now, with two workshops and a question."""
+    organiser = member(district.centre, Role.METHODOLOGIST, last_name="Организаторова").user
+    membership = organiser.memberships.get()
+    teacher = member(district.school_a, Role.TEACHER, last_name="Участникова", first_name=unique("Анна")).user
+    zone = district.centre.zone
+    now = timezone.localtime(timezone.now(), zone)
+    today = now.date()
+    starts = max(now - timedelta(minutes=10), datetime.combine(today, time(0), tzinfo=zone)).time()
+    ends = min(now + timedelta(minutes=60), datetime.combine(today, time(23, 59), tzinfo=zone)).time()
+    with tenant_context(district.centre):
+        event = services.event_create(
+            actor=organiser,
+            membership=membership,
+            title=f"Методическая неделя {unique('w')}",
+            starts_on=today,
+            ends_on=today,
+            hours=6,
+            rating_opens_at=timezone.now() - timedelta(hours=1),
+            rating_closes_at=timezone.now() + timedelta(hours=2),
+        )
+        day = event.days.get()
+        block = services.block_add(
+            actor=organiser,
+            membership=membership,
+            day_id=day.pk,
+            title="Мастерские",
+            starts=starts,
+            ends=ends,
+        )
+        tracks = {
+            title: services.track_add(
+                actor=organiser, membership=membership, block_id=block.pk, title=title, places=5
+            ).pk
+            for title in ("Целеполагание", "Тайм-менеджмент")
+        }
+        services.question_add(actor=organiser, membership=membership, day_id=day.pk, text="Что было полезно?")
+        services.event_publish(actor=organiser, membership=membership, event_id=event.pk)
+    return event, organiser, teacher, tracks
+
+
+def test_a_teacher_rates_is_allocated_checks_in_reflects_and_gets_a_verifiable_certificate(
+    committed_db: None, live_stack: LiveStack, district: District, browser: Any
+) -> None:
+    event, organiser, teacher, tracks = _week(district)
+    base = f"/events/{event.pk}"
+
+    # --- the teacher registers and rates the workshops (nothing is pre-chosen) ---
+    page = _page(browser, live_stack, teacher)
+    page.goto(live_stack.url(CENTRE, f"{base}/"))
+    page.click("#register-form button")
+    page.click("#rate-link")
+    page.wait_for_url(f"**{base}/rate/")
+    assert page.locator("#rate-form input[type=radio]:checked").count() == 0
+    page.check(f"input[name=track-{tracks['Тайм-менеджмент']}][value='5']")
+    page.check(f"input[name=track-{tracks['Целеполагание']}][value='1']")
+    page.click("#rate-form button[type=submit]")
+    page.wait_for_url(f"**{base}/")
+
+    # --- the methodologist runs the allocation ---
+    organiser_page = _page(browser, live_stack, organiser)
+    organiser_page.goto(live_stack.url(CENTRE, f"{base}/allocation/"))
+    organiser_page.click("#allocate-form button")
+    organiser_page.wait_for_url(f"**{base}/allocation/")
+    assert "5" in organiser_page.inner_text(".satisfaction")
+
+    # --- the teacher sees the schedule and checks in with the code on the organiser's screen ---
+    page.reload()
+    assert "Тайм-менеджмент" in page.inner_text("#schedule")
+    organiser_page.goto(live_stack.url(CENTRE, f"{base}/tracks/{tracks['Тайм-менеджмент']}/attendance/"))
+    code = organiser_page.inner_text("#checkin-code").strip()
+    page.fill(f"#code-{tracks['Тайм-менеджмент']}", code)
+    page.click("form.check-in button")
+    page.wait_for_selector("#schedule .ok")
+    with tenant_context(district.centre):
+        assert Attendance.objects.filter(
+            participant__user=teacher, track_id=tracks["Тайм-менеджмент"]
+        ).exists()
+
+    # --- the day's reflection ---
+    page.click("a.reflection-link")
+    page.fill("#reflection-form textarea", "Научилась планировать неделю уроков")
+    page.click("#reflection-form button[type=submit]")
+    page.wait_for_url(f"**{base}/")
+    with tenant_context(district.centre):
+        assert (
+            ReflectionAnswer.objects.get(participant__user=teacher).text
+            == "Научилась планировать неделю уроков"
+        )
+
+    # --- the certificate, and its verification link ---
+    with page.expect_download() as download_info:
+        page.click("#certificate-form button")
+    content = open(download_info.value.path(), "rb").read()  # noqa: SIM115 (Playwright's temp file)
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages).split())
+    assert teacher.last_name in text and event.title in text
+    path = re.search(r"/certificates/[0-9a-f-]{36}/", text)
+    assert path is not None, text
+    checker = browser.new_context(locale="ru-RU").new_page()  # anyone, not signed in
+    checker.goto(live_stack.url(CENTRE, path.group(0)))
+    assert checker.locator("[data-verdict=genuine]").count() == 1
+    assert teacher.last_name in checker.inner_text("main")
