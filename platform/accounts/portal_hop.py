@@ -31,7 +31,8 @@ from tenants.selectors import base_url_for_host, primary_host
 from tutornet.errors import PermissionDeniedError, TutornetError
 from tutornet.tenancy import hostname_of
 
-from .models import Membership, User
+from .models import User
+from .selectors import district_membership_for
 
 SALT = "tutornet.portal-hop"
 TICKET_SECONDS = 60
@@ -51,14 +52,35 @@ class Hop:
     organisation: Organisation
 
 
-def hop_form(*, user: User, organisation: Organisation, from_host: str) -> Hop:
-    """What the issuing portal's page posts to sign ``user`` into ``organisation``'s portal."""
-    if not Membership.objects.filter(user=user, organisation=organisation, is_active=True).exists():
-        raise PermissionDeniedError("not a member")
+def safe_path(path: str) -> str:
+    """A local absolute path, or ``/``: never another host (``//evil``) or a scheme."""
+    if not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return "/"
+    return path
+
+
+def hop_form(*, user: User, organisation: Organisation, from_host: str, path: str = "/") -> Hop:
+    """What the issuing portal's page posts to sign ``user`` into ``organisation``'s portal,
+    landing on ``path`` there.  Its members may hop, and for a centre also the staff of its
+    schools (who use the district's services: ``district_membership_for``)."""
+    if district_membership_for(user, organisation) is None:
+        raise PermissionDeniedError("no access to this organisation")
     host = primary_host(organisation)
-    data = {"u": user.pk, "h": host, "f": hostname_of(from_host), "n": secrets.token_urlsafe(16)}
+    data = {
+        "u": user.pk,
+        "h": host,
+        "f": hostname_of(from_host),
+        "n": secrets.token_urlsafe(16),
+        "p": safe_path(path),
+    }
     ticket = signing.dumps(data, salt=SALT)
     return Hop(action=f"{base_url_for_host(host)}/accounts/hop/", ticket=ticket, organisation=organisation)
+
+
+def landing_path(ticket: str) -> str:
+    """The page on the target portal that a ticket (already accepted by ``hop_accept``) opens."""
+    data = signing.loads(ticket, salt=SALT)
+    return safe_path(str(data.get("p", "/")))
 
 
 def hop_accept(*, ticket: str, host: str, origin: str | None) -> User:

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -20,6 +20,7 @@ from django_tenants.utils import get_public_schema_name
 from notifications.models import ESSENTIAL_EMAIL_KINDS, Kind, Preference
 from notifications.services import preferences_update
 from tenants.models import Organisation
+from tenants.selectors import organisation_url
 from tutornet import panels
 from tutornet.errors import TutornetError
 
@@ -37,19 +38,24 @@ def _portal_links(request: HttpRequest) -> list[dict]:
     ]
 
 
-@login_required
 def hop(request: HttpRequest, organisation_id: int) -> HttpResponse:
-    """A page on this portal whose form posts a sign-in ticket to the other portal
-    (static/js/tutornet.js sends it at once; without script the person presses the button)."""
+    """Open ``?next=`` on another portal, signed in: a page on this portal whose form posts
+    a sign-in ticket to the other portal (static/js/tutornet.js sends it at once; without
+    script the person presses the button).  Someone who may not use that portal, or who is
+    not signed in, goes to its own sign-in page instead."""
     organisation = get_object_or_404(Organisation, pk=organisation_id, is_active=True)
+    path = portal_hop.safe_path(request.GET.get("next", "/"))
+    if not request.user.is_authenticated:
+        return redirect(organisation_url(organisation, path))
     try:
         hop_ = portal_hop.hop_form(
             user=request.user,  # type: ignore[arg-type]
             organisation=organisation,
             from_host=request.get_host(),
+            path=path,
         )
     except TutornetError:
-        raise Http404 from None
+        return redirect(organisation_url(organisation, path))
     response = render(request, "accounts/hop.html", {"hop": hop_})
     # The target checks the POST's Origin: send it although the site's policy is same-origin.
     response["Referrer-Policy"] = "strict-origin"
@@ -70,8 +76,9 @@ def hop_accept(request: HttpRequest) -> HttpResponse:
     except TutornetError:
         messages.error(request, _("The link has expired. Please sign in."))
         return redirect("accounts:login")
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    return redirect("/")
+    if not (request.user.is_authenticated and request.user.pk == user.pk):
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect(portal_hop.landing_path(request.POST.get("t", "")))
 
 
 def public_home(request: HttpRequest) -> HttpResponse:

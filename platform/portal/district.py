@@ -6,30 +6,24 @@ ways, both explicit and few:
 
 * reads: ``district_bookings`` and ``district_search`` enter the centre's schema with
   ``tenant_context`` and return plain values, never lazy querysets;
-* links: ``go_url`` leads to a page of another portal; ``hop`` (the view) signs the person
-  in there with the one-time ticket of ``accounts.portal_hop`` and lands on that page.
+* links: ``go_url`` leads to a page of another portal, through ``accounts.views.hop``: a
+  one-time ticket of ``accounts.portal_hop`` posted from this portal signs the person in
+  there and lands on that page.
 """
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from django.core import signing
 from django.db import connection
 from django.urls import reverse
 from django_tenants.utils import tenant_context
 
 from accounts import portal_hop
-from accounts.selectors import district_membership_for
 from tenants.models import Organisation
-from tenants.selectors import base_url_for_host, primary_host
-from tutornet.errors import PermissionDeniedError
-
-HOP_PATH = "/portal/hop/"  # portal.urls, on every organisation's site
 
 
 def current() -> Organisation | None:
@@ -45,35 +39,9 @@ def centre_of(organisation: Organisation | None) -> Organisation | None:
     return centre if centre is not None and centre.is_active else None
 
 
-def safe_path(path: str) -> str:
-    """A local absolute path, or ``/``: never another host (``//evil``) or a scheme."""
-    if not path.startswith("/") or path.startswith("//") or "\\" in path:
-        return "/"
-    return path
-
-
 def go_url(organisation: Organisation, path: str = "/") -> str:
     """A link, from any portal, to ``path`` on ``organisation``'s portal (signed in when the person may)."""
-    return f"{reverse('portal:go', args=[organisation.pk])}?{urlencode({'next': safe_path(path)})}"
-
-
-def hop_url(*, user: Any, organisation: Organisation, path: str) -> str:
-    """The URL that signs ``user`` into ``organisation``'s portal and opens ``path`` there.
-
-    Members, and for a centre the staff of its schools, may hop; anyone else is refused."""
-    if district_membership_for(user, organisation) is None:
-        raise PermissionDeniedError("no access to this organisation")
-    host = primary_host(organisation)
-    data = {"u": user.pk, "h": host, "n": secrets.token_urlsafe(16), "p": safe_path(path)}
-    ticket = signing.dumps(data, salt=portal_hop.SALT)
-    # A literal path: the operator's site (another URLconf) builds these links too.
-    return f"{base_url_for_host(host)}{HOP_PATH}?{urlencode({'t': ticket})}"
-
-
-def ticket_path(ticket: str) -> str:
-    """The page a (checked) ticket leads to."""
-    data = signing.loads(ticket, salt=portal_hop.SALT, max_age=portal_hop.TICKET_SECONDS)
-    return safe_path(str(data.get("p", "/")))
+    return f"{reverse('portal:go', args=[organisation.pk])}?{urlencode({'next': portal_hop.safe_path(path)})}"
 
 
 # --- reads in the centre's schema ------------------------------------------------------------

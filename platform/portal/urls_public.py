@@ -2,6 +2,6 @@
 
 from django.urls import path
 
-from . import views
+from accounts import views as account_views
 
-urlpatterns = [path("go/<int:organisation_id>/", views.go, name="go")]
+urlpatterns = [path("go/<int:organisation_id>/", account_views.hop, name="go")]

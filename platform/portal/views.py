@@ -7,49 +7,17 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import portal_hop
-from accounts.selectors import district_membership_for
-from tenants.models import Organisation
-from tenants.selectors import organisation_url
-from tutornet.errors import TutornetError
 from tutornet.pages import forbidden
 
 from . import calendar_sources, district, profiles
 
 DAY = timedelta(days=1)
-
-
-def go(request: HttpRequest, organisation_id: int) -> HttpResponse:
-    """Open ``?next=`` on another portal: signed in when the person may use it, else its own sign-in."""
-    organisation = get_object_or_404(Organisation, pk=organisation_id, is_active=True)
-    path = district.safe_path(request.GET.get("next", "/"))
-    user = request.user
-    if user.is_authenticated and district_membership_for(user, organisation) is not None:
-        return redirect(district.hop_url(user=user, organisation=organisation, path=path))
-    return redirect(organisation_url(organisation, path))
-
-
-def hop(request: HttpRequest) -> HttpResponse:
-    """Land here with a ticket from ``go``: sign in (once per ticket) and open its page."""
-    ticket = request.GET.get("t", "")
-    try:
-        user = portal_hop.hop_accept(ticket=ticket, host=request.get_host())
-        path = district.ticket_path(ticket)
-    except (TutornetError, signing.BadSignature):
-        messages.error(request, _("The link has expired. Please sign in."))
-        return redirect("accounts:login")
-    if not (request.user.is_authenticated and request.user.pk == user.pk):
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    return redirect(path)
 
 
 def consultations_entry(request: HttpRequest) -> HttpResponse:

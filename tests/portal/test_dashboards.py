@@ -49,7 +49,9 @@ def test_a_teachers_home_shows_the_next_consultation_with_its_question_and_new_m
     book(district.centre, slot, teacher, district.school_a, question="Как готовить к ОГЭ?")
     author = member(district.school_a).user
     material(district.school_a, author, title="Кейс про дроби", subjects=[subject])
-    page = _dashboard(teacher, SCHOOL, django_assert_max_num_queries, 22)
+    page = _dashboard(
+        teacher, SCHOOL, django_assert_max_num_queries, 26
+    )  # + the diagnostics and tutorials panels
     panel = page[page.index('id="panel-teacher-next"') :]
     assert "Как готовить к ОГЭ?" in panel
     assert slot.tutor.get_full_name() in panel

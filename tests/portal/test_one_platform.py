@@ -18,7 +18,7 @@ from tests.casebank.factories import district_material
 from tests.conftest import District, client_for, member
 from tests.factories import SubjectFactory
 
-from .helpers import book, follow_across, slot_in
+from .helpers import book, follow_across, hop_form_in, slot_in
 
 pytestmark = pytest.mark.django_db
 
@@ -59,26 +59,35 @@ def test_a_school_with_its_own_tutors_shows_them_and_offers_the_centres(district
 def test_the_hop_signs_in_only_once_per_ticket_and_never_leads_off_site(district: District) -> None:
     teacher = member(district.school_a).user
     school = client_for(teacher, SCHOOL)
-    first = school.get(f"/go/{district.centre.pk}/?next=//evil.example/")
-    ticket_url = urlsplit(first["Location"])
-    assert ticket_url.hostname == CENTRE
+    action, ticket = hop_form_in(school.get(f"/go/{district.centre.pk}/?next=//evil.example/"))  # type: ignore[misc]
+    assert urlsplit(action).hostname == CENTRE
+    origin = {"HTTP_ORIGIN": f"http://{SCHOOL}:8000"}
 
     centre = Client(HTTP_HOST=CENTRE)
-    landed = centre.get(f"{ticket_url.path}?{ticket_url.query}")
+    landed = centre.post(urlsplit(action).path, {"t": ticket}, **origin)  # type: ignore[arg-type]
     assert landed["Location"] == "/"  # not //evil.example/
     assert centre.get("/").status_code == 200
 
     replay = Client(HTTP_HOST=CENTRE)
-    again = replay.get(f"{ticket_url.path}?{ticket_url.query}")
+    again = replay.post(urlsplit(action).path, {"t": ticket}, **origin)  # type: ignore[arg-type]
     assert again["Location"].startswith("/accounts/login/")
     assert "_auth_user_id" not in replay.session
+
+
+def test_the_hop_lands_on_the_page_it_was_asked_for(district: District) -> None:
+    teacher = member(district.school_a).user
+    school = client_for(teacher, SCHOOL)
+    action, ticket = hop_form_in(school.get(f"/go/{district.centre.pk}/?next=/casebank/"))  # type: ignore[misc]
+    centre = Client(HTTP_HOST=CENTRE)
+    landed = centre.post(urlsplit(action).path, {"t": ticket}, HTTP_ORIGIN=f"http://{SCHOOL}:8000")
+    assert landed["Location"] == "/casebank/"
 
 
 def test_no_ticket_into_a_school_one_does_not_belong_to(district: District) -> None:
     teacher = member(district.school_a).user
     response = client_for(teacher, SCHOOL).get(f"/go/{district.school_b.pk}/?next=/casebank/")
     assert response.status_code == 302
-    assert "/portal/hop/" not in response["Location"]
+    assert "/accounts/hop/" not in response["Location"]
     assert (
         response["Location"].endswith("school2.localhost:8000/casebank/")
         or "school2.localhost" in response["Location"]
@@ -109,7 +118,7 @@ def test_an_anonymous_visitor_is_sent_to_the_centres_own_sign_in(district: Distr
     response = Client(HTTP_HOST=PUBLIC).get(f"/go/{district.centre.pk}/?next=/")
     assert response.status_code == 302
     assert urlsplit(response["Location"]).hostname == CENTRE
-    assert "/portal/hop/" not in response["Location"]
+    assert "/accounts/hop/" not in response["Location"]
 
 
 def test_my_bookings_on_the_school_portal_list_the_centre_bookings_and_only_mine(
