@@ -133,9 +133,11 @@ def _ints(values: list[str]) -> list[int]:
     result = []
     for value in values:
         try:
-            result.append(int(value))
+            number = int(value)
         except (TypeError, ValueError):
             continue
+        if 0 < number < 2**63:  # beyond PostgreSQL's bigint an id is simply absent
+            result.append(number)
     return result
 
 
