@@ -39,7 +39,7 @@ from tutornet.celery import app as celery_app
 from tutornet.errors import ConflictError, NotFoundError, TutornetError
 
 from . import notify, permissions
-from .centre import in_centre, session_load
+from .centre import files_removed_on_rollback, in_centre, session_load, written
 from .centre import require as _require
 from .files import validate_document
 from .models import (
@@ -193,6 +193,7 @@ def _attach(request: HelpHourRequest, document: Any) -> None:
     # The tenant-aware default storage puts it under the centre's schema folder.
     request.document_name = str(document.name)[:200]
     request.document.save(document.name, document, save=False)
+    written(request.document)
 
 
 def request_create(
@@ -598,6 +599,7 @@ def session_record_outcome(
         for uploaded in files:
             outcome = OutcomeFile(session=session, name=str(uploaded.name)[:200], uploaded_by=actor)
             outcome.file.save(uploaded.name, uploaded, save=False)
+            written(outcome.file)
             outcome.save()
         return session_load(session.pk)
 
@@ -697,9 +699,10 @@ def export_build(*, export_id: int) -> HelpHourExport:
             on_progress=lambda p: _progress(export_id, p),
         )
         name = f"help-hour-{timezone.localdate(timezone.now(), organisation.zone):%Y-%m-%d}.xlsx"
-        with transaction.atomic():
+        with files_removed_on_rollback(), transaction.atomic():
             export = HelpHourExport.objects.select_for_update().get(pk=export_id)
             export.file.save(name, ContentFile(content), save=False)
+            written(export.file)
             export.state = HelpHourExport.State.DONE
             export.progress = 100
             export.finished_at = timezone.now()
