@@ -22,7 +22,6 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -93,10 +92,27 @@ class LocalDateTimeField(serializers.DateTimeField):
         return value.astimezone(self.context["zone"]).isoformat()
 
 
+HOUR_MINUTE = {
+    "type": "string",
+    "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$",
+    "example": "15:00",
+    "description": "Wall-clock time HH:MM (local, in the organisation's zone).",
+}
+
+
+@extend_schema_field(HOUR_MINUTE)
+class HourMinuteField(serializers.TimeField):
+    """A wall-clock time written ``HH:MM``: declared as such, since OpenAPI's ``time`` format
+    (RFC 3339 full-time) requires seconds and an offset, which these times do not have."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class WeeklyWindowSerializer(serializers.Serializer):
     weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 = Monday … 6 = Sunday.")
-    starts = serializers.TimeField(format="%H:%M", help_text="Local time in the organisation's zone.")
-    ends = serializers.TimeField(format="%H:%M")
+    starts = HourMinuteField(help_text="Local time in the organisation's zone.")
+    ends = HourMinuteField()
 
 
 class OfferingOutputSerializer(serializers.Serializer):
@@ -245,7 +261,7 @@ class BookingDetailOutputSerializer(BookingOutputSerializer):
         "from shortly before the start until the end; null otherwise."
     )
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_video_join_url(self, booking: Booking) -> str | None:
         if booking.status == Booking.Status.CANCELLED:
             return None
