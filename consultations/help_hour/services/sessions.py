@@ -26,7 +26,7 @@ from ..models import (
 from ..workflow import Action, target
 from ._common import (
     _locked_session,
-    _reload,
+    _reload_all,
     _step,
 )
 from .requests import (
@@ -80,9 +80,7 @@ def _schedule_requests(
 ) -> None:
     for request in requests:
         _step(request, action=Action.SCHEDULE, actor=actor, session=session)
-    notify.transition(
-        centre=centre, requests=[_reload(r.pk) for r in requests], action=Action.SCHEDULE, actor=actor
-    )
+    notify.transition(centre=centre, requests=_reload_all(requests), action=Action.SCHEDULE, actor=actor)
 
 
 def session_schedule(
@@ -184,7 +182,7 @@ def _session_step(
     for request in requests:
         _step(request, action=action, actor=actor, comment=comment)
     notify.transition(
-        centre=centre, requests=[_reload(r.pk) for r in requests], action=action, actor=actor, comment=comment
+        centre=centre, requests=_reload_all(requests), action=action, actor=actor, comment=comment
     )
 
 
