@@ -1,9 +1,8 @@
 """Attachment validation: the type is decided by the file's content, not by its name.
 
-* PDF by its ``%PDF-`` header; PNG, JPEG and GIF by their signatures.
-* DOCX, PPTX and XLSX are ZIP archives recognised by the part inside them
-  (``word/document.xml``, ``ppt/presentation.xml``, ``xl/workbook.xml``);
-  ODT by its ``mimetype`` entry.
+* The type is told by ``tutornet.filetypes`` (the one sniffer, shared with the Help Hour):
+  PDF, PNG, JPEG and GIF by their signatures, DOCX, PPTX, XLSX and ODT by the parts of
+  their ZIP archive, with a guard against archives claiming too much unpacked.
 * The name's extension must agree with the content, so a program renamed to
   ``.pdf`` or a spreadsheet renamed to ``.docx`` is refused with a message that
   says what the file really is.
@@ -15,7 +14,6 @@ from __future__ import annotations
 
 import os
 import unicodedata
-import zipfile
 from dataclasses import dataclass
 from typing import IO
 
@@ -23,37 +21,11 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from tutornet.filetypes import DOCX, GIF, JPEG, ODT, PDF, PNG, PPTX, XLSX, FileType, detect
+
 from .errors import AttachmentRejectedError, AttachmentTooLargeError
 
-
-@dataclass(frozen=True)
-class FileType:
-    code: str
-    label: str
-    content_type: str
-    extensions: tuple[str, ...]
-    is_image: bool = False
-
-
-PDF = FileType("pdf", "PDF", "application/pdf", (".pdf",))
-DOCX = FileType(
-    "docx", "DOCX", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",)
-)
-PPTX = FileType(
-    "pptx", "PPTX", "application/vnd.openxmlformats-officedocument.presentationml.presentation", (".pptx",)
-)
-XLSX = FileType(
-    "xlsx", "XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",)
-)
-ODT = FileType("odt", "ODT", "application/vnd.oasis.opendocument.text", (".odt",))
-PNG = FileType("png", "PNG", "image/png", (".png",), is_image=True)
-JPEG = FileType("jpeg", "JPEG", "image/jpeg", (".jpg", ".jpeg"), is_image=True)
-GIF = FileType("gif", "GIF", "image/gif", (".gif",), is_image=True)
 ALLOWED = (PDF, DOCX, ODT, PPTX, XLSX, PNG, JPEG, GIF)
-
-# Parts that identify an Office Open XML document.
-_OOXML_PARTS = {"word/document.xml": DOCX, "ppt/presentation.xml": PPTX, "xl/workbook.xml": XLSX}
-_ODF_MIMETYPES = {ODT.content_type: ODT}
 
 # Signatures of things people most often rename by mistake or on purpose, for a clearer message.
 _KNOWN_OTHERS = (
@@ -78,37 +50,9 @@ def allowed_types_label() -> str:
 
 
 def _detect(stream: IO[bytes]) -> FileType | None:
-    stream.seek(0)
-    head = stream.read(16)
-    stream.seek(0)
-    if head.startswith(b"%PDF-"):
-        return PDF
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
-    if head.startswith(b"\xff\xd8\xff"):
-        return JPEG
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return GIF
-    if head.startswith(b"PK\x03\x04"):
-        return _detect_zip(stream)
-    return None
-
-
-def _detect_zip(stream: IO[bytes]) -> FileType | None:
-    try:
-        with zipfile.ZipFile(stream) as archive:
-            names = set(archive.namelist())
-            for part, file_type in _OOXML_PARTS.items():
-                if part in names:
-                    return file_type
-            if "mimetype" in names and archive.getinfo("mimetype").file_size <= 100:
-                mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
-                return _ODF_MIMETYPES.get(mimetype)
-    except (zipfile.BadZipFile, OSError, KeyError):
-        return None
-    finally:
-        stream.seek(0)
-    return None
+    """By content, through the one sniffer (``tutornet.filetypes``, with its zip-bomb guard)."""
+    file_type = detect(stream)
+    return file_type if file_type in ALLOWED else None
 
 
 def _what_else(stream: IO[bytes]) -> str:

@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-import icalendar
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,16 +32,27 @@ SEQUENCE_CANCELLED = 1
 MAX_CHAIN = 50
 
 
+def _chains(bookings: Iterable[Booking]) -> dict[int, tuple[int, int]]:
+    """Per booking: (id of the first booking of its reschedule chain, how many reschedules led here).
+
+    One query per step back along the chains, for all the bookings at once (a feed of many
+    bookings costs as many queries as its longest chain, not one per step per booking).
+    """
+    state = {b.pk: (b.pk, 0, b.rescheduled_from_id) for b in bookings}
+    for _step in range(MAX_CHAIN):
+        wanted = {previous for _root, _depth, previous in state.values() if previous is not None}
+        if not wanted:
+            break
+        parents = dict(Booking.objects.filter(pk__in=wanted).values_list("pk", "rescheduled_from_id"))
+        state = {
+            pk: (previous, depth + 1, parents.get(previous)) if previous is not None else (root, depth, None)
+            for pk, (root, depth, previous) in state.items()
+        }
+    return {pk: (root, depth) for pk, (root, depth, _previous) in state.items()}
+
+
 def _chain(booking: Booking) -> tuple[int, int]:
-    """(id of the first booking of the reschedule chain, how many reschedules led here)."""
-    root_id, depth = booking.pk, 0
-    previous_id = booking.rescheduled_from_id
-    while previous_id is not None and depth < MAX_CHAIN:
-        root_id, depth = previous_id, depth + 1
-        previous_id = (
-            Booking.objects.filter(pk=previous_id).values_list("rescheduled_from_id", flat=True).first()
-        )
-    return root_id, depth
+    return _chains([booking])[booking.pk]
 
 
 def booking_uid(booking: Booking, schema_name: str | None = None) -> str:
@@ -83,50 +93,12 @@ def description(booking: Booking, *, link: str = "") -> str:
     return "\n".join(lines)
 
 
-def _person(user, role: str) -> icalendar.vCalAddress:  # type: ignore[no-untyped-def]
-    address = icalendar.vCalAddress(f"mailto:{user.email}")
-    address.params["cn"] = icalendar.vText(str(user))
-    if role:
-        address.params["role"] = icalendar.vText(role)
-    return address
-
-
-def booking_event(
-    booking: Booking, *, link: str = "", cancelled: bool = False, schema_name: str | None = None
-) -> icalendar.Event:
-    event = icalendar.Event()
-    event.add("uid", booking_uid(booking, schema_name))
-    event.add("dtstamp", timezone.now().astimezone(UTC))
-    event.add("dtstart", booking.starts_at.astimezone(UTC))
-    event.add("dtend", booking.ends_at.astimezone(UTC))
-    event.add("summary", summary(booking))
-    event.add("description", description(booking, link=link))
-    event.add("location", location(booking))
-    if link:
-        event.add("url", link)
-    event.add("organizer", _person(booking.slot.tutor, ""))
-    event.add("attendee", _person(booking.teacher, "REQ-PARTICIPANT"))
-    cancelled = cancelled or booking.status == Booking.Status.CANCELLED
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    event.add("sequence", sequence(booking, cancelled=cancelled))
-    return event
-
-
-def _calendar(method: str | None) -> icalendar.Calendar:
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    if method:
-        calendar.add("method", method)
-    return calendar
-
-
 # --- the text itself ---------------------------------------------------------------------
 #
-# The invitations are written here rather than through ``icalendar``'s serialiser,
-# which cost about 0.6 ms per file, twice per booking (bench/README.md 5.1).  The
-# tests parse every file back with ``icalendar``.
+# The one ICS writer.  The invitations are written here rather than through
+# ``icalendar``'s serialiser, which cost about 0.6 ms per file, twice per booking, and
+# the two .ics files about 1.3 ms of a booking's notification (bench/README.md 5.1).
+# The tests parse every file back with ``icalendar``.
 
 
 def _text(value: str) -> str:
@@ -179,10 +151,15 @@ def _address(name: str, user, role: str) -> str:  # type: ignore[no-untyped-def]
 
 
 def _event_lines(
-    booking: Booking, *, link: str = "", cancelled: bool = False, schema_name: str | None = None
+    booking: Booking,
+    *,
+    link: str = "",
+    cancelled: bool = False,
+    schema_name: str | None = None,
+    chain: tuple[int, int] | None = None,
 ) -> list[str]:
     cancelled = cancelled or booking.status == Booking.Status.CANCELLED
-    root_id, depth = _chain(booking)
+    root_id, depth = chain or _chain(booking)
     schema = schema_name or connection.schema_name  # type: ignore[attr-defined]  # django-tenants' backend
     lines = [
         "BEGIN:VEVENT",
@@ -227,8 +204,11 @@ def feed_calendar(bookings: Iterable[Booking], *, name: str, link_for=None, extr
 
     ``extra_events``: VEVENT line lists from other apps (``feeds.FEED_SOURCES``)."""
     head = [f"X-WR-CALNAME:{_text(name)}", "X-PUBLISHED-TTL:PT1H"]
+    bookings = list(bookings)
+    chains = _chains(bookings)
     bookings_events = (
-        _event_lines(booking, link=link_for(booking) if link_for else "") for booking in bookings
+        _event_lines(booking, link=link_for(booking) if link_for else "", chain=chains[booking.pk])
+        for booking in bookings
     )
     return _ics(head, [*bookings_events, *extra_events])
 

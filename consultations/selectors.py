@@ -19,18 +19,27 @@ from .here import current_zone
 from .models import Booking, Offering, Rating, Slot
 from .rules import DAY
 
+# Days asked for are clamped to these: a filter of 0001-01-01..9999-12-31 is a wide
+# filter, never an overflow.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+
+
+def _clamped(day: date) -> date:
+    return min(max(day, FIRST_DAY), LAST_DAY)
+
 
 def _start_of(day: date | datetime, zone: ZoneInfo) -> datetime:
     if isinstance(day, datetime):
         return day
-    return datetime.combine(day, time(0), tzinfo=zone)
+    return datetime.combine(_clamped(day), time(0), tzinfo=zone)
 
 
 def _end_of(day: date | datetime, zone: ZoneInfo) -> datetime:
     """The instant the day ends (a ``date`` includes its whole day)."""
     if isinstance(day, datetime):
         return day
-    return datetime.combine(day + DAY, time(0), tzinfo=zone)
+    return datetime.combine(_clamped(day) + DAY, time(0), tzinfo=zone)
 
 
 def _slots() -> QuerySet[Slot]:

@@ -1,16 +1,15 @@
 """Checking the documents schools send and tutors return: docx, odt or pdf, by content.
 
-The name's extension is not trusted: the first bytes must be a PDF header, or
-the file must be a ZIP archive with the entries of a Word document
-(``[Content_Types].xml`` and ``word/document.xml``) or of an OpenDocument text
-(a ``mimetype`` entry saying ``application/vnd.oasis.opendocument.text`` and
-``content.xml``).  The detected type must match the extension, so a PDF
-renamed to .docx is refused too.  The size limit is ``HELP_HOUR_DOCUMENT_MAX_BYTES``.
+The name's extension is not trusted: the content is judged by ``tutornet.filetypes``
+(the one sniffer, shared with the case bank, with its zip-bomb guard): a PDF header,
+or a ZIP archive with the entries of a Word document (``[Content_Types].xml`` and
+``word/document.xml``) or of an OpenDocument text (``mimetype`` and ``content.xml``).
+The detected type must match the extension, so a PDF renamed to .docx is refused too.
+The size limit is ``HELP_HOUR_DOCUMENT_MAX_BYTES``.
 """
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import PurePath
 from typing import IO, Any
 
@@ -18,50 +17,20 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from tutornet import filetypes
 from tutornet.errors import TutornetError
 
-ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 ALLOWED = ("docx", "odt", "pdf")
-# A document's archive may not claim more than this when unpacked (a "zip bomb" guard).
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 
 
 class DocumentError(TutornetError):
     code = "bad_document"
 
 
-def _zip_kind(stream: IO[bytes]) -> str | None:
-    try:
-        with zipfile.ZipFile(stream) as archive:
-            names = set(archive.namelist())
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-                return None
-            if "[Content_Types].xml" in names and "word/document.xml" in names:
-                return "docx"
-            if (
-                "mimetype" in names
-                and "content.xml" in names
-                and archive.read("mimetype").strip() == ODT_MIMETYPE
-            ):
-                return "odt"
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
-        return None
-    return None
-
-
 def detect_kind(stream: IO[bytes]) -> str | None:
-    """ "docx", "odt" or "pdf" judged by content; None for anything else."""
-    stream.seek(0)
-    head = stream.read(8)
-    stream.seek(0)
-    try:
-        if head.startswith(b"%PDF-"):
-            return "pdf"
-        if head.startswith(b"PK\x03\x04"):
-            return _zip_kind(stream)
-        return None
-    finally:
-        stream.seek(0)
+    """ "docx", "odt" or "pdf" judged by content (``tutornet.filetypes``); None for anything else."""
+    file_type = filetypes.detect(stream)
+    return file_type.code if file_type in (filetypes.DOCX, filetypes.ODT, filetypes.PDF) else None
 
 
 def validate_document(uploaded: Any, *, field: str = "document") -> str:

@@ -7,9 +7,11 @@ a service's ``TutornetError`` becomes an error of the field it names.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -107,6 +109,11 @@ class AssignTutorForm(forms.Form):
         self.fields["tutor"].choices = [("", _("— choose —")), *_people_choices(tutors)]  # type: ignore[attr-defined]
 
 
+MAX_AGE_DAYS = 36500
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+
+
 class QueueFilterForm(forms.Form):
     """The methodologists' queue filters (GET)."""
 
@@ -122,8 +129,13 @@ class QueueFilterForm(forms.Form):
         required=False,
     )
     school = forms.TypedChoiceField(label=_("School"), coerce=int, required=False, empty_value=None)
-    min_age = forms.IntegerField(label=_("Waiting at least, days"), min_value=0, required=False)
-    max_age = forms.IntegerField(label=_("Waiting at most, days"), min_value=0, required=False)
+    # Bounded: a wait beyond a century is a typo, and beyond it the dates overflow.
+    min_age = forms.IntegerField(
+        label=_("Waiting at least, days"), min_value=0, max_value=MAX_AGE_DAYS, required=False
+    )
+    max_age = forms.IntegerField(
+        label=_("Waiting at most, days"), min_value=0, max_value=MAX_AGE_DAYS, required=False
+    )
 
     def __init__(self, *args: Any, schools: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -204,5 +216,17 @@ class RatingForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    """A period of the figures; days outside FIRST_DAY..LAST_DAY are refused on the form (no overflow)."""
+
+    date_from = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=DateInput(),
+        validators=[MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)],
+    )
+    date_to = forms.DateField(
+        label=_("To"),
+        required=False,
+        widget=DateInput(),
+        validators=[MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)],
+    )

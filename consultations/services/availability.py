@@ -421,6 +421,7 @@ def slots_generate(*, offering: Offering, organisation: Organisation, now: datet
         ).exclude(offering=offering)
     )
     changed: list[Slot] = []
+    new: list[Slot] = []
     added = 0
     is_video = offering.mode == Offering.Mode.VIDEO
     for starts_at, candidate in wanted.items():
@@ -428,20 +429,16 @@ def slots_generate(*, offering: Offering, organisation: Organisation, now: datet
             continue
         slot = existing.get(starts_at)
         if slot is None:
-            slot = Slot(
-                offering=offering,
-                tutor_id=offering.tutor_id,
-                starts_at=candidate.starts_at,
-                ends_at=candidate.ends_at,
-                capacity=offering.capacity,
-                video_room=_new_room() if is_video else "",
+            new.append(
+                Slot(
+                    offering=offering,
+                    tutor_id=offering.tutor_id,
+                    starts_at=candidate.starts_at,
+                    ends_at=candidate.ends_at,
+                    capacity=offering.capacity,
+                    video_room=_new_room() if is_video else "",
+                )
             )
-            try:
-                with transaction.atomic():
-                    slot.save()
-            except IntegrityError:
-                continue  # another generation of another offering of the tutor got there first
-            added += 1
             continue
         untouched = slot.booked == 0 and slot.offered == 0
         if slot.is_cancelled:
@@ -467,6 +464,16 @@ def slots_generate(*, offering: Offering, organisation: Organisation, now: datet
         except IntegrityError:
             continue
         changed.append(slot)
+    if new:
+        # One INSERT ... ON CONFLICT DO NOTHING for all of them: a start another generation
+        # (of this or another offering of the tutor) took meanwhile is simply skipped, as the
+        # unique and exclusion constraints refuse it.
+        Slot.objects.bulk_create(new, ignore_conflicts=True)
+        added += Slot.objects.filter(
+            offering=offering,
+            starts_at__in=[slot.starts_at for slot in new],
+            video_room__in=[s.video_room for s in new],
+        ).count()
     for starts_at, slot in existing.items():
         if starts_at in wanted or slot.is_cancelled or slot.booked or slot.offered:
             continue

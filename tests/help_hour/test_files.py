@@ -10,6 +10,7 @@ from django.test import override_settings
 
 from consultations.help_hour.files import DocumentError, validate_document
 from tests.help_hour.helpers import Cast, docx_bytes, new_request, odt_bytes, pdf_bytes, upload
+from tutornet.errors import TutornetError
 
 
 @pytest.mark.parametrize(
@@ -85,3 +86,45 @@ def test_a_request_with_a_disguised_file_is_not_saved(cast: Cast) -> None:
         new_request(cast, document=upload("program.pdf", b"<html>not a pdf</html>"))
     with in_centre_schema():
         assert HelpHourRequest.objects.count() == before
+
+
+def _stored_documents() -> set[str]:
+    from django.core.files.storage import default_storage
+
+    from tests.help_hour.helpers import in_centre_schema
+
+    with in_centre_schema():
+        if not default_storage.exists("help_hour/requests"):
+            return set()
+        folders, _files = default_storage.listdir("help_hour/requests")
+        return {
+            f"{folder}/{name}"
+            for folder in folders
+            for name in default_storage.listdir(f"help_hour/requests/{folder}")[1]
+        }
+
+
+def test_a_document_saved_before_a_refusal_is_removed_with_the_rollback(cast: Cast) -> None:
+    """The file is written to storage, then sending is refused (no preferred time): the
+    transaction rolls back, and the file goes with it instead of staying behind, orphaned."""
+    from consultations.help_hour import services
+
+    before = _stored_documents()
+    with pytest.raises(TutornetError) as refused:
+        services.request_create(
+            actor=cast.requester.user,
+            membership=cast.requester,
+            subject=cast.subject,
+            category="work_program",
+            description="Рабочая программа",
+            participant_ids=[cast.requester.user.pk],
+            preferred_times=[],
+            document=upload("program.docx", docx_bytes()),
+            submit=True,
+        )
+
+    assert refused.value.field == "preferred_times"
+    assert _stored_documents() == before
+    # A draft with the same document keeps it: the removal is for rollbacks only.
+    draft = new_request(cast, submit=False, document=upload("program.docx", docx_bytes()))
+    assert len(_stored_documents() - before) == 1 and draft.document_name == "program.docx"

@@ -311,7 +311,3 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"feed of {self.user}"
-
-
-# The Help Hour's models live in their own module; importing them here keeps them in this app.
-from .help_hour.models import *  # noqa: E402, F403
