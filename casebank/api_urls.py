@@ -2,25 +2,29 @@
 
 from django.urls import path
 
-from . import api
+from .api import engagement, materials, moderation
 
 M = "materials/<int:material_id>/"
 
 urlpatterns = [
-    path("search/", api.SearchApi.as_view(), name="api-casebank-search"),
-    path("materials/", api.MaterialListCreateApi.as_view(), name="api-casebank-materials"),
-    path(M, api.MaterialDetailApi.as_view(), name="api-casebank-material"),
-    path(M + "versions/", api.VersionListApi.as_view(), name="api-casebank-versions"),
-    path(M + "versions/<int:number>/", api.VersionDetailApi.as_view(), name="api-casebank-version"),
-    path(M + "publish-in-school/", api.PublishInSchoolApi.as_view(), name="api-casebank-publish-in-school"),
-    path(M + "submit/", api.SubmitApi.as_view(), name="api-casebank-submit"),
-    path(M + "publish/", api.PublishApi.as_view(), name="api-casebank-publish"),
-    path(M + "return/", api.ReturnApi.as_view(), name="api-casebank-return"),
-    path(M + "reject/", api.RejectApi.as_view(), name="api-casebank-reject"),
-    path(M + "rating/", api.RateApi.as_view(), name="api-casebank-rating"),
-    path(M + "favourite/", api.FavouriteApi.as_view(), name="api-casebank-favourite"),
-    path(M + "comments/", api.CommentListCreateApi.as_view(), name="api-casebank-comments"),
-    path(M + "similar/", api.SimilarApi.as_view(), name="api-casebank-similar"),
-    path("moderation/", api.ModerationQueueApi.as_view(), name="api-casebank-moderation"),
-    path("files/<int:attachment_id>/", api.DownloadApi.as_view(), name="api-casebank-file"),
+    path("search/", materials.SearchApi.as_view(), name="api-casebank-search"),
+    path("materials/", materials.MaterialListCreateApi.as_view(), name="api-casebank-materials"),
+    path(M, materials.MaterialDetailApi.as_view(), name="api-casebank-material"),
+    path(M + "versions/", materials.VersionListApi.as_view(), name="api-casebank-versions"),
+    path(M + "versions/<int:number>/", materials.VersionDetailApi.as_view(), name="api-casebank-version"),
+    path(
+        M + "publish-in-school/",
+        moderation.PublishInSchoolApi.as_view(),
+        name="api-casebank-publish-in-school",
+    ),
+    path(M + "submit/", moderation.SubmitApi.as_view(), name="api-casebank-submit"),
+    path(M + "publish/", moderation.PublishApi.as_view(), name="api-casebank-publish"),
+    path(M + "return/", moderation.ReturnApi.as_view(), name="api-casebank-return"),
+    path(M + "reject/", moderation.RejectApi.as_view(), name="api-casebank-reject"),
+    path(M + "rating/", engagement.RateApi.as_view(), name="api-casebank-rating"),
+    path(M + "favourite/", engagement.FavouriteApi.as_view(), name="api-casebank-favourite"),
+    path(M + "comments/", engagement.CommentListCreateApi.as_view(), name="api-casebank-comments"),
+    path(M + "similar/", materials.SimilarApi.as_view(), name="api-casebank-similar"),
+    path("moderation/", moderation.ModerationQueueApi.as_view(), name="api-casebank-moderation"),
+    path("files/<int:attachment_id>/", materials.DownloadApi.as_view(), name="api-casebank-file"),
 ]

@@ -47,7 +47,7 @@ def locked(material: Material) -> Material:
     return Material.objects.select_for_update().get(pk=material.pk)
 
 
-@transaction.atomic
+@common.files_removed_on_rollback
 def material_create(
     *,
     title: str,
@@ -112,7 +112,7 @@ def _clean_fields(
     }
 
 
-@transaction.atomic
+@common.files_removed_on_rollback
 def material_update(
     *,
     material: Material,

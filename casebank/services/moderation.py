@@ -50,7 +50,7 @@ class _FileToCopy:
     size: int
 
 
-@transaction.atomic
+@common.files_removed_on_rollback
 def material_submit(*, material: Material, actor: User) -> Material:
     """An author submits a material to the district bank; returns the material awaiting moderation there.
 
@@ -137,7 +137,7 @@ def _district_copy_write(
                 content_type=item.content_type,
                 size=item.size,
             )
-            attachment.file.save(item.path.rsplit("/", 1)[-1], File(stream), save=False)
+            common.file_store(attachment.file, item.path.rsplit("/", 1)[-1], File(stream))
             attachment.save()
     if copy.current_version_id is None:
         copy.status = Status.SUBMITTED

@@ -194,7 +194,7 @@ def test_readers_rate_favourite_comment_download_and_see_similar_through_the_api
 def test_the_written_out_search_page_is_what_the_documented_serializer_gives(district: District) -> None:
     """The search endpoint builds its answer by hand (speed); it must stay the schema's answer."""
     from casebank import selectors
-    from casebank.api import CasebankSearchOutputSerializer, search_page_data
+    from casebank.api.serializers import CasebankSearchOutputSerializer, search_page_data
     from tests.factories import SubjectFactory
 
     subject = SubjectFactory()

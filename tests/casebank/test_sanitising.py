@@ -34,9 +34,30 @@ def test_scripts_event_handlers_and_javascript_links_are_removed_from_the_text(d
         assert "onerror" not in body and "onclick" not in body
         assert "javascript:" not in body and "<iframe" not in body and "<style" not in body
         assert "<p>Задача <b>1</b></p>" in body
-        assert '<img alt="" src="https://example.org/a.png">' in body
+        assert '<img alt="">' in body and "example.org/a.png" not in body  # an external image: no source
         assert '<a href="https://example.org" rel="noopener noreferrer">сайт</a>' in body
     assert own.body_text.startswith("Задача 1")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "http://tracker.example/pixel.gif", "https://tracker.example/p.png", "//tracker.example/p.png",
+        "/casebank/files/12/../../../accounts/logout/", "/casebank/files/12/?u=1",
+        "data:image/png;base64,AAAA",
+        "/media/centre/x.png", "javascript:alert(1)",
+    ],
+)  # fmt: skip
+def test_an_image_from_anywhere_but_the_bank_itself_loses_its_source(source: str) -> None:
+    """An external image is a tracking pixel: every reader's browser would fetch it."""
+    cleaned = services.sanitise_html(f'<p>Схема: <img src="{source}" alt="схема"></p>')
+    assert cleaned == '<p>Схема: <img alt="схема"></p>'
+
+
+@pytest.mark.parametrize("source", ["/casebank/files/12/", "/api/casebank/files/7/"])
+def test_an_image_the_bank_serves_keeps_its_source(source: str) -> None:
+    cleaned = services.sanitise_html(f'<p><img src="{source}" alt="схема" width="200"></p>')
+    assert cleaned == f'<p><img src="{source}" alt="схема" width="200"></p>'
 
 
 def test_the_plain_text_of_the_body_is_what_search_indexes() -> None:

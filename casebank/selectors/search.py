@@ -1,9 +1,4 @@
-"""Reads of the case-material bank: one material, its versions, search, lists.
-
-Every selector decides visibility through ``casebank.permissions`` for the
-bank of the active schema.  A material the person may not see looks exactly
-like a missing one (``MaterialNotFoundError``), so ids of other people's drafts
-or of another school's materials reveal nothing.
+"""Search of the case-material bank.
 
 Search (``materials_search``) is PostgreSQL full-text search with the
 ``russian`` configuration: a material matches on its weighted, GIN-indexed
@@ -28,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
@@ -35,36 +31,28 @@ from django.contrib.postgres.search import (
     TrigramSimilarity,
     TrigramWordSimilarity,
 )
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, Exists, F, Field, Model, OuterRef, Prefetch, Q, QuerySet, Window
-from django.db.models.functions import Left
+from django.db.models import Count, Exists, F, Field, Model, OuterRef, QuerySet, Window
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django_tenants.utils import tenant_context
 
 from accounts.models import User
 from tenants.models import Organisation, Subject
 
-from . import permissions
-from .errors import MaterialInvalidError, MaterialNotFoundError
-from .models import Comment, Favourite, Material, MaterialVersion, Rating, SearchTerm, Status
+from .. import permissions
+from ..errors import MaterialInvalidError
+from ..models import Material, SearchTerm, Status
+from .materials import _SNIPPET_SOURCE, _brief
 
 SORTS = ("relevance", "newest", "rating")
 MAX_PER_PAGE = 100
+# Pages beyond this are clamped to it (the API refuses them): an offset PostgreSQL can still take.
+MAX_PAGE = 10_000
 # Private-use characters: never in real text, so only ts_headline's marks become <mark>.
 _START, _STOP = "\ue000", "\ue001"
 _QUERY_WORD = re.compile(r"[^\W\d_]+")
-
-
-def _with_people(queryset: QuerySet[Material]) -> QuerySet[Material]:
-    return queryset.select_related("origin_organisation", "current_version").prefetch_related(
-        Prefetch("authors", queryset=User.objects.order_by("last_name", "first_name")), "subjects"
-    )
-
-
-# What a search result (a card, an API hit) shows of the text: the first characters only.
-_SNIPPET_SOURCE = 400
 # ts_headline parses its whole document: it gets the abstract and this much of the text
 # (each 100 characters cost about 0.2 ms per page of 20; bench/README.md, case-bank search).
 _HEADLINE_SOURCE = 200
@@ -73,156 +61,6 @@ _PAGE_COLUMNS = (
     "id", "title", "kind", "licence", "status", "grades", "topics", "abstract", "published_at",
     "updated_at", "rating_average", "rating_count", "download_count", "origin_organisation_id",
 )  # fmt: skip
-_BRIEF_FIELDS = (
-    "id", "title", "kind", "licence", "status", "grades", "topics", "abstract", "published_at",
-    "updated_at", "rating_average", "rating_count", "download_count",
-    "origin_organisation__id", "origin_organisation__name", "origin_organisation__short_name",
-)  # fmt: skip
-
-
-def _brief(queryset: QuerySet[Material]) -> QuerySet[Material]:
-    """Materials for a list of results: authors, subjects and the school of origin, without the
-    large columns (the text, the vectors, the current version's copy of the text)."""
-    people = User.objects.only("id", "first_name", "last_name", "patronymic", "email").order_by(
-        "last_name", "first_name"
-    )
-    return (
-        queryset.select_related("origin_organisation")
-        .only(*_BRIEF_FIELDS)
-        .prefetch_related(
-            Prefetch("authors", queryset=people),
-            Prefetch("subjects", queryset=Subject.objects.only("id", "name")),
-        )
-        .annotate(text_start=Left("body_text", _SNIPPET_SOURCE))
-    )
-
-
-def material_get(*, material_id: int, user: Any) -> Material:
-    """One material the person may see, with authors, subjects and the school of origin."""
-    access = permissions.access_for(user)
-    material = _with_people(Material.objects.filter(pk=material_id)).first()
-    if material is None:
-        raise MaterialNotFoundError(_("No such material."))
-    material._author_ids = {a.pk for a in material.authors.all()}  # type: ignore[attr-defined]
-    if not permissions.can_view_material(access, material):
-        raise MaterialNotFoundError(_("No such material."))
-    return material
-
-
-def material_versions(*, material: Material, user: Any) -> list[MaterialVersion]:
-    """The version history the person may see, newest first (readers: the published versions)."""
-    access = permissions.access_for(user)
-    if not permissions.can_view_material(access, material):
-        raise MaterialNotFoundError(_("No such material."))
-    versions = material.versions.select_related("created_by", "decided_by").order_by("-number")
-    return [v for v in versions if permissions.can_view_version(access, material, v)]
-
-
-def version_get(*, material: Material, number: int, user: Any) -> MaterialVersion:
-    """One version (older ones stay readable) with its attachments."""
-    access = permissions.access_for(user)
-    version = (
-        material.versions.select_related("created_by", "decided_by")
-        .prefetch_related("attachments")
-        .filter(number=number)
-        .first()
-    )
-    if version is None or not permissions.can_view_version(access, material, version):
-        raise MaterialNotFoundError(_("No such version."))
-    return version
-
-
-def pending_version(*, material: Material) -> MaterialVersion | None:
-    return material.versions.filter(status=Status.SUBMITTED).first()
-
-
-def materials_authored(*, user: Any) -> QuerySet[Material]:
-    """The person's own materials in this bank, any status, most recently changed first."""
-    access = permissions.access_for(user)
-    if not access.can_read or access.user_id is None:
-        return Material.objects.none()
-    return _with_people(Material.objects.filter(authors=access.user_id)).order_by("-updated_at", "-pk")
-
-
-def possible_co_authors(*, user: Any, material: Material | None = None) -> QuerySet[User]:
-    """Who may write a material with ``user`` in this bank: the organisation's other active staff,
-    and the material's present co-authors (credited even if they have left since)."""
-    access = permissions.access_for(user)
-    if not permissions.can_create(access) or access.user_id is None:
-        return User.objects.none()
-    staff = Q(is_active=True, memberships__organisation=access.organisation, memberships__is_active=True)
-    if material is not None:
-        staff |= Q(pk__in=material.authors.values("pk"))
-    return (
-        User.objects.filter(staff)
-        .exclude(pk=access.user_id)
-        .distinct()
-        .order_by("last_name", "first_name", "email")
-    )
-
-
-def moderation_queue(*, user: Any) -> QuerySet[MaterialVersion]:
-    """Versions awaiting moderation, oldest submission first: for the centre's methodologists."""
-    access = permissions.access_for(user)
-    permissions.require(
-        permissions.can_moderate(access), _("Only the centre's methodologists moderate the district bank.")
-    )
-    return (
-        MaterialVersion.objects.filter(status=Status.SUBMITTED)
-        .select_related("material__origin_organisation", "created_by")
-        .order_by("submitted_at", "pk")
-    )
-
-
-def favourites_of(*, user: Any) -> QuerySet[Material]:
-    access = permissions.access_for(user)
-    if not access.can_read or access.user_id is None:
-        return Material.objects.none()
-    return _with_people(
-        Material.objects.filter(status=Status.PUBLISHED, favourites__user_id=access.user_id)
-    ).order_by("-favourites__created_at")
-
-
-def is_favourite(*, material: Material, user: Any) -> bool:
-    return Favourite.objects.filter(material=material, user_id=getattr(user, "pk", 0) or 0).exists()
-
-
-def rating_of(*, material: Material, user: Any) -> int | None:
-    return (
-        Rating.objects.filter(material=material, user_id=getattr(user, "pk", 0) or 0)
-        .values_list("score", flat=True)
-        .first()
-    )
-
-
-def comments_of(*, material: Material, user: Any) -> QuerySet[Comment]:
-    access = permissions.access_for(user)
-    if not permissions.can_view_material(access, material):
-        raise MaterialNotFoundError(_("No such material."))
-    return material.comments.select_related("author")
-
-
-def materials_similar(*, material: Material, user: Any, limit: int = 6) -> list[Material]:
-    """ "More like this": published materials sharing a topic or a subject; both first, then by rating."""
-    access = permissions.access_for(user)
-    subject_ids = list(material.subjects.values_list("pk", flat=True))
-    if not access.can_read or not (material.topics or subject_ids):
-        return []
-    through = Material.subjects.through
-    shares_subject = Exists(through.objects.filter(material_id=OuterRef("pk"), subject_id__in=subject_ids))
-    shares_topic = Q(topics__overlap=material.topics) if material.topics else Q(pk__in=[])
-    queryset = (
-        Material.objects.filter(status=Status.PUBLISHED)
-        .exclude(pk=material.pk)
-        .alias(same_subject=shares_subject)
-        .filter(shares_topic | Q(same_subject=True))
-        .annotate(both=Q(same_subject=True) & shares_topic)
-        .order_by(F("both").desc(), "-rating_average", "-published_at", "-pk")
-    )
-    return list(_with_people(queryset)[:limit])
-
-
-# --- search -----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -245,13 +83,19 @@ class SearchPage:
     # Whether the results come from the trigram fallback (no full-text match at all).
     fuzzy: bool = False
     filters: dict[str, Any] = field(default_factory=dict)
+    # ``total`` is a lower bound: there are more matches than that («более 1 000»).
+    total_is_lower_bound: bool = False
+    # How the page was found (``_plan``): all or ordered; empty without a full-text query.
+    plan: str = ""
 
     @property
     def num_pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
+        return min(MAX_PAGE, max(1, math.ceil(self.total / self.per_page)))
 
     @property
     def has_next(self) -> bool:
+        if self.total_is_lower_bound:
+            return len(self.hits) == self.per_page and self.page < MAX_PAGE
         return self.page < self.num_pages
 
 
@@ -308,7 +152,7 @@ def materials_search(
             % {"sort": sort, "sorts": ", ".join(SORTS)},
             field="sort",
         )
-    page = max(1, int(page))
+    page = min(max(1, int(page)), MAX_PAGE)
     per_page = min(max(1, int(per_page)), MAX_PER_PAGE)
     query = (query or "").strip()[:200]
 
@@ -340,9 +184,12 @@ def materials_search(
 
     result = SearchPage(hits=[], total=0, page=page, per_page=per_page, query=query, filters=filters)
     offset = (page - 1) * per_page
+    exact_up_to = exact_total_up_to()
     if not query:
         ordered = base.order_by(*_order(sort, ranked=False))
-        result.total = ordered.count()
+        result.total = _bounded_count(ordered, exact_up_to)
+        result.total_is_lower_bound = result.total > exact_up_to
+        result.total = min(result.total, exact_up_to)
         materials = list(_brief(ordered)[offset : offset + per_page])
         result.hits = [
             SearchHit(m, None, escape(m.title), escape(_shorten(m.abstract or getattr(m, "text_start", ""))))
@@ -369,10 +216,24 @@ def materials_search(
         return [], queryset.count() if offset else 0
 
     def full_text(text: str) -> int:
-        result.hits, total = _full_text_page(
-            in_row, text, subject=subject, sort=sort, offset=offset, limit=per_page
+        """The page of ``text``'s matches in ``result``; returns the number of matches (or the
+        bound). Newest first, the matches are counted up to a bound first: among many, the page
+        is found by walking the publication index (``_plan``)."""
+        plan, total = "all", 0
+        if sort == "newest":
+            search = SearchQuery(text, search_type="websearch", config="russian")
+            total = _bounded_count(base.filter(search_vector=search), exact_up_to)
+            if not total:
+                return 0
+            plan = _plan(sort, many=total > exact_up_to)
+        hits, counted = _full_text_page(
+            in_row, base, text, subject=subject, sort=sort, offset=offset, limit=per_page, plan=plan
         )
-        return total
+        result.hits, result.plan = hits, plan
+        if plan == "all":
+            return counted
+        result.total_is_lower_bound = total > exact_up_to
+        return min(total, exact_up_to)
 
     result.total = full_text(query)
     if result.total == 0:
@@ -401,6 +262,35 @@ def materials_search(
         if pk in by_pk
     ]
     return result
+
+
+# --- how a page of matches is found ----------------------------------------------------------------
+
+
+def exact_total_up_to() -> int:
+    """Matches are counted exactly up to this; beyond it the total shows as «more than …»."""
+    return int(getattr(settings, "CASEBANK_SEARCH_EXACT_TOTAL", 1000))
+
+
+def _plan(sort: str, *, many: bool) -> str:
+    """How the page is found:
+
+    * ``all``: every match is ranked (or sorted) in one pass; exact; cheap up to
+      ``exact_total_up_to()`` matches;
+    * ``ordered``: newest first among many matches: PostgreSQL walks the publication index and
+      stops after the page (exact: the order is the index's). Not for "best rated": that index
+      holds the average only, so its many equal averages would each be read (seconds at 100,000);
+
+    By relevance every match is ranked, also among many (exact; bench/README.md, case-bank
+    search at 1,000,000, says why the rum index and a bounded candidate set were measured and
+    not kept).
+    """
+    return "ordered" if many and sort == "newest" else "all"
+
+
+def _bounded_count(queryset: QuerySet[Material], up_to: int) -> int:
+    """``min(count, up_to + 1)``: stops reading after ``up_to + 1`` matches."""
+    return queryset.order_by().values("pk")[: up_to + 1].count()
 
 
 def _columns(model: type[Model], attnames: Iterable[str]) -> list[Field]:
@@ -445,14 +335,17 @@ def _json(value: Any) -> list[Any]:
 
 def _full_text_page(
     in_row: QuerySet[Material],
+    base: QuerySet[Material],
     text: str,
     *,
     subject: int | None,
     sort: str,
     offset: int,
     limit: int,
+    plan: str = "all",
 ) -> tuple[list[SearchHit], int]:
-    """One page of full-text matches in ``sort`` order, highlighted, and the number of matches.
+    """One page of full-text matches in ``sort`` order, highlighted, and the number of matches
+    (with ``plan="all"``; 0 otherwise: the caller counted them).
 
     ONE statement, one pass over the matches:
 
@@ -469,13 +362,18 @@ def _full_text_page(
       the authors, subjects and school of origin (as JSON, instead of three more queries).
     """
     search = SearchQuery(text, search_type="websearch", config="russian")
-    matches = in_row.filter(search_vector=search).annotate(rank=SearchRank(F("rank_vector"), search))
+    rank = SearchRank(F("rank_vector"), search)
+    columns = ("pk", "rank", "published_at", "rating_average", "rating_count")
+    matches = in_row.filter(search_vector=search).annotate(rank=rank).order_by()
+    if plan == "ordered":  # the page itself, in the order of an index PostgreSQL can walk
+        matches = base.filter(search_vector=search).annotate(rank=rank).order_by(*_order(sort, ranked=True))
+        matches = matches[offset : offset + limit]
+        offset = 0
     # Django's own compilation of the filtered queryset, each column aliased by its name.
-    sql, params = (
-        matches.order_by()
-        .values_list("pk", "rank", "published_at", "rating_average", "rating_count")
-        .query.sql_with_params()
-    )
+    try:
+        sql, params = matches.values_list(*columns).query.sql_with_params()
+    except EmptyResultSet:  # a filter no row can meet (an id beyond the column's range)
+        return [], 0
     keys = {
         "rating": ("rating_average", "rating_count", "published_at", "pk"),
         "newest": ("published_at", "pk"),
@@ -483,7 +381,7 @@ def _full_text_page(
     quote = connection.ops.quote_name
     subject_filter: list[Any] = []
     where = ""
-    if subject:
+    if subject and plan == "all":
         where = (
             f" WHERE EXISTS (SELECT 1 FROM {quote(Material.subjects.through._meta.db_table)} s"  # noqa: S608
             " WHERE s.material_id = matches.pk AND s.subject_id = %s)"
@@ -532,7 +430,7 @@ def _full_text_page(
         cursor.execute(statement, args)
         rows = cursor.fetchall()
     if not rows:
-        if not offset:
+        if not offset or plan != "all":
             return [], 0
         with connection.cursor() as cursor:
             cursor.execute(
@@ -587,44 +485,3 @@ def _order(sort: str, *, ranked: bool) -> list[Any]:
 def _shorten(text: str, length: int = 300) -> str:
     text = text or ""
     return text if len(text) <= length else text[:length].rsplit(" ", 1)[0] + " …"
-
-
-# --- across schemas -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DistrictCopy:
-    """Where a school material stands in the district bank (read from the centre's schema)."""
-
-    material_id: int
-    status: str
-    latest_version: int
-    latest_status: str
-    moderator_comment: str
-    published_version: int | None
-
-
-def district_copy_of(*, material: Material, user: Any) -> DistrictCopy | None:
-    """For a school material's authors: the state of its copy in the district bank, or None."""
-    access = permissions.access_for(user)
-    if not permissions.can_edit(access, material):
-        return None
-    # Re-read: the caller's instance may predate the submission.
-    copy_id = Material.objects.filter(pk=material.pk).values_list("district_copy_id", flat=True).first()
-    centre = access.organisation.centre
-    if centre is None or not copy_id:
-        return None
-    with tenant_context(centre):
-        copy = Material.objects.select_related("current_version").filter(pk=copy_id).first()
-        if copy is None:
-            return None
-        latest = copy.versions.order_by("-number").first()
-        assert latest is not None
-        return DistrictCopy(
-            material_id=copy.pk,
-            status=copy.status,
-            latest_version=latest.number,
-            latest_status=latest.status,
-            moderator_comment=latest.moderator_comment,
-            published_version=copy.current_version.number if copy.current_version else None,
-        )
