@@ -64,7 +64,9 @@
       }
     });
     textarea.form.addEventListener("submit", function () {
-      textarea.value = quill.getLength() > 1 ? quill.getSemanticHTML() : "";
+      // Quill 2.0's semantic HTML writes every space as a no-break space (quill#4509): words
+      // would never wrap and search would not split them.
+      textarea.value = quill.getLength() > 1 ? quill.getSemanticHTML().replace(/&nbsp;|\u00a0/g, " ") : "";
     });
   }
 
@@ -77,8 +79,10 @@
       hidePlaceholder: true,
       render: { no_results: function () { var d = document.createElement("div"); d.className = "no-results"; d.textContent = word("no-results", "Nothing found"); return d; } },
     });
-    if (label && control.control_input) {
-      control.control_input.setAttribute("aria-label", label.textContent.trim());
+    if (label) {
+      // Tom Select moves the label onto its own input; the original select keeps a name too.
+      select.setAttribute("aria-label", label.textContent.trim());
+      if (control.control_input) { control.control_input.setAttribute("aria-label", label.textContent.trim()); }
     }
   }
 

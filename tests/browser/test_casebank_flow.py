@@ -49,7 +49,8 @@ def test_a_material_written_at_one_school_is_moderated_found_with_a_typo_downloa
     form = page.locator("form#material-form")
     form.locator("input[name=title]").fill(title)
     form.locator("textarea[name=abstract]").fill("Подборка задач по тригонометрии с решениями.")
-    form.locator("textarea[name=body]").fill("<p>Разбираем тригонометрические уравнения.</p>")
+    # The text is written in the rich-text editor (Quill) that replaces the textarea.
+    form.locator(".ql-editor").fill("Разбираем тригонометрические уравнения.")
     form.locator("input[name=topics]").fill("тригонометрия, уравнения")
     form.locator("input[name=grades][value='10']").check()
     form.locator("input[name=attachments]").set_input_files(

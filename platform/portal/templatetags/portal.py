@@ -50,6 +50,14 @@ def district_link(context: Any) -> dict[str, Any]:
     return {"centre": centre}
 
 
+@register.simple_tag
+def district_link_to(path: str) -> dict[str, Any] | None:
+    """``{% district_link_to "/consultations/" as link %}``: on a school portal, the centre and a
+    signed-in link to ``path`` there; None elsewhere."""
+    centre = district.centre_of(district.current())
+    return {"centre": centre, "url": district.go_url(centre, path)} if centre is not None else None
+
+
 @register.inclusion_tag("portal/_district_bookings.html", takes_context=True)
 def district_bookings(context: Any) -> dict[str, Any]:
     request = context.get("request")

@@ -258,6 +258,8 @@ PASSWORD_HASHERS = [
     h
     for h in [
         "django.contrib.auth.hashers.MD5PasswordHasher" if TESTING else "",
+        # Argon2id (tutornet.hashers, bench/sign_in.py); PBKDF2 hashes upgrade at the next sign-in.
+        "tutornet.hashers.Argon2idHasher",
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     ]
     if h
