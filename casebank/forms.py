@@ -123,7 +123,10 @@ class MaterialForm(forms.Form):
         label=_("Topics"),
         required=False,
         max_length=2100,
-        help_text=_("Separate topics with commas, e.g. “fractions, word problems”."),
+        help_text=_(
+            "Separate topics with commas, e.g. “fractions, word problems”. A codifier code (7.5.8) or "
+            "a codifier topic's title links the material to that topic."
+        ),
     )
     abstract = forms.CharField(
         label=_("Abstract"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000

@@ -96,6 +96,11 @@ class Material(models.Model):
         models.PositiveSmallIntegerField(), blank=True, default=list, verbose_name=_("grades")
     )
     topics = ArrayField(models.CharField(max_length=100), blank=True, default=list, verbose_name=_("topics"))
+    # The codifier topics (КЭС) that the free-text topics name, linked by the services
+    # (``common.version_apply``); the free text stays as it was written.
+    codifier_topics = models.ManyToManyField(
+        "codifier.Topic", blank=True, related_name="+", verbose_name=_("codifier topics")
+    )
     abstract = models.TextField(_("abstract"), blank=True)
     # Sanitised HTML (casebank.services.sanitise_html); body_text is its plain text, for search.
     body = models.TextField(_("text"), blank=True)

@@ -54,8 +54,18 @@ class CasebankMaterialBriefOutputSerializer(serializers.Serializer):
     download_count = serializers.IntegerField()
 
 
+class CasebankCodifierTopicOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    title = serializers.CharField()
+
+
 class CasebankMaterialOutputSerializer(CasebankMaterialBriefOutputSerializer):
     body = serializers.CharField(help_text="Sanitised HTML.")
+    codifier_topics = CasebankCodifierTopicOutputSerializer(
+        many=True, source="codifier_topics.all",
+        help_text="Codifier topics (КЭС) that the free-text topics name by code or title.",
+    )  # fmt: skip
     current_version = serializers.IntegerField(
         source="current_version.number", allow_null=True, default=None,
         help_text="The number of the version readers see (null until one is published).",

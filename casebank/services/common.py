@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, Role, User
 from accounts.selectors import membership_for
 from accounts.services import audit
+from codifier.selectors import topics_matching
 from notifications.models import Kind as NotificationKind
 from notifications.services import notification_create
 from tenants.models import Organisation, Subject
@@ -295,6 +296,7 @@ def version_apply(material: Material, version: MaterialVersion) -> None:
         setattr(material, field, getattr(version, field))
     material.save()
     material.subjects.set(version.subject_ids)
+    material.codifier_topics.set(topics_matching(version.topics, version.subject_ids))
     Material.objects.filter(pk=material.pk).update(**search_vectors())
 
 

@@ -24,3 +24,13 @@ def test_the_demo_imports_two_years_of_the_oge_codifier_and_their_mapping_once()
     again = demo_diagnostics_seed(district.centre)
     assert not any("codifier" in line for line in again)
     assert Codifier.objects.filter(subject__code="math").count() == 2
+    assert any("question bank" in line for line in first)
+    assert not any("question bank" in line for line in again)
+    from django_tenants.utils import tenant_context
+
+    from tutorials.diagnostics.models import Item
+
+    with tenant_context(district.centre):
+        types = set(Item.objects.filter(subject__code="math").values_list("type", flat=True))
+        assert types == {"single", "multiple", "short", "numeric", "matching", "extended"}
+        assert Item.objects.filter(subject__code="math").count() >= 30

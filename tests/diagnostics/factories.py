@@ -111,3 +111,25 @@ def make_item(
         max_points=max_points,
         actor=actor,
     )
+
+
+def oge_codifier(centre: Organisation) -> Codifier:
+    """The demo's real OGE mathematics codifier, imported through the codifier service."""
+    from codifier.services import codifier_import
+    from tutorials.diagnostics.demo import DATA
+
+    subject, _ = Subject.objects.get_or_create(
+        code="math-oge-test", defaults={"name": "Математика ОГЭ (тест)"}
+    )
+    year, _ = AcademicYear.objects.get_or_create(
+        name="2035/2036", defaults={"starts_on": "2035-09-01", "ends_on": "2036-08-31"}
+    )
+    existing = Codifier.objects.filter(subject=subject, exam=Exam.OGE, academic_year=year).first()
+    if existing:
+        return existing
+    admin = member(centre, Role.CENTRE_ADMIN).user
+    with (DATA / "oge_math_kes.csv").open("rb") as stream:
+        return codifier_import(
+            subject=subject, exam=Exam.OGE, academic_year=year, title="КЭС ОГЭ (тест)", stream=stream,
+            filename="oge_math_kes.csv", actor=admin, organisation=centre,
+        )  # fmt: skip

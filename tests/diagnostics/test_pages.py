@@ -187,3 +187,15 @@ def test_katex_and_its_fonts_and_licence_are_served_locally() -> None:
         assert finders.find(path), path
     css = open(finders.find("vendor/katex/katex.min.css")).read()  # type: ignore[arg-type]  # noqa: SIM115
     assert "fonts/KaTeX_Main-Regular.woff2" in css and "//cdn" not in css
+
+
+def test_the_dashboard_links_the_bank_for_methodologists_and_the_codifiers_for_the_centre_admin(
+    district: District,
+) -> None:
+    host = district.host(district.centre)
+    methodologist_page = client_for(methodologist(district.centre), host).get("/").content.decode()
+    assert "/diagnostics/bank/" in methodologist_page and "/codifiers/" not in methodologist_page
+    admin_page = client_for(member(district.centre, Role.CENTRE_ADMIN).user, host).get("/").content.decode()
+    assert "/diagnostics/bank/" in admin_page and "/codifiers/" in admin_page
+    tutor_page = client_for(member(district.centre, Role.TUTOR).user, host).get("/").content.decode()
+    assert "question-bank-card" not in tutor_page

@@ -90,4 +90,33 @@ def demo_diagnostics_seed(centre: Organisation) -> list[str]:
     if admin is None:
         return []
     created, codifier = demo_codifiers_seed(centre=centre, admin=admin.user)
+    methodologist = (
+        Membership.objects.filter(organisation=centre, role=Role.METHODOLOGIST, is_active=True)
+        .select_related("user")
+        .first()
+    )
+    if codifier is not None and methodologist is not None:
+        created += demo_items_seed(centre=centre, codifier=codifier, author=methodologist.user)
     return created
+
+
+def demo_items_seed(*, centre: Organisation, codifier: Codifier, author: User) -> list[str]:
+    """The demo bank in the centre's schema, through ``item_create``; items already there
+    (by name) are left alone."""
+    from .demo_items import DEMO_ITEMS
+    from .models import Item
+    from .services import item_create
+
+    with tenant_context(centre):
+        existing = set(Item.objects.filter(subject=codifier.subject).values_list("name", flat=True))
+        topics = {t.code: t for t in codifier.topics.all()}
+        added = 0
+        for kind, name, codes, points, text, body in DEMO_ITEMS:
+            if name in existing:
+                continue
+            item_create(
+                subject=codifier.subject, type=kind, name=name, text=text, body=body, max_points=points,
+                topics=[topics[c] for c in codes], actor=author,
+            )  # fmt: skip
+            added += 1
+    return [f"question bank: {added} OGE mathematics items"] if added else []

@@ -22,6 +22,7 @@ SCORING_CHOICES = [
     ("all_or_nothing", _("All or nothing")),
 ]
 LETTERS = "АБВГДЕЖЗИКЛМНОПРСТУФ"
+FIELD_NAMES = ("options", "answers", "value", "tolerance", "unit", "pairs", "distractors", "rubric")
 
 
 class BankFilterForm(forms.Form):
@@ -97,30 +98,37 @@ class ItemForm(forms.Form):
         return list(found.values())
 
     def body(self, kind: str) -> dict[str, Any]:
-        data = self.cleaned_data
-        if kind in (ItemType.SINGLE, ItemType.MULTIPLE):
-            lines = [line.strip() for line in data["options"].splitlines() if line.strip()]
-            choices = [
-                {"id": LETTERS[i] if i < len(LETTERS) else str(i + 1), "text": line.lstrip("*").strip(),
-                 "correct": line.startswith("*")}
-                for i, line in enumerate(lines)
-            ]  # fmt: skip
-            return {"choices": choices, "scoring": data["scoring"]}
-        if kind == ItemType.SHORT:
-            return {"answers": data["answers"].splitlines()}
-        if kind == ItemType.NUMERIC:
-            return {"value": data["value"], "tolerance": data["tolerance"], "unit": data["unit"]}
-        if kind == ItemType.MATCHING:
-            rows = [ln.rpartition("=") for ln in data["pairs"].splitlines() if ln.strip()]
-            extra = [ln.strip() for ln in data["distractors"].splitlines() if ln.strip()]
-            # Answers in alphabetical order, lettered in that order: their order tells nothing.
-            texts = sorted({b.strip() for _a, _s, b in rows} | set(extra), key=str.casefold)
-            letter = {t: LETTERS[i] if i < len(LETTERS) else str(i + 1) for i, t in enumerate(texts)}
-            left = [{"id": str(i + 1), "text": a.strip()} for i, (a, _s, _b) in enumerate(rows)]
-            key = {str(i + 1): letter[b.strip()] for i, (_a, _s, b) in enumerate(rows)}
-            right = [{"id": letter[t], "text": t} for t in texts]
-            return {"left": left, "right": right, "key": key, "scoring": data["scoring"]}
-        return {"rubric": data["rubric"]}
+        return body_from_fields(kind, self.cleaned_data)
+
+
+def body_from_fields(kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The type's content from the plain fields of the form or the XLSX template."""
+    data = {key: str(data.get(key) or "") for key in FIELD_NAMES} | {
+        "scoring": data.get("scoring") or "partial"
+    }
+    if kind in (ItemType.SINGLE, ItemType.MULTIPLE):
+        lines = [line.strip() for line in data["options"].splitlines() if line.strip()]
+        choices = [
+            {"id": LETTERS[i] if i < len(LETTERS) else str(i + 1), "text": line.lstrip("*").strip(),
+             "correct": line.startswith("*")}
+            for i, line in enumerate(lines)
+        ]  # fmt: skip
+        return {"choices": choices, "scoring": data["scoring"]}
+    if kind == ItemType.SHORT:
+        return {"answers": data["answers"].splitlines()}
+    if kind == ItemType.NUMERIC:
+        return {"value": data["value"], "tolerance": data["tolerance"], "unit": data["unit"]}
+    if kind == ItemType.MATCHING:
+        rows = [ln.rpartition("=") for ln in data["pairs"].splitlines() if ln.strip()]
+        extra = [ln.strip() for ln in data["distractors"].splitlines() if ln.strip()]
+        # Answers in alphabetical order, lettered in that order: their order tells nothing.
+        texts = sorted({b.strip() for _a, _s, b in rows} | set(extra), key=str.casefold)
+        letter = {t: LETTERS[i] if i < len(LETTERS) else str(i + 1) for i, t in enumerate(texts)}
+        left = [{"id": str(i + 1), "text": a.strip()} for i, (a, _s, _b) in enumerate(rows)]
+        key = {str(i + 1): letter[b.strip()] for i, (_a, _s, b) in enumerate(rows)}
+        right = [{"id": letter[t], "text": t} for t in texts]
+        return {"left": left, "right": right, "key": key, "scoring": data["scoring"]}
+    return {"rubric": data["rubric"]}
 
 
 def initial_for(version: ItemVersion, codifier: Codifier | None) -> dict[str, Any]:
@@ -148,3 +156,23 @@ def initial_for(version: ItemVersion, codifier: Codifier | None) -> dict[str, An
         initial["distractors"] = "\n".join(r["text"] for r in body["right"] if r["id"] not in used)
     initial["rubric"] = body.get("rubric", "")
     return initial
+
+
+class ImportForm(forms.Form):
+    codifier = forms.ModelChoiceField(
+        label=_("Codifier"), queryset=Codifier.objects.select_related("subject", "academic_year")
+    )
+    default_topic_codes = forms.CharField(
+        label=_("Topic codes for items without their own"),
+        required=False,
+        max_length=300,
+        help_text=_("Moodle tags or the template's column with codes (7.5.8) take precedence."),
+    )
+    file = forms.FileField(
+        label=_("File: Moodle XML (.xml) or the template (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xml,.xlsx,text/xml,application/xml"}),
+    )
+
+    def codes(self) -> list[str]:
+        raw = self.cleaned_data["default_topic_codes"].replace(";", ",")
+        return [c.strip().rstrip(".") for c in raw.split(",") if c.strip()]

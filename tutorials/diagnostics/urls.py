@@ -14,5 +14,6 @@ urlpatterns = [
     path("items/<int:item_id>/archive/", views.item_archive, name="item-archive"),
     path("items/<int:item_id>/images/", views.item_image_upload, name="item-image-upload"),
     path("images/<int:image_id>/", views.item_image, name="image"),
-    path("import/", views.bank_list, name="import"),
+    path("import/", views.items_import, name="import"),
+    path("import/template.xlsx", views.import_template, name="import-template"),
 ]

@@ -17,12 +17,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from codifier.errors import ImportRejectedError
 from codifier.models import Codifier, Topic
 from tutornet.errors import PermissionDeniedError, TutornetError
 from tutornet.pages import forbidden, form_error, refused
 
 from . import selectors, services
-from .forms import BankFilterForm, ItemForm, initial_for
+from .forms import BankFilterForm, ImportForm, ItemForm, initial_for
 from .models import Item, ItemImage, ItemType, ItemVersion
 from .permissions import can_use_bank, can_view_image
 from .scoring import correct_response
@@ -226,4 +227,41 @@ def item_image(request: HttpRequest, image_id: int) -> FileResponse:
     response = FileResponse(image.file.open("rb"), content_type=image.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@bank_page
+def items_import(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context: dict[str, Any] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            created = services.items_import(
+                stream=upload,
+                filename=upload.name,
+                codifier=form.cleaned_data["codifier"],
+                default_topic_codes=form.codes(),
+                actor=request.user,  # type: ignore[arg-type]
+            )
+        except ImportRejectedError as exc:
+            context |= {"problems": exc.problems, "problems_title": exc.message}
+            return render(request, "diagnostics/import.html", context, status=400)
+        except PermissionDeniedError:
+            raise
+        except TutornetError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("Imported items: %(n)s.") % {"n": len(created)})
+            return redirect("diagnostics:bank")
+    return render(request, "diagnostics/import.html", context, status=400 if form.errors else 200)
+
+
+@bank_page
+def import_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(
+        services.template_workbook(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="bank-template.xlsx"'
     return response

@@ -64,11 +64,33 @@ def clean_topics(subject: Subject, topics: Iterable[Topic | int]) -> list[Topic]
     return found
 
 
-def _clean_all(
+def clean_all(
     *, kind: str, subject: Subject, text: str, body: dict[str, Any], max_points: Any, topics: Iterable[Any]
 ) -> tuple[str, dict[str, Any], Decimal, list[Topic]]:
     points = clean_points(max_points)
     return clean_text(text), clean_body(kind, body, max_points=points), points, clean_topics(subject, topics)
+
+
+def write_item(
+    *,
+    subject: Subject,
+    type: str,
+    name: str,
+    text: str,
+    body: dict[str, Any],
+    points: Decimal,
+    topics: list[Topic],
+    actor: User,
+) -> Item:
+    """Write an item whose content is already clean (the calling service checked it)."""
+    item = Item.objects.create(subject=subject, type=type, name=(name or "").strip()[:255], author=actor)
+    version = ItemVersion.objects.create(
+        item=item, number=1, text=text, body=body, max_points=points, created_by=actor
+    )
+    version.topics.set(topics)
+    item.current_version = version
+    item.save(update_fields=["current_version"])
+    return item
 
 
 @transaction.atomic
@@ -86,16 +108,19 @@ def item_create(
     membership = require_bank(actor)
     if type not in ItemType.values:
         raise ItemInvalidError(_("Unknown item type."), field="type")
-    text, body, points, topic_rows = _clean_all(
+    text, body, points, topic_rows = clean_all(
         kind=type, subject=subject, text=text, body=body, max_points=max_points, topics=topics
     )
-    item = Item.objects.create(subject=subject, type=type, name=(name or "").strip()[:255], author=actor)
-    version = ItemVersion.objects.create(
-        item=item, number=1, text=text, body=body, max_points=points, created_by=actor
+    item = write_item(
+        subject=subject,
+        type=type,
+        name=name,
+        text=text,
+        body=body,
+        points=points,
+        topics=topic_rows,
+        actor=actor,
     )
-    version.topics.set(topic_rows)
-    item.current_version = version
-    item.save(update_fields=["current_version"])
     audit(actor=actor, organisation=membership.organisation, action="diagnostics.item_create", target=item.pk)
     return item
 
@@ -116,7 +141,7 @@ def item_update(
     Returns the version that now holds the content (``item.current_version``)."""
     membership = require_bank(actor)
     locked = Item.objects.select_for_update().get(pk=item.pk)
-    text, body, points, topic_rows = _clean_all(
+    text, body, points, topic_rows = clean_all(
         kind=locked.type, subject=locked.subject, text=text, body=body, max_points=max_points, topics=topics
     )
     if name is not None:
