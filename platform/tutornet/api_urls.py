@@ -5,5 +5,6 @@ urlpatterns = [
     path("", include("notifications.api_urls")),
     path("consultations/", include("consultations.api_urls")),
     path("casebank/", include("casebank.api_urls")),
+    path("diagnostics/bank/", include("tutorials.diagnostics.api_urls")),
     path("diagnostics/", include("tutorials.diagnostics.campaigns.api_urls")),
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("consultations/", include("consultations.urls")),
     path("casebank/", include("casebank.urls")),
     path("codifiers/", include("codifier.urls")),
+    path("diagnostics/bank/", include("tutorials.diagnostics.urls")),
     path("diagnostics/", include("tutorials.diagnostics.campaigns.urls")),
     path("", include("tenants.urls")),
     path("api/", include("tutornet.api_urls")),

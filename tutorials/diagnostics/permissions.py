@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions as account_permissions
 from accounts.models import Membership, Role
-from accounts.selectors import membership_for
+from accounts.selectors import district_membership_for, membership_for
 from tenants.models import Organisation
 from tutornet.errors import PermissionDeniedError
 
@@ -63,3 +63,13 @@ def require_bank(user: Any, organisation: Organisation | None = None) -> Members
     if membership is None:
         raise BankPermissionError(_("Only the organisation's methodologists use the question bank."))
     return membership
+
+
+def can_view_image(user: Any, organisation: Organisation | None = None) -> bool:
+    """An item's picture: the bank's users, and the people a campaign may show the item to
+    (the organisation's and, at a centre, its schools' staff).  A picture alone tells little
+    about the item; the item's text and answers stay in the bank."""
+    organisation = organisation or current_organisation()
+    if bank_membership(user, organisation) is not None:
+        return True
+    return account_permissions.is_member(district_membership_for(user, organisation))

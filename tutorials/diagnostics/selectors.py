@@ -98,10 +98,13 @@ def bank_items(
     topic_id: int | None = None,
     type: str | None = None,
     query: str = "",
-    archived: bool = False,
+    archived: bool | None = False,
 ) -> QuerySet[Item]:
-    """The bank's list: items with their current version and its topics (3 queries)."""
-    items = Item.objects.filter(archived=archived, current_version__isnull=False)
+    """The bank's list: items with their current version and its topics (3 queries);
+    ``archived=None`` for both archived and not."""
+    items = Item.objects.filter(current_version__isnull=False)
+    if archived is not None:
+        items = items.filter(archived=archived)
     if subject_id:
         items = items.filter(subject_id=subject_id)
     if type:

@@ -5,6 +5,6 @@
 """
 
 from .bodies import clean_body
-from .items import item_archive, item_create, item_update, versions_mark_used
+from .items import item_archive, item_create, item_image_add, item_update, versions_mark_used
 
-__all__ = ["clean_body", "item_archive", "item_create", "item_update", "versions_mark_used"]
+__all__ = ["clean_body", "item_archive", "item_create", "item_image_add", "item_update", "versions_mark_used"]

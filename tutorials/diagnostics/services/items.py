@@ -21,12 +21,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit
+from casebank.files import check_attachment
 from casebank.services.common import sanitise_html
 from codifier.models import Topic
 from tenants.models import Subject
 
 from ..errors import ItemInvalidError
-from ..models import Item, ItemType, ItemVersion
+from ..models import Item, ItemImage, ItemType, ItemVersion
 from ..permissions import require_bank
 from .bodies import clean_body
 
@@ -174,3 +175,23 @@ def versions_mark_used(version_ids: Iterable[int]) -> int:
     item_ids = sorted(set(ItemVersion.objects.filter(pk__in=ids).values_list("item_id", flat=True)))
     list(Item.objects.select_for_update().filter(pk__in=item_ids).order_by("pk").values_list("pk", flat=True))
     return ItemVersion.objects.filter(pk__in=ids, used_at__isnull=True).update(used_at=timezone.now())
+
+
+@transaction.atomic
+def item_image_add(*, item: Item, file: Any, actor: User) -> ItemImage:
+    """A picture for the item's text, checked by its content (PNG, JPEG, GIF) with the case
+    bank's file sniffer and stored in the organisation's own file storage."""
+    membership = require_bank(actor)
+    checked = check_attachment(file, getattr(file, "name", "") or "image")
+    if not checked.type.is_image:
+        raise ItemInvalidError(
+            _("“%(name)s” is not a picture (PNG, JPEG or GIF).") % {"name": checked.name}, field="image"
+        )
+    file.seek(0)
+    image = ItemImage(
+        item=item, original_name=checked.name, content_type=checked.type.content_type, size=checked.size
+    )
+    image.file.save(checked.name, file, save=False)
+    image.save()
+    audit(actor=actor, organisation=membership.organisation, action="diagnostics.image_add", target=item.pk)
+    return image
