@@ -48,10 +48,11 @@ class TutorialsAPIView(TutornetAPIView):
     def membership(self) -> Membership | None:
         return membership_of(self.request)
 
-    def visible(self, tutorial_id: int) -> Tutorial:
-        tutorial = (
-            Tutorial.objects.filter(pk=tutorial_id).prefetch_related("sessions", "subjects", "topics").first()
-        )
+    def visible(self, tutorial_id: int, *, light: bool = False) -> Tutorial:
+        queryset = Tutorial.objects.filter(pk=tutorial_id)
+        if not light:
+            queryset = queryset.prefetch_related("sessions", "subjects", "topics")
+        tutorial = queryset.first()
         if tutorial is None:
             raise NotFound(_("This tutorial does not exist."))
         if can_manage(tutorial, user=self.actor, membership=self.membership):
@@ -229,7 +230,7 @@ class TutorialRegisterApi(TutorialsAPIView):
         data = RegisterInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         registration = services.registration_create(
-            tutorial=self.visible(tutorial_id),
+            tutorial=self.visible(tutorial_id, light=True),
             user=self.actor,
             membership=self.district_membership,
             waitlist=data.validated_data["waitlist"],

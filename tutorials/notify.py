@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, Role, User
 from consultations import ics as consultation_ics
 from consultations.notify import current_organisation
-from notifications.models import Kind
+from notifications.models import Kind, Notification
 from notifications.services import notification_build, notifications_create
 from tenants.models import Organisation
 from tenants.selectors import organisation_url
@@ -68,6 +68,19 @@ def _send(
     kind: Kind,
     compose: Callable[[User, dict[str, str], str], Message],
 ) -> int:
+    rows = _build(tutorial, people, kind, compose)
+    if rows:
+        notifications_create(rows)
+    return len(rows)
+
+
+def _build(
+    tutorial: Tutorial,
+    people: Iterable[User],
+    kind: Kind,
+    compose: Callable[[User, dict[str, str], str], Message],
+) -> list[Notification]:
+    """The outbox rows, built but not written (``notifications_create`` writes them)."""
     organisation = current_organisation()
     link = organisation_url(organisation, page_path(tutorial))
     rows = []
@@ -85,9 +98,7 @@ def _send(
                     attachment=attachment,
                 )
             )
-    if rows:
-        notifications_create(rows)
-    return len(rows)
+    return rows
 
 
 def audience_users(tutorial: Tutorial) -> list[User]:
@@ -125,8 +136,12 @@ def tutorial_published(tutorial: Tutorial) -> int:
 
 def registration_changed(registration: Registration) -> None:
     """The teacher is told what happened to their registration; a confirmed place comes with the .ics."""
-    tutorial = registration.tutorial
-    status = registration.status
+    notifications_create(registration_message(registration.tutorial, registration.user, registration.status))
+
+
+def registration_message(tutorial: Tutorial, user: User, status: str) -> list[Notification]:
+    """The message for a registration in ``status``, built but not written (the registration
+    service builds it before it takes the tutorial's row lock, to hold the lock briefly)."""
 
     def compose(user: User, facts: dict[str, str], link: str) -> Message:
         details = _details(facts)
@@ -164,7 +179,7 @@ def registration_changed(registration: Registration) -> None:
             ("tutorial-cancelled.ics", ics.tutorial_cancel(tutorial, attendee=user, link=link), ICS_MIME),
         )
 
-    _send(tutorial, [registration.user], Kind.TUTORIAL_REGISTRATION, compose)
+    return _build(tutorial, [user], Kind.TUTORIAL_REGISTRATION, compose)
 
 
 def waitlist_offered(registration: Registration) -> None:

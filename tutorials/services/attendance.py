@@ -133,7 +133,7 @@ def earned_certificate(tutorial: Tutorial) -> list[int]:
 
 @transaction.atomic
 def certificates_issue_for_tutorial(
-    *, tutorial: Tutorial, actor: User, membership: Membership | None
+    *, tutorial: Tutorial, actor: User, membership: Membership | None, render: bool = True
 ) -> list[int]:
     """Certificates for everybody who attended, frozen now; the PDFs are rendered by the worker."""
     require(can_manage(tutorial, user=actor, membership=membership))
@@ -167,6 +167,8 @@ def certificates_issue_for_tutorial(
         )
         for user_id in user_ids
     ]
-    ids = certificates_issue_many(source=Certificate.Source.TUTORIAL, source_id=tutorial.pk, items=items)
+    ids = certificates_issue_many(
+        source=Certificate.Source.TUTORIAL, source_id=tutorial.pk, items=items, render=render
+    )
     audit(actor=actor, action="tutorial.certificates", target=tutorial.pk, count=len(ids))
     return ids

@@ -29,6 +29,7 @@ from accounts.models import Membership, User
 from consultations.errors import DeadlinePassedError
 from consultations.services._common import audit, require
 from consultations.services.reminders import FRESH_BOOKING, REMINDERS
+from notifications.services import notifications_create
 
 from .. import notify, permissions
 from ..errors import ConflictError, NotFoundError, RegistrationClosedError, TutorialFullError
@@ -65,24 +66,45 @@ def _check_open(tutorial: Tutorial, now: datetime) -> None:
 def registration_create(
     *, tutorial: Tutorial, user: User, membership: Membership | None, waitlist: bool = True
 ) -> Registration:
-    """Take a place (or ask for one, if the organiser approves), or join the waiting list when full."""
+    """Take a place (or ask for one, if the organiser approves), or join the waiting list when full.
+
+    Everything that can be prepared is prepared before the tutorial's row is
+    locked (checks, both possible messages); the lock is taken by the one
+    conditional UPDATE that counts the place, so a rush holds it only for a
+    few INSERTs.
+    """
     require(permissions.can_take_part(membership))
     now = timezone.now()
-    tutorial = _lock(tutorial.pk)
+    fresh = Tutorial.objects.filter(pk=tutorial.pk).first()
+    if fresh is None:
+        raise NotFoundError(_("This tutorial does not exist."))
+    tutorial = fresh
     _check_open(tutorial, now)
     if not in_audience(tutorial, membership):
         raise RegistrationClosedError(_("This tutorial is for another audience."))
     if tutorial.registrations.filter(user=user, status__in=Registration.ACTIVE).exists():
         raise ConflictError(_("You are already registered for this tutorial."))
     school_id = membership.organisation_id if membership is not None else None
-    if tutorial.places_taken < tutorial.capacity:
-        status = Registration.Status.PENDING if tutorial.requires_approval else Registration.Status.CONFIRMED
-        tutorial.places_taken += 1
-        tutorial.save(update_fields=["places_taken"])
-    elif waitlist:
-        status = Registration.Status.WAITLISTED
+    holding = Registration.Status.PENDING if tutorial.requires_approval else Registration.Status.CONFIRMED
+    messages = {holding: notify.registration_message(tutorial, user, holding)}
+    if waitlist:
+        waiting = Registration.Status.WAITLISTED
+        messages[waiting] = notify.registration_message(tutorial, user, waiting)
+    # The row lock: one place more, unless the tutorial is full (or closed meanwhile).
+    took = Tutorial.objects.filter(
+        pk=tutorial.pk,
+        status=Tutorial.Status.PUBLISHED,
+        places_taken__lt=F("capacity"),
+        registration_closes_at__gt=now,
+    ).update(places_taken=F("places_taken") + 1)
+    if took:
+        status = holding
     else:
-        raise TutorialFullError(_("No places are left."))
+        tutorial = _lock(tutorial.pk)
+        _check_open(tutorial, now)
+        if not waitlist:
+            raise TutorialFullError(_("No places are left."))
+        status = Registration.Status.WAITLISTED
     try:
         with transaction.atomic():
             registration = Registration.objects.create(
@@ -91,7 +113,7 @@ def registration_create(
     except IntegrityError:
         raise ConflictError(_("You are already registered for this tutorial.")) from None
     registration.tutorial = tutorial
-    notify.registration_changed(registration)
+    notifications_create(messages[status])
     audit(actor=user, action=f"tutorial.register.{status}", target=tutorial.pk)
     return registration
 

@@ -46,6 +46,11 @@ class Command(BaseCommand):
         from tutorials.diagnostics.demo import demo_diagnostics_seed
 
         district.created += demo_diagnostics_seed(district.centre)
+        from tutorials.demo import demo_tutorials_seed
+
+        district.created += demo_tutorials_seed(
+            centre=district.centre, schools=district.schools, people=district.people
+        )
         if district.created:
             for line in district.created:
                 self.stdout.write(f"  + {line}")
