@@ -46,6 +46,9 @@ class Command(BaseCommand):
         from tutorials.diagnostics.demo import demo_diagnostics_seed
 
         district.created += demo_diagnostics_seed(district.centre)
+        from tutorials.events.demo import demo_events_seed
+
+        district.created += demo_events_seed(centre=district.centre, people=district.people)
         if district.created:
             for line in district.created:
                 self.stdout.write(f"  + {line}")
