@@ -51,6 +51,9 @@ class Command(BaseCommand):
         district.created += demo_tutorials_seed(
             centre=district.centre, schools=district.schools, people=district.people
         )
+        from tutorials.events.demo import demo_events_seed
+
+        district.created += demo_events_seed(centre=district.centre, people=district.people)
         if district.created:
             for line in district.created:
                 self.stdout.write(f"  + {line}")
