@@ -109,9 +109,12 @@ def test_with_redis_down_the_hop_says_the_sign_in_could_not_be_passed_on(
 
 
 def test_no_hop_into_an_organisation_one_is_not_a_member_of(district: District) -> None:
+    """No ticket: the person is sent to that portal's own sign-in page instead."""
     teacher = member(district.school_a).user
     response = client_for(teacher, "school1.localhost").get(f"/accounts/hop/{district.school_b.pk}/")
-    assert response.status_code == 404
+    assert response.status_code == 302
+    assert urlsplit(response["Location"]).hostname == "school2.localhost"
+    assert "hop" not in response["Location"] and "data-submit-on-load" not in response.content.decode()
 
 
 def test_a_school_teacher_uses_the_centre_services_through_the_school_membership(district: District) -> None:
