@@ -26,7 +26,7 @@ def _english() -> Iterator[None]:
 
 @pytest.fixture
 def admin_client(district: District) -> Any:
-    admin = member(district.centre, Role.CENTRE_ADMIN).user
+    admin = member(district.centre, Role.CENTRE_ADMIN, language="en").user
     client = client_for(admin, district.host(district.centre))
     client.cookies["django_language"] = "en"
     return client

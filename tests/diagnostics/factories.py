@@ -47,7 +47,8 @@ def bank_codifier(subject_code: str = "math-bank", year: str = "2031/2032") -> C
 
 def methodologist(organisation: Organisation) -> User:
     role = Role.METHODOLOGIST if organisation.kind == Organisation.Kind.CENTRE else Role.SCHOOL_ADMIN
-    return member(organisation, role).user
+    # English pages: the tests assert the English msgids (the person's language wins over cookies).
+    return member(organisation, role, language="en").user
 
 
 BODIES: dict[str, dict[str, Any]] = {
