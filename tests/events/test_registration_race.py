@@ -10,6 +10,7 @@ from collections.abc import Callable
 from django.db import connection
 from django_tenants.utils import tenant_context
 
+from accounts.models import Role
 from tenants.models import Organisation
 from tests.conftest import District
 from tutorials.events import services
@@ -53,7 +54,7 @@ def test_twenty_teachers_racing_for_five_places_get_exactly_five_registrations(
     district: District, committed_db: None
 ) -> None:
     with tenant_context(district.centre):
-        cast = make_cast(district, teachers=20)
+        cast = make_cast(district, teachers=20, organiser_role=Role.CENTRE_ADMIN)
         event, _, _ = week(cast.organiser, capacity=5)
     attempts = [
         (lambda t=t: services.participant_register(actor=t.user, membership=t, event_id=event.pk))
@@ -71,7 +72,7 @@ def test_twelve_teachers_racing_for_a_three_place_track_get_exactly_three_places
     district: District, committed_db: None
 ) -> None:
     with tenant_context(district.centre):
-        cast = make_cast(district, teachers=12)
+        cast = make_cast(district, teachers=12, organiser_role=Role.CENTRE_ADMIN)
         event, _, tracks = week(cast.organiser, places=(3, 20), fill_mode=Event.FillMode.FIRST_COME)
         for teacher in cast.teachers:
             register(teacher, event)
