@@ -217,9 +217,12 @@ def test_two_current_academic_years_at_once_make_one_current_year_and_one_409(
                 for n in names
             ]
         )
-        assert outcomes == Counter({"ok": 1, "conflict": 1})
+        # Overlapping: one wins, the other gets a 409.  On a loaded machine the second may start
+        # only after the first committed: then it simply becomes the current year.  Never a 500,
+        # and never two current years.
+        assert outcomes in (Counter({"ok": 1, "conflict": 1}), Counter({"ok": 2})), outcomes
         assert AcademicYear.objects.filter(is_current=True).count() == 1
-        assert AcademicYear.objects.filter(name__in=names).count() == 1
+        assert AcademicYear.objects.filter(name__in=names).count() == outcomes["ok"]
     finally:
         _remove(AcademicYear.objects.filter(name__in=names))
         AcademicYear.objects.filter(pk__in=was_current).update(is_current=True)
