@@ -11,6 +11,7 @@ import zoneinfo
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
@@ -103,6 +104,10 @@ class Subject(models.Model):
         verbose_name = _("subject")
         verbose_name_plural = _("subjects")
         ordering = ["name"]
+        constraints = [
+            # The rule subject_save checks ("Физика" and "физика" are one subject), held by the database.
+            models.UniqueConstraint(Lower("name"), name="subject_name_ci_unique"),
+        ]
 
     def __str__(self) -> str:
         # A list that loaded only id and name (``.only("id", "name")``) must not query per row.

@@ -30,7 +30,3 @@ def organisation_url(organisation: Organisation, path: str = "/") -> str:
 
 def schools_of(centre: Organisation) -> QuerySet[Organisation]:
     return Organisation.objects.filter(centre=centre, kind=Organisation.Kind.SCHOOL).order_by("short_name")
-
-
-def public_organisation() -> Organisation:
-    return Organisation.objects.get(schema_name=settings.PUBLIC_SCHEMA_NAME)

@@ -8,20 +8,32 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django_tenants.utils import schema_context
 
 from accounts import permissions
 from accounts.models import Invitation, Membership, User
 from accounts.services import audit, invitation_create_for_onboarding
-from tutornet.errors import ConflictError, PermissionDeniedError, TutornetError
+from tutornet.errors import ConflictError, PermissionDeniedError, TutornetError, unique_or_conflict
 from tutornet.tenancy import forget_hosts
 
 from .models import AcademicYear, Domain, Organisation, Subject, validate_time_zone
 
 SUBDOMAIN_RE = re.compile(r"^[a-z][a-z0-9-]{1,40}[a-z0-9]$")
-RESERVED_SUBDOMAINS = {"www", "api", "admin", "public", "static", "media", "mail", "centre"}
+# Never an organisation's address: ``www`` is stripped from every host (a school there could
+# not be reached), the others name the platform's own services or PostgreSQL's schemas.
+RESERVED_SUBDOMAINS = {"www", "api", "admin", "public", "static", "media", "mail"}
+# pg_advisory_xact_lock key that queues onboardings (any constant unique to this purpose).
+ONBOARDING_LOCK = 7_402_301
+# The district's centre has this address; no school may take it.
+CENTRE_SUBDOMAIN = "centre"
+
+
+SIMULTANEOUS_YEAR_CHANGE = _lazy(
+    "Another administrator changed the academic years at the same moment. Reload the page and try again."
+)
 
 
 @dataclass
@@ -45,6 +57,7 @@ def _clean_time_zone(value: str) -> str:
     return value
 
 
+@transaction.atomic
 def organisation_create(
     *,
     kind: str,
@@ -54,23 +67,28 @@ def organisation_create(
     centre: Organisation | None = None,
     time_zone: str = "Europe/Moscow",
 ) -> tuple[Organisation, Domain]:
-    """Create an organisation with its schema (all tenant migrations) and primary domain."""
-    subdomain = subdomain.strip().lower()
-    if not SUBDOMAIN_RE.match(subdomain):
-        raise TutornetError(
-            _("The address must be 3–42 Latin letters, digits or hyphens and start with a letter."),
-            field="subdomain",
-        )
+    """Create an organisation with its schema (all tenant migrations) and primary domain.
+
+    One onboarding at a time: the tenant migrations add foreign keys to public tables
+    (organisations, people), which wait on another onboarding's uncommitted new row while
+    it waits on ours, a deadlock.  A transaction-level advisory lock queues them; the
+    second then sees the first's address as taken (a 409) instead of a 500.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ONBOARDING_LOCK])
+    subdomain = subdomain_check(subdomain, kind=kind)
     host = f"{subdomain}.{settings.BASE_DOMAIN}"
+    taken = _("The address %(host)s is already taken.") % {"host": host}
+    schema_name = subdomain.replace("-", "_")
     if (
         Domain.objects.filter(domain=host).exists()
-        or Organisation.objects.filter(schema_name=subdomain.replace("-", "_")).exists()
+        or Organisation.objects.filter(schema_name=schema_name).exists()
     ):
-        raise ConflictError(_("The address %(host)s is already taken.") % {"host": host}, field="subdomain")
+        raise ConflictError(taken, field="subdomain")
     if not name.strip() or not short_name.strip():
         raise TutornetError(_("Enter the full and the short name."), field="name")
     organisation = Organisation(
-        schema_name=subdomain.replace("-", "_"),
+        schema_name=schema_name,
         kind=kind,
         name=name.strip(),
         short_name=short_name.strip(),
@@ -79,11 +97,32 @@ def organisation_create(
     )
     # django-tenants creates a tenant only from the public schema; the onboarding
     # page runs on the centre's host, so switch for the save and switch back.
-    with schema_context(settings.PUBLIC_SCHEMA_NAME):
+    # Two onboardings of one address at once: both pass the check above, the second waits on
+    # the unique schema name (or domain) until the first commits, then gets a 409 here.
+    with schema_context(settings.PUBLIC_SCHEMA_NAME), unique_or_conflict(taken, field="subdomain"):
         organisation.save(verbosity=0)  # creates the schema and runs the tenant migrations in it
-    domain = Domain.objects.create(domain=host, tenant=organisation, is_primary=True)
+        domain = Domain.objects.create(domain=host, tenant=organisation, is_primary=True)
     transaction.on_commit(forget_hosts)
     return organisation, domain
+
+
+def subdomain_check(subdomain: str, *, kind: str = "school") -> str:
+    """The normalised address, or a clear refusal: its form, reserved words, PostgreSQL's names."""
+    subdomain = subdomain.strip().lower()
+    if not SUBDOMAIN_RE.match(subdomain):
+        raise TutornetError(
+            _("The address must be 3–42 Latin letters, digits or hyphens and start with a letter."),
+            field="subdomain",
+        )
+    reserved = RESERVED_SUBDOMAINS | ({CENTRE_SUBDOMAIN} if kind != Organisation.Kind.CENTRE else set())
+    # PostgreSQL keeps the names starting with pg_ for itself (the schema is the address, - -> _).
+    if subdomain in reserved or subdomain.replace("-", "_").startswith("pg_"):
+        raise TutornetError(
+            _("The address “%(subdomain)s” is reserved by the platform. Choose another one.")
+            % {"subdomain": subdomain},
+            field="subdomain",
+        )
+    return subdomain
 
 
 @transaction.atomic
@@ -177,13 +216,16 @@ def subject_save(
     clash = Subject.objects.filter(name__iexact=name) | Subject.objects.filter(code=code)
     if subject is not None:
         clash = clash.exclude(pk=subject.pk)
+    exists = _("A subject with this name or code already exists.")
     if clash.exists():
-        raise ConflictError(_("A subject with this name or code already exists."), field="name")
+        raise ConflictError(exists, field="name")
     subject = subject or Subject()
     subject.name, subject.code, subject.is_active = name, code, is_active
     if name_en is not None:  # None: keep the English name as it is
         subject.name_en = name_en.strip()
-    subject.save()
+    # The database holds the same rule (subject_name_ci_unique): a race ends here as a 409.
+    with unique_or_conflict(exists, field="name"):
+        subject.save()
     audit(
         actor=actor,
         organisation=actor_membership.organisation if actor_membership else None,
@@ -208,11 +250,13 @@ def academic_year_save(
         raise TutornetError(_("The year must end after it starts."), field="ends_on")
     if AcademicYear.objects.filter(name=name.strip()).exists():
         raise ConflictError(_("This academic year already exists."), field="name")
-    if is_current:
-        AcademicYear.objects.filter(is_current=True).update(is_current=False)
-    year = AcademicYear.objects.create(
-        name=name.strip(), starts_on=starts_on, ends_on=ends_on, is_current=is_current
-    )
+    # Two administrators at once: the name and "one current year" constraints decide, as a 409.
+    with unique_or_conflict(SIMULTANEOUS_YEAR_CHANGE, field="name"):
+        if is_current:
+            AcademicYear.objects.filter(is_current=True).update(is_current=False)
+        year = AcademicYear.objects.create(
+            name=name.strip(), starts_on=starts_on, ends_on=ends_on, is_current=is_current
+        )
     audit(
         actor=actor,
         organisation=actor_membership.organisation if actor_membership else None,
@@ -227,7 +271,8 @@ def academic_year_make_current(
     *, actor: User, actor_membership: Membership | None, year: AcademicYear
 ) -> AcademicYear:
     _require(permissions.can_manage_directories(actor_membership))
-    AcademicYear.objects.filter(is_current=True).exclude(pk=year.pk).update(is_current=False)
-    year.is_current = True
-    year.save(update_fields=["is_current"])
+    with unique_or_conflict(SIMULTANEOUS_YEAR_CHANGE):
+        AcademicYear.objects.filter(is_current=True).exclude(pk=year.pk).update(is_current=False)
+        year.is_current = True
+        year.save(update_fields=["is_current"])
     return year

@@ -25,7 +25,13 @@ from notifications.models import Kind
 from notifications.services import notification_create
 from tenants.models import Organisation, Subject
 from tenants.selectors import organisation_url
-from tutornet.errors import ConflictError, NotFoundError, PermissionDeniedError, TutornetError
+from tutornet.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    TutornetError,
+    unique_or_conflict,
+)
 
 from . import permissions
 from .models import AuditEvent, Invitation, Membership, Role, User, email_key
@@ -258,7 +264,12 @@ def invitation_accept(
         except ValidationError as exc:
             raise TutornetError(" ".join(exc.messages), field="password") from None
         person.set_password(password)
-        person.save()
+        # Two invitations for one new address accepted at the same moment: one account, one 409.
+        with unique_or_conflict(
+            _("An account with %(email)s was just created. Sign in with it to accept the invitation.")
+            % {"email": invitation.email}
+        ):
+            person.save()
 
     membership, _created = Membership.objects.update_or_create(
         user=person,

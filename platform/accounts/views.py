@@ -83,11 +83,18 @@ def hop_accept(request: HttpRequest) -> HttpResponse:
 
 def public_home(request: HttpRequest) -> HttpResponse:
     """The base domain: what Tutornet is, the district's organisations, and the user's own portals."""
-    organisations = Organisation.objects.filter(is_active=True).exclude(schema_name=get_public_schema_name())
-    centres = []
-    for centre in organisations.filter(kind=Organisation.Kind.CENTRE).prefetch_related("domains"):
-        schools = organisations.filter(centre=centre).prefetch_related("domains")
-        centres.append({"centre": centre, "schools": schools})
+    # Two queries whatever the number of centres and schools (organisations, then their domains).
+    organisations = list(
+        Organisation.objects.filter(is_active=True)
+        .exclude(schema_name=get_public_schema_name())
+        .prefetch_related("domains")
+        .order_by("pk")
+    )
+    centres = [
+        {"centre": centre, "schools": [o for o in organisations if o.centre_id == centre.pk]}
+        for centre in organisations
+        if centre.kind == Organisation.Kind.CENTRE
+    ]
     portals = _portal_links(request) if request.user.is_authenticated else []
     return render(request, "accounts/public_home.html", {"centres": centres, "portals": portals})
 

@@ -83,6 +83,11 @@ class Notification(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # A worker claimed the row and is sending it until then (no row lock is held meanwhile);
+    # after it, a crashed worker's claim lapses and another may take the row.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    # How often the beat sweep re-queued it: each time it waits longer before the next.
+    requeued = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("notification")

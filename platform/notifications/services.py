@@ -1,11 +1,14 @@
 """Writing to the outbox and delivering from it.
 
-Invariant: each notification is delivered at most once per channel.  The row
-lock in ``_deliver_one`` serialises concurrent attempts, ``delivered_at`` makes
-a repeated attempt a no-op, ``email_sent_at`` and the delivery log say which
-channels are done, and ``Delivery``'s unique constraint backs that in the
-database.  (An e-mail accepted by the SMTP server just before the database
-commit fails would be sent again: no SMTP server takes part in a transaction.)
+Invariant: each notification is delivered at most once per channel.  A worker
+*claims* a row in a short transaction (``claimed_until``, under a
+``skip_locked`` row lock that ends with that transaction), sends its e-mail with
+no transaction or lock open, then *records* the outcome in a second short
+transaction.  A claim that lapses (a worker died mid-send) lets another take the
+row.  ``delivered_at`` makes a repeated attempt a no-op, ``email_sent_at`` and the
+delivery log say which channels are done, and ``Delivery``'s unique constraint
+backs that in the database.  (An e-mail accepted by the SMTP server just before
+the record fails would be sent again: no SMTP server takes part in a transaction.)
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from asgiref.sync import SyncToAsync, async_to_sync
+from celery import current_app
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -34,6 +38,11 @@ logger = logging.getLogger(__name__)
 # After this many attempts the sweep gives up on a notification (its e-mail
 # keeps failing: a bad address, a long outage); ``last_error`` says why.
 MAX_ATTEMPTS = 12
+# Ids per delivery task (tasks.py queues by it, the sweep too).
+BATCH = 200
+# How long a claim holds a row for the worker that sends it: well beyond one SMTP
+# conversation (EMAIL_TIMEOUT); after it another worker may take the row.
+CLAIM_SECONDS = max(60, 6 * int(getattr(settings, "EMAIL_TIMEOUT", 10) or 10))
 
 
 def user_group(user_id: int) -> str:
@@ -118,8 +127,6 @@ class _PendingDeliveries:
         self.ids: list[int] = []
 
     def flush(self) -> None:
-        from .tasks import BATCH
-
         for start in range(0, len(self.ids), BATCH):
             _queue_delivery_soon(self.ids[start : start + BATCH])
 
@@ -203,33 +210,41 @@ def _collect_on_loop(loop: asyncio.AbstractEventLoop, notification_ids: list[int
 
 def _publish_collected(loop: asyncio.AbstractEventLoop) -> None:
     """(On the server's loop.) Publish what was collected, off the loop."""
-    from .tasks import BATCH
-
     ids = _collected.pop(loop, [])
     for start in range(0, len(ids), BATCH):
         loop.run_in_executor(None, _queue_delivery, ids[start : start + BATCH])
 
 
-def _queue_delivery(notification_ids: list[int]) -> None:
-    from .tasks import deliver_notifications
+DELIVER_TASK = "notifications.deliver"  # notifications.tasks.deliver_notifications, sent by name
 
+
+def _queue_delivery(notification_ids: list[int]) -> None:
     try:
+        # By name: the services do not import the tasks (which import the services).
         # Nobody reads the result of a queued delivery.  With a result backend,
         # ``delay`` would also subscribe this thread to the task's result channel:
         # under ASGI, where every request has its own thread, that was a new Redis
         # connection and backend per request (bench/booking_contention.py).
-        deliver_notifications.apply_async((notification_ids,), ignore_result=True)
+        current_app.send_task(DELIVER_TASK, args=(notification_ids,), ignore_result=True)
     except Exception:  # broker down: the beat sweep re-queues it later
         logger.warning(
             "Could not queue delivery of %s; the sweep will retry", notification_ids, exc_info=True
         )
 
 
-def email_wanted(notification: Notification) -> bool:
+def emails_refused(notification_ids: Iterable[int]) -> set[tuple[int, str]]:
+    """(user id, kind) pairs whose e-mail the recipients of these notifications switched off:
+    one query for a whole batch, not one per notification."""
+    recipients = Notification.objects.filter(pk__in=list(notification_ids)).values("recipient_id")
+    return set(
+        Preference.objects.filter(user_id__in=recipients, email_enabled=False).values_list("user_id", "kind")
+    )
+
+
+def email_wanted(notification: Notification, refused: set[tuple[int, str]]) -> bool:
     if notification.kind in ESSENTIAL_EMAIL_KINDS or notification.recipient_id is None:
         return True
-    preference = Preference.objects.filter(user_id=notification.recipient_id, kind=notification.kind).first()
-    return preference is None or preference.email_enabled
+    return (notification.recipient_id, notification.kind) not in refused
 
 
 def _email_message(notification: Notification) -> EmailMessage:
@@ -297,18 +312,21 @@ def retry_delay(attempts: int) -> timedelta:
 def notifications_deliver(*, notification_ids: Iterable[int]) -> int:
     """Deliver each pending notification once; returns how many were completed now.
 
-    Each notification is handled in its own short transaction under a row
-    lock (see ``_deliver_one``).  One SMTP connection serves the batch.  A
-    failed e-mail does not hold back the in-app delivery: the notification
-    stays pending for its e-mail, with the error recorded, and is retried by
-    the task and then by the beat sweep with a growing delay.
+    Per notification: claim (a short transaction), send the e-mail with nothing
+    locked, record (another short transaction); see the module's docstring.  One
+    SMTP connection serves the batch.  A failed e-mail does not hold back the
+    in-app delivery: the notification stays pending for its e-mail, with the
+    error recorded, and is retried by the task and then by the beat sweep with a
+    growing delay.
     """
+    notification_ids = list(notification_ids)
     delivered = 0
     pushes: list[Notification] = []
+    refused = emails_refused(notification_ids)
     mailer = _Mailer()
     try:
         for notification_id in notification_ids:
-            if _deliver_one(notification_id, mailer, pushes):
+            if _deliver_one(notification_id, mailer, pushes, refused):
                 delivered += 1
     finally:
         mailer.close()
@@ -319,62 +337,81 @@ def notifications_deliver(*, notification_ids: Iterable[int]) -> int:
     return delivered
 
 
-def _deliver_one(notification_id: int, mailer: _Mailer, pushes: list[Notification]) -> bool:
-    """Deliver one notification on every channel it still lacks.
+def _claim(
+    notification_id: int, pushes: list[Notification], refused: set[tuple[int, str]]
+) -> tuple[Notification | None, bool]:
+    """Take the row for this worker and deliver in-app at once.
 
-    ``skip_locked``: a row locked by another worker is being delivered by it,
-    so this attempt leaves it (a duplicate task never waits for a slow SMTP
-    exchange of another).  Under the lock, ``delivered_at``, ``email_sent_at``
-    and the delivery log say what is already done; the unique constraint on
-    ``Delivery`` backs that in the database.
+    Returns (the notification whose e-mail is still to be sent, or None; whether the
+    notification was completed by this claim alone).
+    ``skip_locked``: a row another worker is claiming right now is left to it, and a
+    row claimed by another (``claimed_until`` ahead) too; a lapsed claim is taken over.
     """
+    now = timezone.now()
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(skip_locked=True)
             .filter(pk=notification_id, delivered_at__isnull=True)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
             .first()
         )
-        if notification is None:  # delivered already, or another worker holds it
-            return False
+        if notification is None:  # delivered already, or another worker has it
+            return None, False
         # A first attempt has logged nothing yet: skip the query for what is done.
         done: set[str] = set()
         if notification.attempts:
             done = set(notification.deliveries.values_list("channel", flat=True))
         notification.attempts += 1
-        now = timezone.now()
         if notification.in_app and Delivery.Channel.IN_APP not in done:
             Delivery.objects.create(notification=notification, channel=Delivery.Channel.IN_APP)
             pushes.append(notification)
-        email_error = ""
-        if notification.email_sent_at is None and email_wanted(notification):
-            try:
-                mailer.send(_email_message(notification))
-            except Exception as exc:
-                email_error = f"{type(exc).__name__}: {exc}"[:2000]
-                logger.warning("E-mail for notification %s failed: %s", notification_id, exc)
-            else:
-                notification.email_sent_at = now
-                Delivery.objects.create(notification=notification, channel=Delivery.Channel.EMAIL)
-        if email_error:
-            notification.last_error = email_error
-            notification.next_attempt_at = now + retry_delay(notification.attempts)
-        else:
-            notification.delivered_at = now
-            notification.last_error = ""
-            notification.next_attempt_at = None
+        if notification.email_sent_at is None and email_wanted(notification, refused):
+            notification.claimed_until = now + timedelta(seconds=CLAIM_SECONDS)
+            notification.save(update_fields=["attempts", "claimed_until"])
+            return notification, False
+        notification.delivered_at = now
+        notification.last_error = ""
+        notification.next_attempt_at = notification.claimed_until = None
         notification.save(
-            update_fields=["attempts", "email_sent_at", "delivered_at", "last_error", "next_attempt_at"]
+            update_fields=["attempts", "delivered_at", "last_error", "next_attempt_at", "claimed_until"]
         )
-    return not email_error
+    return None, True
+
+
+def _deliver_one(
+    notification_id: int, mailer: _Mailer, pushes: list[Notification], refused: set[tuple[int, str]]
+) -> bool:
+    """Claim, send with nothing locked, record.  True when the notification is delivered now."""
+    notification, completed = _claim(notification_id, pushes, refused)
+    if notification is None:
+        return completed
+    email_error = ""
+    try:
+        mailer.send(_email_message(notification))  # no transaction, no row lock: up to EMAIL_TIMEOUT
+    except Exception as exc:
+        email_error = f"{type(exc).__name__}: {exc}"[:2000]
+        logger.warning("E-mail for notification %s failed: %s", notification_id, exc)
+    now = timezone.now()
+    with transaction.atomic():
+        row = Notification.objects.filter(pk=notification_id)
+        if email_error:
+            row.update(
+                last_error=email_error,
+                next_attempt_at=now + retry_delay(notification.attempts),
+                claimed_until=None,
+            )
+            return False
+        Delivery.objects.bulk_create(
+            [Delivery(notification_id=notification_id, channel=Delivery.Channel.EMAIL)], ignore_conflicts=True
+        )
+        row.update(
+            email_sent_at=now, delivered_at=now, last_error="", next_attempt_at=None, claimed_until=None
+        )
+    return True
 
 
 def unread_count(user_id: int) -> int:
     return Notification.objects.filter(recipient_id=user_id, in_app=True, read_at__isnull=True).count()
-
-
-def push_to_user(notification: Notification) -> None:
-    """Tell the recipient's open pages: a new notification and the unread count."""
-    push_to_users([notification])
 
 
 def push_to_users(notifications: list[Notification]) -> None:
@@ -429,8 +466,8 @@ def stuck_notification_ids(*, older_than_seconds: int, limit: int = 1000) -> lis
     """Undelivered notifications the sweep should queue again.
 
     Older than the grace period (a queued task normally delivers sooner), due
-    for their next attempt, and not given up on after ``MAX_ATTEMPTS``
-    (those keep ``last_error`` for the operator to see).
+    for their next attempt, not claimed by a worker right now, and not given up on
+    after ``MAX_ATTEMPTS`` (those keep ``last_error`` for the operator to see).
     """
     now = timezone.now()
     cutoff = now - timedelta(seconds=older_than_seconds)
@@ -439,6 +476,29 @@ def stuck_notification_ids(*, older_than_seconds: int, limit: int = 1000) -> lis
             delivered_at__isnull=True, created_at__lt=cutoff, attempts__lt=MAX_ATTEMPTS
         )
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def notifications_requeue_stuck(*, older_than_seconds: int, limit: int = 10_000) -> list[int]:
+    """The stuck notifications (above), marked as queued again: each is not due for another
+    sweep before ``retry_delay`` of how often it was re-queued.  So while the worker is
+    behind, the sweep does not queue the same ids every run; it backs off."""
+    now = timezone.now()
+    with transaction.atomic():
+        ids = stuck_notification_ids(older_than_seconds=older_than_seconds, limit=limit)
+        rows = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=ids)
+            .values_list("pk", "requeued")
+        )
+        by_count: dict[int, list[int]] = {}
+        for pk, requeued in rows:
+            by_count.setdefault(requeued + 1, []).append(pk)
+        for requeued, pks in by_count.items():
+            Notification.objects.filter(pk__in=pks).update(
+                requeued=requeued, next_attempt_at=now + retry_delay(requeued)
+            )
+    return sorted(pk for pks in by_count.values() for pk in pks)

@@ -7,7 +7,8 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 
-BATCH = 200
+from .services import BATCH, notifications_deliver, notifications_requeue_stuck
+
 # Quick retries for an e-mail that failed (an SMTP hiccup); after them the
 # beat sweep takes over with its growing delay (services.retry_delay).
 EMAIL_RETRIES = 3
@@ -17,7 +18,6 @@ EMAIL_RETRIES = 3
 def deliver_notifications(self: Any, notification_ids: list[int]) -> int:
     """Deliver the given notifications; retry, with back-off, those whose e-mail failed."""
     from .models import Notification
-    from .services import notifications_deliver
 
     delivered = notifications_deliver(notification_ids=notification_ids)
     if delivered < len(notification_ids) and self.request.retries < EMAIL_RETRIES:
@@ -36,11 +36,10 @@ def resend_stuck() -> int:
     """Beat: re-queue every notification still undelivered after the grace period.
 
     Notifications live in the public schema, so one sweep covers every
-    organisation; it queues them in batches.
+    organisation; it queues them in batches.  Each re-queued row waits longer
+    before the next sweep may queue it again (services.notifications_requeue_stuck).
     """
-    from .services import stuck_notification_ids
-
-    ids = stuck_notification_ids(older_than_seconds=settings.NOTIFICATION_RESEND_AFTER, limit=10_000)
+    ids = notifications_requeue_stuck(older_than_seconds=settings.NOTIFICATION_RESEND_AFTER, limit=10_000)
     for start in range(0, len(ids), BATCH):
         deliver_notifications.delay(ids[start : start + BATCH])
     return len(ids)

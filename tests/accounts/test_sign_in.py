@@ -9,7 +9,7 @@ from django.conf import settings
 
 from accounts.models import Role, User
 from notifications.models import Kind, Notification, Preference
-from notifications.services import email_wanted
+from notifications.services import email_wanted, emails_refused
 from tests.conftest import District, client_for, member
 from tests.factories import PASSWORD, MembershipFactory
 
@@ -117,8 +117,10 @@ def test_the_profile_page_saves_names_language_and_email_preferences(district: D
     assert preferences[Kind.MEMBERSHIP_CHANGED] is False
     assert preferences[Kind.WELCOME] is True
     assert Kind.INVITATION not in preferences  # essential: cannot be switched off
-    role_change = Notification(recipient=user, email=user.email, kind=Kind.MEMBERSHIP_CHANGED)
-    assert email_wanted(role_change) is False
+    role_change = Notification.objects.create(
+        recipient=user, email=user.email, kind=Kind.MEMBERSHIP_CHANGED, subject="s", body="b"
+    )
+    assert email_wanted(role_change, emails_refused([role_change.pk])) is False
     page = client.get("/accounts/profile/").content.decode()
     assert 'lang="en"' in page
     assert "Your profile is saved." in page

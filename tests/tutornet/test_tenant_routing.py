@@ -37,3 +37,19 @@ def test_a_cached_organisation_is_resolved_without_a_query(district: District) -
         client.get("/healthz")
     sql = [q["sql"] for q in queries.captured_queries]
     assert not any("tenants_domain" in s for s in sql), sql
+
+
+def test_made_up_hosts_cannot_grow_the_host_cache_or_push_out_the_real_ones(district: District) -> None:
+    from tutornet import tenancy
+
+    tenancy.forget_hosts()
+    assert tenancy.organisation_for_host("school1.localhost:8000") == district.school_a
+    for n in range(tenancy.UNKNOWN_HOSTS_MAX + 300):
+        assert tenancy.organisation_for_host(f"probe-{n}.localhost") is None
+    known, unknown = tenancy.cached_hosts()
+    assert unknown == tenancy.UNKNOWN_HOSTS_MAX  # bounded: the oldest made-up hosts went
+    assert known == 1
+    with CaptureQueriesContext(connection) as queries:
+        assert tenancy.organisation_for_host("school1.localhost") == district.school_a
+        assert tenancy.organisation_for_host(f"probe-{tenancy.UNKNOWN_HOSTS_MAX + 299}.localhost") is None
+    assert len(queries) == 0  # the real school and a recent unknown host are still answered from the cache
