@@ -28,6 +28,9 @@ class Command(BaseCommand):
         from tutorials.diagnostics.demo import demo_diagnostics_seed
 
         district.created += demo_diagnostics_seed(district.centre)
+        from tutorials.diagnostics.campaigns.demo import demo_campaigns_seed
+
+        district.created += demo_campaigns_seed(district.centre)
         if district.created:
             for line in district.created:
                 self.stdout.write(f"  + {line}")
