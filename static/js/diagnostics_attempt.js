@@ -95,7 +95,7 @@
 
   function renderItem(item, answer) {
     var li = el("li", { class: "item", id: "item-" + item.version_id, "data-type": item.type });
-    var text = el("div", { class: "item-text" });
+    var text = el("div", { class: "item-text", "data-math": "" });
     text.innerHTML = item.text; // sanitised by the question bank
     li.appendChild(text);
     var name = "v" + item.version_id;
@@ -140,14 +140,19 @@
       li.appendChild(input);
       if (item.unit) li.appendChild(document.createTextNode(" " + item.unit));
       var timer = null;
-      input.addEventListener("input", function () {
+      var saveNow = function () {
         clearTimeout(timer);
-        timer = setTimeout(function () {
-          var body = {};
-          body[field] = input.value;
-          save(item.version_id, body);
-        }, 600);
+        var body = {};
+        body[field] = input.value;
+        save(item.version_id, body);
+      };
+      input.addEventListener("input", function () {
+        // Typing: saved after a short pause (or when the field is left), shown as "saving" meanwhile.
+        state(msg.msgSaving);
+        clearTimeout(timer);
+        timer = setTimeout(saveNow, 600);
       });
+      input.addEventListener("change", saveNow);
     }
     return li;
   }
@@ -185,11 +190,13 @@
   }
 
   function tick() {
-    var left = Math.max(0, deadline - (Date.now() + offset));
+    var raw = deadline - (Date.now() + offset);
+    var left = Math.max(0, raw);
     var minutes = Math.floor(left / 60000);
     var seconds = Math.floor((left % 60000) / 1000);
     document.getElementById("countdown").textContent = minutes + ":" + (seconds < 10 ? "0" : "") + seconds;
-    if (left <= 0 && !finished) {
+    // A second past zero, so the server surely sees the deadline passed (an automatic submission).
+    if (raw <= -1000 && !finished) {
       state(msg.msgTimeup);
       // The server submits it at the deadline anyway; asking now only saves the wait.
       send("POST", api + "submit/").then(done, done);
@@ -217,7 +224,7 @@
         });
         document.getElementById("questionnaire").hidden = false;
       }
-      if (window.renderMathInElement) window.renderMathInElement(list);
+      if (window.tutornetRenderMath) window.tutornetRenderMath(list);
       tick();
     });
 

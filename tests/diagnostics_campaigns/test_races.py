@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tenants.utils import tenant_context
 
 from accounts.models import AuditEvent
@@ -96,7 +96,7 @@ def test_a_submit_racing_the_automatic_one_submits_once(district: District, comm
 
     def teacher_submits() -> None:
         try:
-            with tenant_context(district.centre):
+            with tenant_context(district.centre), translation.override("en"):
                 results["teacher"] = services.attempt_submit(attempt_id=attempt.pk, user=user, now=after)
         except Exception as exc:
             results["teacher"] = exc

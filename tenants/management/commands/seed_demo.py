@@ -54,6 +54,9 @@ class Command(BaseCommand):
         from tutorials.events.demo import demo_events_seed
 
         district.created += demo_events_seed(centre=district.centre, people=district.people)
+        from tutorials.diagnostics.campaigns.demo import demo_campaigns_seed
+
+        district.created += demo_campaigns_seed(district.centre)
         if district.created:
             for line in district.created:
                 self.stdout.write(f"  + {line}")

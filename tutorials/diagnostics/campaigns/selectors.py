@@ -33,7 +33,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Membership
-from codifier.models import Topic, code_sort_key
+from codifier.models import Topic
 
 from . import permissions
 from .models import Attempt, AttemptItem, Campaign, Question, QuestionnaireAnswer, TopicResult
@@ -61,6 +61,11 @@ class Deficit:
     @property
     def key(self) -> tuple[int | None, str]:
         return (self.topic_id, self.competence_block if self.topic_id is None else "")
+
+
+def _code_key(code: str) -> tuple[tuple[int, int, str], ...]:
+    """FIPI's order ("1.10" after "1.9"), safe for codes mixing digits and letters."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in code.split("."))
 
 
 def campaigns_for_teacher(membership: Membership | None, user: Any) -> list[tuple[Campaign, Attempt | None]]:
@@ -107,7 +112,7 @@ def topic_lines(attempt: Attempt) -> list[TopicLine]:
     threshold = attempt.campaign.deficit_threshold
     declared = _declared_levels([attempt.pk]).get(attempt.pk, {})
     results = list(TopicResult.objects.filter(attempt_id=attempt.pk).select_related("topic"))
-    results.sort(key=lambda r: code_sort_key(r.topic.code))
+    results.sort(key=lambda r: _code_key(r.topic.code))
     return [
         TopicLine(
             topic=r.topic,
@@ -181,7 +186,12 @@ def _deficits(attempts: list[Attempt], campaign: Campaign) -> dict[int, list[Def
                 )
             )
         deficits.sort(
-            key=lambda d: (d.severity != SERIOUS, code_sort_key(d.topic_code or "~"), d.competence_block)
+            key=lambda d: (
+                d.severity != SERIOUS,
+                d.topic_id is None,
+                _code_key(d.topic_code),
+                d.competence_block,
+            )
         )
         found[attempt.teacher_id] = deficits
     return found
@@ -284,7 +294,7 @@ def topic_aggregates(campaign: Campaign, *, school_id: int | None = None) -> lis
         )
         for t, v in sums.items()
     ]
-    lines.sort(key=lambda line: code_sort_key(line.topic.code))
+    lines.sort(key=lambda line: _code_key(line.topic.code))
     return lines
 
 

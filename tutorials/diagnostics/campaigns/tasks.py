@@ -44,7 +44,7 @@ def notify_for(organisation_ids: list[int]) -> int:
 
 def analysis_refresh_soon(campaign_id: int) -> None:
     """Queue a recomputation of the campaign's item analysis, at most one per debounce window."""
-    key = f"diagnostics:analysis-queued:{campaign_id}"
+    key = f"campaigns:analysis-queued:{campaign_id}"
     if cache.add(key, 1, ANALYSIS_DEBOUNCE_SECONDS):
         analysis_refresh.apply_async((campaign_id,), countdown=ANALYSIS_DEBOUNCE_SECONDS // 4)
 
@@ -53,6 +53,6 @@ def analysis_refresh_soon(campaign_id: int) -> None:
 def analysis_refresh(campaign_id: int) -> int:
     from .analysis import analysis_store
 
-    cache.delete(f"diagnostics:analysis-queued:{campaign_id}")
+    cache.delete(f"campaigns:analysis-queued:{campaign_id}")
     stored = analysis_store(campaign_id)
     return stored.attempts if stored is not None else -1

@@ -4,7 +4,7 @@ from django.urls import path
 
 from . import views_staff, views_teacher
 
-app_name = "diagnostics"
+app_name = "campaigns"
 
 urlpatterns = [
     path("my/", views_teacher.my, name="my"),

@@ -102,7 +102,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, _("The campaign is saved as a draft. Add the questionnaire, then publish it.")
             )
-            return redirect("diagnostics:campaign", campaign_id=campaign.pk)
+            return redirect("campaigns:campaign", campaign_id=campaign.pk)
     return render(request, "diagnostics/campaigns/campaign_new.html", {"form": form})
 
 
@@ -156,7 +156,7 @@ def question_add(request: HttpRequest, campaign_id: int) -> HttpResponse:
             messages.error(request, exc.message)
     else:
         messages.error(request, _("Check the question: %(errors)s") % {"errors": form.errors.as_text()})
-    return redirect("diagnostics:campaign", campaign_id=found.pk)
+    return redirect("campaigns:campaign", campaign_id=found.pk)
 
 
 @managers_only
@@ -167,7 +167,7 @@ def publish(request: HttpRequest, campaign_id: int) -> HttpResponse:
     except TutornetError as exc:
         return refused(request, exc, f"/diagnostics/campaigns/{campaign_id}/")
     messages.success(request, _("The campaign is published; teachers are told when it opens."))
-    return redirect("diagnostics:campaign", campaign_id=campaign_id)
+    return redirect("campaigns:campaign", campaign_id=campaign_id)
 
 
 @login_required
@@ -328,7 +328,7 @@ def grade(request: HttpRequest, attempt_item_id: int) -> HttpResponse:
             form_error(form, exc)
         else:
             messages.success(request, _("The grade is saved."))
-            return redirect("diagnostics:grading")
+            return redirect("campaigns:grading")
     answer = (
         item.attempt.answers.filter(version_id=item.version_id).values_list("response", flat=True).first()
     )

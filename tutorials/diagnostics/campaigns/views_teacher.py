@@ -57,8 +57,8 @@ def start(request: HttpRequest, campaign_id: int) -> HttpResponse:
     try:
         attempt = services.attempt_start(campaign_id=campaign_id, membership=_district(request))
     except TutornetError as exc:
-        return refused(request, exc, "diagnostics:my")
-    return redirect("diagnostics:attempt", attempt_id=attempt.pk)
+        return refused(request, exc, "campaigns:my")
+    return redirect("campaigns:attempt", attempt_id=attempt.pk)
 
 
 def _own(request: HttpRequest, attempt_id: int) -> Attempt:
@@ -76,7 +76,7 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
     server's clock and saves every answer as it is given."""
     attempt = _own(request, attempt_id)
     if attempt.status != Attempt.Status.IN_PROGRESS:
-        return redirect("diagnostics:result", attempt_id=attempt.pk)
+        return redirect("campaigns:result", attempt_id=attempt.pk)
     return render(
         request, "diagnostics/campaigns/attempt.html", {"attempt": attempt, "campaign": attempt.campaign}
     )

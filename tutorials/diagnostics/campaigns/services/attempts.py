@@ -49,7 +49,7 @@ DUE_BATCH = 200
 
 def attempt_seed(campaign_id: int, teacher_id: int) -> int:
     """The blueprint's draw for this teacher: fixed, so a restarted draw is the same."""
-    digest = hashlib.sha256(f"diagnostics:{campaign_id}:{teacher_id}".encode()).digest()
+    digest = hashlib.sha256(f"campaigns:{campaign_id}:{teacher_id}".encode()).digest()
     return int.from_bytes(digest[:7], "big")
 
 

@@ -1,0 +1,278 @@
+"""Benchmark: scoring and statistics of a September diagnostic campaign.
+
+Seeds its own ``bench_diagnostics`` database: a centre and three schools, a codifier of
+10 topics, 30 auto-scored items (single, multiple, short, numeric; one or two topics
+each), a fixed-form campaign and 2,000 teachers whose attempts and answers are
+bulk-inserted (answers from an ability × difficulty model) with their deadlines passed.
+
+Then measures, in this process:
+
+* scoring all 2,000 attempts through the beat job's service
+  (``attempts_submit_due``: lock, submit, score every answer with the bank's
+  ``score_response``, write the points, the score and the per-topic results),
+  target <= 10 s;
+* the full item-analysis report (``analysis.compute``: the score matrix from the
+  database, Moodle's statistics, option shares), target <= 2 s;
+* a teacher's per-topic result end to end: ``GET /api/diagnostics/attempts/<id>/result/``
+  against ONE uvicorn process (``tutornet.asgi``) on loopback with an API token,
+  sequential requests, target p95 <= 50 ms; the trivial tenant endpoint
+  (``/healthz`` on the centre's host) in the same run for scale.
+
+Run from the repository root:  .venv/bin/python bench/diagnostics_scoring.py [--teachers 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import sys
+import time
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import common  # noqa: E402
+
+DB = "bench_diagnostics"
+CENTRE_HOST = "centre.localhost"
+
+
+def seed(teachers: int) -> dict[str, Any]:
+    from django.db import transaction
+    from django.utils import timezone
+    from django_tenants.utils import tenant_context
+    from rest_framework.authtoken.models import Token
+
+    from accounts.models import Membership, Role, User
+    from codifier.models import Codifier, Exam, Topic
+    from tenants.models import AcademicYear, Subject
+    from tenants.services import organisation_create
+    from tutorials.diagnostics.campaigns import services
+    from tutorials.diagnostics.campaigns.models import Answer, Attempt, AttemptItem
+    from tutorials.diagnostics.campaigns.services.attempts import attempt_seed
+    from tutorials.diagnostics.models import ItemType, ItemVersion
+    from tutorials.diagnostics.services.items import item_create
+
+    centre, _ = organisation_create(kind="centre", name="Центр", short_name="ЦРО", subdomain="centre")
+    schools = [
+        organisation_create(
+            kind="school", name=f"Школа № {n}", short_name=f"Школа {n}", subdomain=f"school{n}", centre=centre
+        )[0]
+        for n in (1, 2, 3)
+    ]
+    subject = Subject.objects.create(name="Математика", code="math")
+    year = AcademicYear.objects.create(
+        name="2026/2027", starts_on="2026-09-01", ends_on="2027-08-31", is_current=True
+    )
+    methodologist = User.objects.create(
+        email="method@centre.bench", last_name="Методистова", first_name="Анна"
+    )
+    method_membership = Membership.objects.create(
+        user=methodologist, organisation=centre, role=Role.METHODOLOGIST
+    )
+    users = User.objects.bulk_create(
+        [User(email=f"t{i}@school.bench", last_name="Учителев", first_name=f"У{i}") for i in range(teachers)]
+    )
+    memberships = Membership.objects.bulk_create(
+        [Membership(user=u, organisation=schools[i % 3], role=Role.TEACHER) for i, u in enumerate(users)]
+    )
+    Membership.subjects.through.objects.bulk_create(
+        [Membership.subjects.through(membership_id=m.pk, subject_id=subject.pk) for m in memberships]
+    )
+    rng = random.Random(7)
+    now = timezone.now()
+    with tenant_context(centre), transaction.atomic():
+        codifier = Codifier.objects.create(subject=subject, exam=Exam.OGE, academic_year=year, title="КЭС")
+        topics = [
+            Topic.objects.create(codifier=codifier, code=f"{i + 1}.1", title=f"Тема {i + 1}", position=i)
+            for i in range(10)
+        ]
+        versions = []
+        for n in range(30):
+            kind = [ItemType.SINGLE, ItemType.MULTIPLE, ItemType.SHORT, ItemType.NUMERIC][n % 4]
+            body: dict[str, Any] = {
+                ItemType.SINGLE: {
+                    "choices": [
+                        {"id": "a", "text": "1", "correct": True},
+                        {"id": "b", "text": "2"},
+                        {"id": "c", "text": "3"},
+                    ]
+                },
+                ItemType.MULTIPLE: {
+                    "choices": [
+                        {"id": "a", "text": "1", "correct": True},
+                        {"id": "b", "text": "2", "correct": True},
+                        {"id": "c", "text": "3"},
+                    ]
+                },
+                ItemType.SHORT: {"answers": [str(n)]},
+                ItemType.NUMERIC: {"value": f"{n}.5", "tolerance": "0.01"},
+            }[kind]
+            item = item_create(
+                subject=subject,
+                type=kind,
+                text=f"Задание {n + 1}",
+                body=body,
+                topics=[topics[n % 10], topics[(n * 3 + 1) % 10]] if n % 3 == 0 else [topics[n % 10]],
+                actor=methodologist,
+                max_points=2 if kind == ItemType.MULTIPLE else 1,
+                name=f"Задание {n + 1}",
+            )
+            versions.append(ItemVersion.objects.select_related("item").get(item=item, number=1))
+        campaign = services.campaign_create(
+            membership=method_membership,
+            title="Сентябрь",
+            academic_year=year,
+            subject=subject,
+            opens_at=now - timedelta(hours=3),
+            closes_at=now + timedelta(days=1),
+            time_limit_minutes=60,
+            version_ids=[v.pk for v in versions],
+        )
+        services.campaign_publish(
+            membership=method_membership, campaign_id=campaign.pk, now=now - timedelta(hours=3)
+        )
+        started = now - timedelta(hours=2)
+        attempts = Attempt.objects.bulk_create(
+            [
+                Attempt(
+                    campaign=campaign,
+                    teacher_id=u.pk,
+                    school_id=schools[i % 3].pk,
+                    seed=attempt_seed(campaign.pk, u.pk),
+                    started_at=started,
+                    deadline=started + timedelta(minutes=60),
+                    max_score=sum(v.max_points for v in versions),
+                )
+                for i, u in enumerate(users)
+            ]
+        )
+        AttemptItem.objects.bulk_create(
+            [
+                AttemptItem(attempt=a, version=v, position=p, max_points=v.max_points)
+                for a in attempts
+                for p, v in enumerate(versions, 1)
+            ],
+            batch_size=5000,
+        )
+        difficulty = [rng.uniform(-1.5, 1.5) for _ in versions]
+        answers = []
+        for a in attempts:
+            theta = rng.gauss(0, 1)
+            for j, v in enumerate(versions):
+                right = rng.random() < 1 / (1 + math.exp(-(theta - difficulty[j])))
+                kind = v.item.type
+                response = {
+                    ItemType.SINGLE: {"choice": "a" if right else "b"},
+                    ItemType.MULTIPLE: {"choices": ["a", "b"] if right else ["c"]},
+                    ItemType.SHORT: {"text": str(j) if right else "x"},
+                    ItemType.NUMERIC: {"value": f"{j},5" if right else "0"},
+                }[kind]
+                answers.append(
+                    Answer(attempt=a, version=v, response=response, saved_at=started + timedelta(minutes=5))
+                )
+        Answer.objects.bulk_create(answers, batch_size=5000)
+    token = Token.objects.create(user=users[0]).key
+    return {
+        "centre": centre,
+        "campaign": campaign,
+        "token": token,
+        "first_attempt": attempts[0].pk,
+        "now": now,
+    }
+
+
+def get(port: int, path: str, headers: dict[str, str]) -> float:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback)
+        response.read()
+        assert response.status == 200
+    return (time.perf_counter() - started) * 1000
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--teachers", type=int, default=2000)
+    parser.add_argument("--requests", type=int, default=300)
+    args = parser.parse_args()
+    common.database_create(DB)
+    processes = []
+    try:
+        env = common.django_setup(DB)
+        common.migrate_shared()
+        t0 = time.perf_counter()
+        world = seed(args.teachers)
+        print(f"seeded {args.teachers} attempts x 30 items in {time.perf_counter() - t0:.1f} s")
+        from django_tenants.utils import tenant_context
+
+        from tutorials.diagnostics.campaigns.analysis import compute
+        from tutorials.diagnostics.campaigns.models import Attempt
+        from tutorials.diagnostics.campaigns.services.attempts import attempts_submit_due
+
+        with tenant_context(world["centre"]):
+            t0 = time.perf_counter()
+            scored = attempts_submit_due(now=world["now"], batch=args.teachers)
+            scoring = time.perf_counter() - t0
+            assert scored == args.teachers, scored
+            assert Attempt.objects.filter(status=Attempt.Status.FINAL).count() == args.teachers
+            runs = []
+            for _ in range(5):
+                t0 = time.perf_counter()
+                report = compute(world["campaign"])
+                runs.append(time.perf_counter() - t0)
+            assert report["test"]["n"] == args.teachers
+        process, port = common.start_uvicorn("tutornet.asgi:application", env)
+        processes.append(process)
+        headers = {"Host": CENTRE_HOST, "Authorization": f"Token {world['token']}"}
+        result_path = f"/api/diagnostics/attempts/{world['first_attempt']}/result/"
+        for _ in range(20):
+            get(port, result_path, headers)
+            get(port, "/healthz", {"Host": CENTRE_HOST})
+        result_ms, health_ms = [], []
+        for _ in range(args.requests):
+            result_ms.append(get(port, result_path, headers))
+            health_ms.append(get(port, "/healthz", {"Host": CENTRE_HOST}))
+        print(common.machine())
+        print(
+            common.table(
+                "Diagnostics: scoring and statistics",
+                [
+                    [
+                        f"score {args.teachers} attempts x 30 items (beat job's service)",
+                        f"{scoring:.2f} s",
+                        "<= 10 s",
+                    ],
+                    ["full item-analysis report (median of 5)", f"{sorted(runs)[2]:.2f} s", "<= 2 s"],
+                    [
+                        "per-topic result, GET end to end, p50",
+                        f"{common.percentile(result_ms, 50):.1f} ms",
+                        "",
+                    ],
+                    [
+                        "per-topic result, GET end to end, p95",
+                        f"{common.percentile(result_ms, 95):.1f} ms",
+                        "<= 50 ms",
+                    ],
+                    [
+                        "trivial tenant endpoint /healthz, p95 (same run)",
+                        f"{common.percentile(health_ms, 95):.1f} ms",
+                        "",
+                    ],
+                ],
+                ["what", "measured", "target"],
+            )
+        )
+        print(f"Cronbach's alpha of the generated test: {report['test']['cic']:.1f} %")
+        return 0
+    finally:
+        common.stop(processes)
+        common.database_drop(DB)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,149 @@
+"""In real Chromium against the live stack, a diagnostic campaign end to end: the methodologist
+opens a campaign with the wizard (items made through the question bank's services) and adds a
+questionnaire question; a teacher of school 1 takes it on the centre's site, closes the page
+mid-way and resumes on another "device" with the answers still there, and runs out of time, so
+the attempt is submitted automatically; a tutor grades the extended answer blind; the teacher
+sees the per-topic result; the methodologist sees the item analysis."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from accounts.models import User
+from tests.conftest import District, LiveStack
+from tests.diagnostics_campaigns.helpers import make_cast, make_items
+from tests.factories import PASSWORD
+from tutorials.diagnostics.campaigns.models import Attempt, Campaign
+from tutorials.diagnostics.models import ItemType
+
+pytestmark = [pytest.mark.browser, pytest.mark.live]
+
+CENTRE = "centre.localhost"
+
+
+def _page(browser: Any, stack: LiveStack, user: User) -> Any:
+    page = browser.new_context(locale="ru-RU").new_page()
+    page.goto(stack.url(CENTRE, "/accounts/login/"))
+    page.fill("input[name=username]", user.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.stack button[type=submit]")
+    page.wait_for_url(stack.url(CENTRE, "/"))
+    return page
+
+
+def _wait_saved(page: Any) -> None:
+    page.wait_for_function("document.getElementById('save-state').textContent === 'Сохранено'")
+
+
+def test_a_campaign_from_the_wizard_to_the_item_analysis(
+    committed_db: None, live_stack: LiveStack, district: District, browser: Any
+) -> None:
+    with tenant_context(district.centre):
+        cast = make_cast(district)
+        versions = make_items(cast)
+    zone = district.centre.zone
+
+    # --- the methodologist opens a campaign with the wizard and a questionnaire question ---
+    methodologist = _page(browser, live_stack, cast.user("methodologist"))
+    methodologist.goto(live_stack.url(CENTRE, f"/diagnostics/campaigns/new/?subject={cast.subject.pk}"))
+    title = f"Сентябрьская диагностика {cast.subject.code}"
+    methodologist.fill("input[name=title]", title)
+    methodologist.select_option("select[name=academic_year]", str(cast.year.pk))
+    methodologist.select_option("select[name=subject]", str(cast.subject.pk))
+    now = timezone.localtime(timezone.now(), zone)
+    methodologist.fill("input[name=opens_at]", (now - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M"))
+    methodologist.fill("input[name=closes_at]", (now + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
+    methodologist.fill("input[name=time_limit_minutes]", "2")
+    methodologist.check("input[name=form][value=fixed]")
+    for version in versions.values():
+        methodologist.check(f"input[name=version_ids][value='{version.pk}']")
+    with methodologist.expect_navigation():
+        methodologist.click("form.wizard button[type=submit]:not([name=refresh])")
+    with tenant_context(district.centre):
+        campaign = Campaign.objects.get(title=title)
+    methodologist.select_option("select[name=kind]", "scale")
+    methodologist.fill("input[name=text]", "Решение уравнений")
+    methodologist.select_option("select[name=topic]", str(cast.topics["2.1"].pk))
+    with methodologist.expect_navigation():
+        methodologist.click("form.question-form button[type=submit]")
+    with methodologist.expect_navigation():
+        methodologist.click("#publish")
+    with tenant_context(district.centre):
+        campaign.refresh_from_db()
+        assert campaign.published_at is not None and campaign.questions.count() == 1
+
+    # --- the teacher starts, answers, closes the page ---
+    teacher = _page(browser, live_stack, cast.user("teacher"))
+    teacher.goto(live_stack.url(CENTRE, "/diagnostics/my/"))
+    with teacher.expect_navigation():
+        teacher.click(f"#campaign-{campaign.pk} button[type=submit]")
+    single, short = versions[ItemType.SINGLE].pk, versions[ItemType.SHORT].pk
+    teacher.wait_for_selector(f"#item-{single} input[value=b]")
+    assert teacher.inner_text("#countdown").startswith(("1:", "2:0"))
+    teacher.check(f"#item-{single} input[value=b]")
+    _wait_saved(teacher)
+    teacher.fill(f"#item-{short} input", "3")
+    _wait_saved(teacher)
+    teacher.context.close()
+
+    # --- ... and resumes on another device, where the answers are still there ---
+    again = _page(browser, live_stack, cast.user("teacher"))
+    again.goto(live_stack.url(CENTRE, "/diagnostics/my/"))
+    with tenant_context(district.centre):
+        attempt = Attempt.objects.get(campaign=campaign, teacher=cast.user("teacher"))
+    with again.expect_navigation():
+        again.click(f"#attempt-{attempt.pk} a")
+    again.wait_for_selector(f"#item-{single} input[value=b]")
+    assert again.is_checked(f"#item-{single} input[value=b]")
+    assert again.input_value(f"#item-{short} input") == "3"
+    with tenant_context(district.centre):
+        question_id = campaign.questions.get().pk
+    again.check(f"#question-{question_id} input[value='2']")
+    _wait_saved(again)
+    again.fill(f"#item-{versions[ItemType.EXTENDED].pk} textarea", "Парабола, вершина в начале координат")
+    _wait_saved(again)
+
+    # --- the time runs out: the page submits and shows the result being graded ---
+    remaining = (attempt.deadline - timezone.now()).total_seconds()
+    again.wait_for_url(f"**/diagnostics/attempts/{attempt.pk}/result/", timeout=(remaining + 60) * 1000)
+    with tenant_context(district.centre):
+        attempt.refresh_from_db()
+        assert attempt.status == Attempt.Status.SUBMITTED and attempt.submitted_automatically
+        item_id = attempt.items.get(needs_grading=True).pk
+    assert "проверяются" in again.inner_text("main")
+
+    # --- a tutor grades the extended answer, blind ---
+    tutor = _page(browser, live_stack, cast.user("tutor"))
+    tutor.goto(live_stack.url(CENTRE, "/diagnostics/grading/"))
+    with tutor.expect_navigation():
+        tutor.click(f"a[href='/diagnostics/grading/{item_id}/']")
+    assert "Парабола" in tutor.inner_text("#answer")
+    assert cast.user("teacher").last_name not in tutor.inner_text("main")
+    tutor.fill("input[name=points]", "2")
+    with tutor.expect_navigation():
+        tutor.click("#grade-form button[type=submit]")
+
+    # --- the teacher sees the result per topic ---
+    again.reload()
+    again.wait_for_selector("#topics")
+    codes = again.eval_on_selector_all("#topics tr[data-code]", "rows => rows.map(r => r.dataset.code)")
+    assert codes == ["1.1", "1.2", "2.1", "3.1"]
+    assert again.inner_text("#score").strip() in ("4.00", "4,00")
+    assert "2.1" in again.inner_text("#deficits")
+
+    # --- the methodologist sees the item analysis ---
+    deadline = time.monotonic() + 30
+    while True:
+        methodologist.goto(live_stack.url(CENTRE, f"/diagnostics/campaigns/{campaign.pk}/analysis/"))
+        rows = methodologist.locator("#items-stats tbody tr[data-version]").count()
+        if rows == 5 or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert rows == 5
+    assert methodologist.locator("#few-attempts").count() == 1
