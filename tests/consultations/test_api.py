@@ -22,7 +22,7 @@ from tenants.models import Organisation
 from tests.conftest import District, member
 from tests.factories import SubjectFactory, UserFactory, api_token
 
-from .factories import BookingFactory, OfferingFactory, SlotFactory, teacher_in, tutor_in
+from .factories import OfferingFactory, SlotFactory, book_slot, teacher_in, tutor_in
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ def slot_in(organisation: Organisation, *, tutor: User | None = None, **offering
 
 def booking_in(organisation: Organisation, slot: Slot, teacher: User, **fields: Any) -> Booking:
     with tenant_context(organisation):
-        return BookingFactory(slot=slot, teacher=teacher, **fields)
+        return book_slot(slot=slot, teacher=teacher, **fields)
 
 
 def book(client: APIClient, slot: Slot, question: str = "Как подготовить девятиклассников к ОГЭ?") -> Any:

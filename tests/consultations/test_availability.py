@@ -17,7 +17,7 @@ from tests.conftest import District, member
 from tests.factories import SubjectFactory
 from tutornet.errors import PermissionDeniedError, TutornetError
 
-from .factories import BookingFactory, OfferingFactory, SlotFactory, tutor_in
+from .factories import OfferingFactory, SlotFactory, book_slot, tutor_in
 
 pytestmark = pytest.mark.django_db
 
@@ -153,7 +153,7 @@ def test_regeneration_cancels_free_slots_no_longer_covered_and_leaves_booked_slo
     offering = offering_with_monday_window(centre, horizon_days=7)
     slots_generate(offering=offering, organisation=centre, now=NOW)
     booked_slot, free_slot = active_slots(offering)
-    BookingFactory(slot=booked_slot)
+    book_slot(slot=booked_slot)
 
     # The tutor moves the window to Tuesday.
     weekly_set(now=NOW, offering=offering, windows=[(1, time(14), time(15))], actor=offering.tutor)

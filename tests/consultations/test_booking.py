@@ -26,7 +26,7 @@ from tenants.models import Organisation
 from tests.conftest import District, member
 from tutornet.errors import ConflictError, NotFoundError, PermissionDeniedError, TutornetError
 
-from .factories import BookingFactory, OfferingFactory, SlotFactory, school_of, teacher_in, tutor_in
+from .factories import OfferingFactory, SlotFactory, book_slot, school_of, teacher_in, tutor_in
 
 pytestmark = pytest.mark.django_db
 
@@ -122,9 +122,7 @@ def test_the_exclusion_constraint_refuses_an_overlapping_booking_created_past_th
     centre: Organisation, district: District
 ) -> None:
     teacher = teacher_in(district.school_a)
-    first = BookingFactory(
-        teacher=teacher, slot=SlotFactory(offering=OfferingFactory(tutor=tutor_in(centre)))
-    )
+    first = book_slot(teacher=teacher, slot=SlotFactory(offering=OfferingFactory(tutor=tutor_in(centre))))
     other_slot = SlotFactory(
         offering=OfferingFactory(tutor=tutor_in(centre)), starts_at=first.starts_at + timedelta(minutes=10)
     )
@@ -409,7 +407,7 @@ def past_booking(centre: Organisation, district: District) -> Booking:
     slot = SlotFactory(
         offering=OfferingFactory(tutor=tutor_in(centre)), starts_at=timezone.now() - timedelta(minutes=50)
     )
-    return BookingFactory(slot=slot, teacher=teacher_in(district.school_a))
+    return book_slot(slot=slot, teacher=teacher_in(district.school_a))
 
 
 def test_the_tutor_marks_a_consultation_held_with_an_outcome_after_it_started(

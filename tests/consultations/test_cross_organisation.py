@@ -33,7 +33,14 @@ from consultations.services import (
 from tenants.models import Organisation
 from tests.conftest import District
 
-from .factories import BookingFactory, OfferingFactory, SlotFactory, teacher_in, tutor_in
+from .factories import (
+    OfferingFactory,
+    SlotFactory,
+    book_slot,
+    booking_row_past_the_services,
+    teacher_in,
+    tutor_in,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -260,29 +267,30 @@ def test_the_migration_copies_the_busy_times_of_existing_active_bookings(distric
     migration = importlib.import_module("accounts.migrations.0002_teacher_busy")
     school = district.school_b
     teacher, twice_booked = teacher_in(school), teacher_in(school)
+    # Rows as they were before the busy-time guard: written without their busy time.
     with tenant_context(school):
-        active = BookingFactory(
-            teacher=teacher, slot=SlotFactory(offering=OfferingFactory(tutor=tutor_in(school)))
+        active = booking_row_past_the_services(
+            SlotFactory(offering=OfferingFactory(tutor=tutor_in(school))), teacher
         )
-        BookingFactory(
-            teacher=teacher,
-            status="cancelled",
-            cancelled_at=timezone.now(),
-            slot=SlotFactory(
+        booking_row_past_the_services(
+            SlotFactory(
                 offering=OfferingFactory(tutor=tutor_in(school)),
                 starts_at=active.starts_at + timedelta(days=1),
             ),
+            teacher,
+            status="cancelled",
+            cancelled_at=timezone.now(),
         )
-        BookingFactory(
-            teacher=twice_booked, slot=SlotFactory(offering=OfferingFactory(tutor=tutor_in(school)))
+        booking_row_past_the_services(
+            SlotFactory(offering=OfferingFactory(tutor=tutor_in(school))), twice_booked
         )
     with tenant_context(district.centre):
         # Made before the guard, overlapping the school's booking: one of the two is skipped, not refused.
-        BookingFactory(
-            teacher=twice_booked,
-            slot=SlotFactory(
+        booking_row_past_the_services(
+            SlotFactory(
                 offering=OfferingFactory(tutor=tutor_in(district.centre)), starts_at=active.starts_at
             ),
+            twice_booked,
         )
     connection.set_schema_to_public()
     editor = SimpleNamespace(connection=connection)
@@ -294,3 +302,24 @@ def test_the_migration_copies_the_busy_times_of_existing_active_bookings(distric
     assert (busy.organisation_id, busy.booking_id) == (school.pk, active.pk)
     assert busy.during == DateTimeTZRange(active.starts_at, active.ends_at)
     assert TeacherBusy.objects.filter(user=twice_booked).count() == 1
+
+
+def test_a_booking_made_by_the_test_factory_holds_the_teachers_time_in_other_organisations(
+    district: District,
+) -> None:
+    """The tests' ``book_slot`` goes through the service: a booking made with it has its busy
+    time, so the teacher cannot book an overlapping consultation at their school (a factory
+    writing the booking row alone would let tests pass with that rule broken)."""
+    school = district.school_a
+    teacher = teacher_in(school)
+    at_centre = slot_in(district.centre, soon())
+    with tenant_context(district.centre):
+        booking = book_slot(at_centre, teacher)
+    at_school = slot_in(school, at_centre.starts_at + timedelta(minutes=30))
+
+    assert busy_of(teacher) == [(district.centre.pk, booking.pk)]
+    with pytest.raises(OverlapError):
+        book(school, at_school, teacher, school)
+    assert bookings_of(school, teacher) == []
+    assert counters(school, at_school) == (0, 0)
+    assert counters(district.centre, at_centre) == (1, 0)

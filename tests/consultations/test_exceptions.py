@@ -18,7 +18,7 @@ from tenants.models import Organisation
 from tests.conftest import District, client_for, member
 from tutornet.errors import NotFoundError, PermissionDeniedError
 
-from .factories import BookingFactory, OfferingFactory, tutor_in
+from .factories import OfferingFactory, book_slot, tutor_in
 
 pytestmark = pytest.mark.django_db
 
@@ -163,7 +163,7 @@ def test_deleting_extra_hours_cancels_their_free_slots_and_keeps_the_booked_one(
     booked_slot, free_slot = Slot.objects.filter(
         offering=offering, starts_at__date=date(2027, 1, 6)
     ).order_by("starts_at")
-    booking = BookingFactory(slot=booked_slot)
+    booking = book_slot(slot=booked_slot)
 
     removed = exception_delete(exception_id=extra.pk, actor=offering.tutor, now=NOW)
 

@@ -18,7 +18,7 @@ from consultations.services import booking_create
 from tenants.models import Organisation
 from tests.conftest import District, member
 
-from .factories import BookingFactory, OfferingFactory, SlotFactory, teacher_in, tutor_in
+from .factories import OfferingFactory, SlotFactory, book_slot, teacher_in, tutor_in
 
 pytestmark = pytest.mark.django_db
 
@@ -64,14 +64,13 @@ def test_selectors_give_a_teacher_only_their_bookings_and_a_tutor_only_theirs(
     centre: Organisation, district: District
 ) -> None:
     tutor, other_tutor = tutor_in(centre), tutor_in(centre)
-    mine = BookingFactory(slot=SlotFactory(offering=OfferingFactory(tutor=tutor)))
-    theirs = BookingFactory(slot=SlotFactory(offering=OfferingFactory(tutor=other_tutor)))
-    cancelled = BookingFactory(
+    mine = book_slot(slot=SlotFactory(offering=OfferingFactory(tutor=tutor)))
+    theirs = book_slot(slot=SlotFactory(offering=OfferingFactory(tutor=other_tutor)))
+    cancelled = book_slot(
         slot=SlotFactory(
             offering=OfferingFactory(tutor=tutor), starts_at=mine.starts_at + timedelta(hours=2)
         ),
         status="cancelled",
-        cancelled_at=timezone.now(),
     )
     today = timezone.localdate(timezone.now(), centre.zone)
 
@@ -90,7 +89,7 @@ def test_selectors_give_a_teacher_only_their_bookings_and_a_tutor_only_theirs(
 def test_only_the_teacher_and_the_slots_tutor_can_see_a_booking(
     centre: Organisation, district: District
 ) -> None:
-    booking = BookingFactory(
+    booking = book_slot(
         slot=SlotFactory(offering=OfferingFactory(tutor=tutor_in(centre))),
         teacher=teacher_in(district.school_a),
     )

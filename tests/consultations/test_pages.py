@@ -16,7 +16,7 @@ from tenants.models import Organisation
 from tests.conftest import District, client_for, member
 from tests.factories import SubjectFactory, UserFactory
 
-from .factories import BookingFactory, OfferingFactory, SlotFactory
+from .factories import OfferingFactory, SlotFactory, book_slot
 
 pytestmark = pytest.mark.django_db
 
@@ -181,8 +181,8 @@ def test_a_full_group_slot_offers_the_waitlist_and_the_teacher_joins_it(
 ) -> None:
     offering = OfferingFactory(tutor=tutor_member(centre), format="group", capacity=2)
     slot = SlotFactory(offering=offering, video_room="tutornet-grouptest")
-    BookingFactory(slot=slot)
-    BookingFactory(slot=slot, teacher=teacher_of(district.school_b))
+    book_slot(slot=slot)
+    book_slot(slot=slot, teacher=teacher_of(district.school_b))
     teacher = teacher_of(district.school_a)
     client = client_for(teacher, CENTRE)
 
@@ -198,7 +198,7 @@ def test_a_full_group_slot_offers_the_waitlist_and_the_teacher_joins_it(
 
 def test_cancelling_through_the_page_frees_the_place(centre: Organisation, district: District) -> None:
     teacher = teacher_of(district.school_a)
-    booking = BookingFactory(slot=future_slot(organisation=centre), teacher=teacher)
+    booking = book_slot(slot=future_slot(organisation=centre), teacher=teacher)
 
     response = client_for(teacher, CENTRE).post(f"/consultations/bookings/{booking.pk}/cancel/", follow=True)
 
@@ -212,7 +212,7 @@ def test_cancelling_after_the_deadline_is_refused_with_the_deadline_named(
     centre: Organisation, district: District
 ) -> None:
     teacher = teacher_of(district.school_a)
-    booking = BookingFactory(slot=future_slot(organisation=centre, hours=5), teacher=teacher)
+    booking = book_slot(slot=future_slot(organisation=centre, hours=5), teacher=teacher)
 
     response = client_for(teacher, CENTRE).post(f"/consultations/bookings/{booking.pk}/cancel/", follow=True)
 
@@ -225,7 +225,7 @@ def test_cancelling_after_the_deadline_is_refused_with_the_deadline_named(
 
 
 def test_another_teachers_booking_ids_are_not_found(centre: Organisation, district: District) -> None:
-    booking = BookingFactory(slot=future_slot(organisation=centre), teacher=teacher_of(district.school_b))
+    booking = book_slot(slot=future_slot(organisation=centre), teacher=teacher_of(district.school_b))
     intruder = client_for(teacher_of(district.school_a), CENTRE)
 
     assert intruder.get(f"/consultations/bookings/{booking.pk}/ics/").status_code == 404
@@ -243,7 +243,7 @@ def test_another_teachers_booking_ids_are_not_found(centre: Organisation, distri
 
 def test_the_ics_download_is_the_bookings_event(centre: Organisation, district: District) -> None:
     teacher = teacher_of(district.school_a)
-    booking = BookingFactory(slot=future_slot(organisation=centre), teacher=teacher)
+    booking = book_slot(slot=future_slot(organisation=centre), teacher=teacher)
 
     response = client_for(teacher, CENTRE).get(f"/consultations/bookings/{booking.pk}/ics/")
 
@@ -260,8 +260,8 @@ def test_the_ics_download_is_the_bookings_event(centre: Organisation, district: 
 
 def test_the_join_link_is_shown_only_within_the_window(centre: Organisation, district: District) -> None:
     teacher = teacher_of(district.school_a)
-    soon = BookingFactory(slot=future_slot(organisation=centre, hours=10 / 60), teacher=teacher)
-    later = BookingFactory(slot=future_slot(organisation=centre, hours=50), teacher=teacher)
+    soon = book_slot(slot=future_slot(organisation=centre, hours=10 / 60), teacher=teacher)
+    later = book_slot(slot=future_slot(organisation=centre, hours=50), teacher=teacher)
     client = client_for(teacher, CENTRE)
 
     html = client.get("/consultations/my/").content.decode()
@@ -286,7 +286,7 @@ def test_the_tutor_sees_the_booking_on_the_calendar_with_name_school_and_questio
 ) -> None:
     teacher = teacher_of(district.school_a)
     slot = future_slot(organisation=centre)
-    BookingFactory(slot=slot, teacher=teacher, teacher_organisation=district.school_a, question="Про КТП")
+    book_slot(slot=slot, teacher=teacher, teacher_organisation=district.school_a, question="Про КТП")
 
     html = client_for(slot.tutor, CENTRE).get(f"/consultations/calendar/?week={week_of(slot, centre)}")
 
@@ -298,7 +298,7 @@ def test_the_tutor_sees_the_booking_on_the_calendar_with_name_school_and_questio
 
 def test_the_tutor_must_give_a_reason_to_cancel(centre: Organisation, district: District) -> None:
     slot = future_slot(organisation=centre)
-    booking = BookingFactory(slot=slot, teacher=teacher_of(district.school_a))
+    booking = book_slot(slot=slot, teacher=teacher_of(district.school_a))
     client = client_for(slot.tutor, CENTRE)
 
     response = client.post(f"/consultations/bookings/{booking.pk}/cancel/", follow=True)
@@ -316,7 +316,7 @@ def test_held_consultations_are_marked_by_the_tutor_and_rated_by_the_teacher(
 ) -> None:
     teacher = teacher_of(district.school_a)
     slot = future_slot(organisation=centre, hours=-2)
-    booking = BookingFactory(slot=slot, teacher=teacher)
+    booking = book_slot(slot=slot, teacher=teacher)
 
     client_for(slot.tutor, CENTRE).post(
         f"/consultations/bookings/{booking.pk}/mark/",
@@ -414,7 +414,7 @@ def test_a_teacher_moves_a_booking_to_another_time_of_the_same_tutor(
     teacher = teacher_of(district.school_a)
     slot = future_slot(organisation=centre)
     other = SlotFactory(offering=slot.offering, starts_at=slot.starts_at + timedelta(days=1))
-    booking = BookingFactory(slot=slot, teacher=teacher)
+    booking = book_slot(slot=slot, teacher=teacher)
     client = client_for(teacher, CENTRE)
 
     page = client.get(f"/consultations/bookings/{booking.pk}/reschedule/").content.decode()
@@ -438,8 +438,8 @@ def test_a_place_offered_from_the_waitlist_is_taken_on_the_page(
 
     offering = OfferingFactory(tutor=tutor_member(centre), format="group", capacity=2)
     slot = SlotFactory(offering=offering, video_room="tutornet-waitlisttest")
-    leaving = BookingFactory(slot=slot, teacher=teacher_of(district.school_b))
-    BookingFactory(slot=slot)
+    leaving = book_slot(slot=slot, teacher=teacher_of(district.school_b))
+    book_slot(slot=slot)
     teacher = teacher_of(district.school_a)
     entry = waitlist_join(
         slot_id=slot.pk, teacher=teacher, teacher_organisation=district.school_a, question="Можно?"

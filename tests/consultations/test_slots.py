@@ -17,7 +17,7 @@ from tenants.models import Organisation
 from tests.conftest import District, member
 from tests.factories import SubjectFactory
 
-from .factories import BookingFactory, OfferingFactory, SlotFactory, tutor_in
+from .factories import OfferingFactory, SlotFactory, book_slot, tutor_in
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,7 @@ def test_free_slots_leave_out_full_cancelled_too_soon_too_far_and_inactive(centr
     offering = OfferingFactory(tutor=tutor, min_notice_hours=12, horizon_days=14)
     bookable = SlotFactory(offering=offering, starts_at=at(2))
     full = SlotFactory(offering=offering, starts_at=at(3))
-    BookingFactory(slot=full)
+    book_slot(slot=full)
     SlotFactory(offering=offering, starts_at=at(4), is_cancelled=True)
     SlotFactory(offering=offering, starts_at=NOW + timedelta(hours=3))  # within the notice
     SlotFactory(offering=offering, starts_at=at(20))  # beyond the horizon
@@ -95,7 +95,7 @@ def test_free_slots_leave_out_full_cancelled_too_soon_too_far_and_inactive(centr
 def test_a_place_offered_to_the_waitlist_is_not_free(centre: Organisation) -> None:
     offering = OfferingFactory(tutor=tutor_in(centre), group=True, capacity=2)
     slot = SlotFactory(offering=offering, starts_at=at(2))
-    BookingFactory(slot=slot)
+    book_slot(slot=slot)
     Slot.objects.filter(pk=slot.pk).update(offered=1)
 
     assert list(selectors.free_slots(now=NOW, tutor_id=offering.tutor_id)) == []
@@ -122,7 +122,7 @@ def test_the_week_view_shows_full_slots_too_and_only_that_local_week(centre: Org
     tutor = tutor_in(centre)
     offering = OfferingFactory(tutor=tutor)
     full = SlotFactory(offering=offering, starts_at=datetime(2027, 2, 8, 0, 30, tzinfo=MOSCOW))
-    BookingFactory(slot=full)
+    book_slot(slot=full)
     late_sunday = SlotFactory(offering=offering, starts_at=datetime(2027, 2, 14, 23, 0, tzinfo=MOSCOW))
     SlotFactory(offering=offering, starts_at=datetime(2027, 2, 15, 0, 0, tzinfo=MOSCOW))
     SlotFactory(offering=offering, starts_at=datetime(2027, 2, 7, 23, 0, tzinfo=MOSCOW))

@@ -31,6 +31,7 @@ from consultations import video
 from consultations.models import Booking, Offering, Slot
 from tenants.models import Subject
 from tests.conftest import District, member
+from tests.consultations.factories import book_slot
 from tests.factories import SubjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,17 +94,11 @@ def book(district: District, starts_at: datetime, *, mode: str = Offering.Mode.V
         starts_at=starts_at,
         ends_at=starts_at + timedelta(minutes=45),
         capacity=1,
-        booked=1,
         video_room=video.new_room_name() if mode == Offering.Mode.VIDEO else "",
     )
-    booking = Booking.objects.create(
-        slot=slot,
-        teacher=teacher,
-        teacher_organisation=district.school_a,
-        starts_at=slot.starts_at,
-        ends_at=slot.ends_at,
-        question="Как выстроить индивидуальный маршрут?",
-    )
+    # Booked through the service (its now= lets a slot minutes away be booked "back then").
+    question = "Как выстроить индивидуальный маршрут?"
+    booking = book_slot(slot, teacher, teacher_organisation=district.school_a, question=question)
     return Consultation(slot=slot, tutor=tutor, teacher=teacher, booking=booking)
 
 
