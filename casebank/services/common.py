@@ -58,10 +58,15 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
-# Images the bank itself serves (an attachment of a material, on this organisation's site). Any
-# other image source would be fetched by every reader's browser: a tracking pixel, or a page that
-# changes behind the moderator's back.
-OWN_IMAGE_SOURCE = re.compile(r"^/(api/)?casebank/files/\d+/$")
+# Images the platform itself serves on this organisation's site: an attachment of a material, or
+# a picture of a question-bank item (the diagnostics use this sanitiser too). Any other image
+# source would be fetched by every reader's browser: a tracking pixel, or a page that changes
+# behind the moderator's back.  ``@@PLUGINFILE@@/<name>`` is Moodle's placeholder for a picture
+# embedded in an imported question: the import stores the picture and replaces it with the
+# picture's own address in the same transaction (a relative path, never another site).
+OWN_IMAGE_SOURCE = re.compile(
+    r"^(/(api/)?(casebank/files|diagnostics/bank/images)/\d+/|@@PLUGINFILE@@/[^/\\\s\"<>]+)$"
+)
 
 
 def _own_images_only(element: str, attribute: str, value: str) -> str | None:
