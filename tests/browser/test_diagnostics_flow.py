@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from django_tenants.utils import tenant_context
+from playwright.sync_api import expect
 
 from accounts.models import User
 from tests.conftest import District, LiveStack
@@ -38,7 +39,8 @@ def _page(browser: Any, stack: LiveStack, user: User) -> Any:
 
 
 def _wait_saved(page: Any) -> None:
-    page.wait_for_function("document.getElementById('save-state').textContent === 'Сохранено'")
+    # A locator assertion, not wait_for_function: the page's CSP forbids the eval that uses.
+    expect(page.locator("#save-state")).to_have_text("Сохранено")
 
 
 def test_a_campaign_from_the_wizard_to_the_item_analysis(
