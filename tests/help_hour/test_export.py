@@ -189,6 +189,20 @@ def test_the_export_is_built_by_the_real_worker_in_the_centres_schema(
         default_storage.delete(done.file.name)
 
 
+def archive_names(content: bytes) -> list[str]:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+
+
+def read(content: bytes, name: str) -> bytes:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return archive.read(name)
+
+
 def test_a_school_name_typed_as_a_formula_stays_text_in_the_xlsx(cast: Cast) -> None:
     """Formula injection: a school admin names the school ``=HYPERLINK(...)``; the methodologist's
     export holds that text, never a live formula (``tutornet.xlsx``)."""
@@ -219,7 +233,16 @@ def test_a_school_name_typed_as_a_formula_stays_text_in_the_xlsx(cast: Cast) -> 
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         xml = "".join(archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/"))
     assert "<f" not in xml  # no formula element anywhere
-    assert '<is><t>=HYPERLINK("http://evil.example/x","Школа № 3")</t></is>' in xml  # a text cell
+    # A text cell (an inline string), however the XML writer (lxml or ElementTree) escapes quotes.
+    from defusedxml import ElementTree
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    texts = [
+        cell.findtext(f"{main}is/{main}t")
+        for name in archive_names(content)
+        for cell in ElementTree.fromstring(read(content, name)).iter(f"{main}c")
+    ]
+    assert evil in texts
 
 
 def test_a_failed_export_says_a_plain_sentence_not_the_exceptions_text(cast: Cast) -> None:
