@@ -22,6 +22,7 @@ urlpatterns = [
     path("codifiers/", include("codifier.urls")),
     path("diagnostics/", include("tutorials.diagnostics.all_urls")),
     path("events/", include("tutorials.events.urls")),
+    path("routes/", include("tutorials.routes.urls")),
     path("", include("tenants.urls")),
     path("api/", include("tutornet.api_urls")),
     path("", include("portal.urls")),
