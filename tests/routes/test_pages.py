@@ -90,3 +90,20 @@ def test_the_docx_has_the_title_the_people_and_the_plan(cast: Cast) -> None:
     assert [c.text for c in table.rows[1].cells][1] == "Задача 1"
     assert len(table.rows) == 2
     assert _get(cast, "teacher_b", f"/routes/{route.pk}/docx/").status_code == 404
+
+
+def test_the_list_page_queries_do_not_grow_with_routes(cast: Cast) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    draft(cast)
+    client = client_for(cast.user("methodologist"), cast.district.host(cast.district.centre))
+    client.get("/routes/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/routes/")
+    for who in ("teacher2", "teacher_b", "physics_teacher"):
+        draft(cast, who, items=3)
+    with CaptureQueriesContext(connection) as more:
+        page = client.get("/routes/").content.decode()
+    assert page.count('href="/routes/') >= 4
+    assert len(more) == len(few)
