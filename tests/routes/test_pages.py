@@ -10,7 +10,7 @@ from docx import Document
 from tests.conftest import client_for
 from tests.diagnostics_campaigns.helpers import Cast
 from tutorials.routes import services
-from tutorials.routes.models import Status
+from tutorials.routes.models import Route, Status
 
 from .helpers import approved, draft, step
 
@@ -107,3 +107,39 @@ def test_the_list_page_queries_do_not_grow_with_routes(cast: Cast) -> None:
         page = client.get("/routes/").content.decode()
     assert page.count('href="/routes/') >= 4
     assert len(more) == len(few)
+
+
+def test_a_teacher_starts_a_route_and_fills_it_from_the_page(cast: Cast) -> None:
+    from tenants.models import AcademicYear
+
+    AcademicYear.objects.filter(pk=cast.year.pk).update(is_current=True)
+    client = client_for(cast.user("teacher"), cast.district.host(cast.district.centre))
+    assert "Начать мой маршрут" in client.get("/routes/").content.decode()
+    response = client.post("/routes/start/")
+    route = Route.objects.get(teacher=cast.user("teacher"))
+    assert response["Location"] == f"/routes/{route.pk}/"
+    assert (route.school_id, route.academic_year_id) == (cast.district.school_a.pk, cast.year.pk)
+    client.post(
+        f"/routes/{route.pk}/items/",
+        {
+            "version": route.version,
+            "task": "Посетить открытый урок",
+            "form": "open_lesson",
+            "deadline": "2027-03-01",
+        },
+    )
+    item = route.items.get()
+    assert (item.task, item.form, str(item.deadline)) == (
+        "Посетить открытый урок",
+        "open_lesson",
+        "2027-03-01",
+    )
+    page = client.post(
+        f"/routes/{route.pk}/evidence/", {"kind": "link", "title": "Курсы", "url": "ftp://x"}, follow=True
+    ).content.decode()
+    assert "https://" in page and not route.evidence.exists()
+    client.post(f"/routes/{route.pk}/evidence/", {"kind": "note", "title": "Самоанализ", "note": "Итоги"})
+    assert list(route.evidence.values_list("kind", "title")) == [("note", "Самоанализ")]
+    # Another school's teacher cannot add to it.
+    other = client_for(cast.user("teacher_b"), cast.district.host(cast.district.centre))
+    assert other.post(f"/routes/{route.pk}/evidence/", {"kind": "note", "title": "x"}).status_code == 404

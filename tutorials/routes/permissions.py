@@ -3,7 +3,8 @@
 * the teacher sees and edits their own route;
 * the assigned tutor (``Route.tutor``) sees and edits their tutorants' routes and agrees them;
 * a school's administrator sees and approves the routes of that school's teachers, nobody else's;
-* the centre's methodologists see every route of the district, and alone may reopen a completed one.
+* the centre's methodologists (of the centre whose site it is) see every route of the
+  district, and alone may reopen a completed one.
 
 Roles come from the person's active memberships (one query per person, cached on the user).
 """
@@ -11,6 +12,8 @@ Roles come from the person's active memberships (one query per person, cached on
 from __future__ import annotations
 
 from typing import Any
+
+from django.db import connection
 
 from accounts.models import Membership, Role
 from tenants.models import Organisation
@@ -31,8 +34,12 @@ def memberships(user: Any) -> list[Membership]:
 
 
 def is_methodologist(user: Any) -> bool:
+    """A methodologist of this centre (the schema the request is in), not of another one."""
+    here = connection.schema_name  # type: ignore[attr-defined]
     return any(
-        m.role == Role.METHODOLOGIST and m.organisation.kind == Organisation.Kind.CENTRE
+        m.role == Role.METHODOLOGIST
+        and m.organisation.kind == Organisation.Kind.CENTRE
+        and m.organisation.schema_name == here
         for m in memberships(user)
     )
 

@@ -18,7 +18,7 @@ from tutornet.errors import TutornetError
 from tutornet.pages import refused
 
 from . import collect, document, permissions, selectors, services
-from .models import SECTIONS, Route, Status, section_label
+from .models import SECTIONS, Form, Route, Status, section_label
 
 
 def _visible(request: HttpRequest, route_id: int) -> Route:
@@ -55,6 +55,8 @@ def route_list(request: HttpRequest) -> HttpResponse:
                 if r.school_id in permissions.admin_school_ids(user) and r.status == Status.AGREED
             ],
             "district": routes if permissions.is_methodologist(user) else [],
+            "can_start": permissions.teacher_school_id(user) is not None
+            and not any(r.teacher_id == user.pk for r in routes),
         },
     )
 
@@ -74,6 +76,7 @@ def route_page(request: HttpRequest, route_id: int) -> HttpResponse:
             "can_edit": permissions.can_edit(request.user, route),
             "can_confirm": permissions.can_confirm_evidence(request.user, route),
             "steps": services.next_steps(request.user, route),
+            "forms": Form.choices,
         },
     )
 
@@ -161,3 +164,64 @@ def docx(request: HttpRequest, route_id: int) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="iom-{route.pk}.docx"'
     return response
+
+
+@login_required
+@require_POST
+def start(request: HttpRequest) -> HttpResponse:
+    """The teacher starts their own route for the current academic year."""
+    from tenants.models import AcademicYear
+
+    year = AcademicYear.objects.filter(is_current=True).first()
+    if year is None:
+        messages.error(request, _("The current academic year is not set."))
+        return redirect(reverse("routes:list"))
+    try:
+        route = services.route_create(actor=request.user, teacher=request.user, academic_year=year)  # type: ignore[arg-type]
+    except TutornetError as exc:
+        return refused(request, exc, reverse("routes:list"))
+    return redirect(_url(route.pk))
+
+
+@login_required
+@require_POST
+def add_item(request: HttpRequest, route_id: int) -> HttpResponse:
+    from datetime import date
+
+    deadline = None
+    if request.POST.get("deadline"):
+        try:
+            deadline = date.fromisoformat(request.POST["deadline"])
+        except ValueError:
+            messages.error(request, _("Enter a valid date."))
+            return redirect(_url(route_id))
+    try:
+        services.item_add(
+            actor=request.user,  # type: ignore[arg-type]
+            route_id=route_id,
+            version=_int(request.POST.get("version")),
+            task=request.POST.get("task", ""),
+            form=request.POST.get("form", ""),
+            deadline=deadline,
+            expected_result=request.POST.get("expected_result", ""),
+        )
+    except TutornetError as exc:
+        return refused(request, exc, _url(route_id))
+    return redirect(_url(route_id))
+
+
+@login_required
+@require_POST
+def add_evidence(request: HttpRequest, route_id: int) -> HttpResponse:
+    try:
+        services.evidence_add(
+            actor=request.user,  # type: ignore[arg-type]
+            route_id=route_id,
+            kind=request.POST.get("kind", ""),
+            title=request.POST.get("title", ""),
+            url=request.POST.get("url", ""),
+            note=request.POST.get("note", ""),
+        )
+    except TutornetError as exc:
+        return refused(request, exc, _url(route_id))
+    return redirect(_url(route_id))
