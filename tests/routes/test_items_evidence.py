@@ -100,3 +100,37 @@ def test_a_consultation_held_attaches_itself_once(cast: Cast) -> None:
     # Someone else's route sees nothing of it.
     other = draft(cast, "teacher2")
     assert collect.evidence_collect(actor=cast.user("teacher2"), route_id=other.pk) == []
+
+
+def test_tutorial_attendance_and_its_certificate_attach_to_the_item_on_that_topic(cast: Cast) -> None:
+    from tests.tutorials.factories import published, register
+    from tutorials.models import Session, Tutorial
+    from tutorials.services import attendance_mark, certificates_issue_for_tutorial
+
+    topic = cast.topics["2.1"]
+    tutorial = published(cast.tutor, title="Уравнения: разбор", topic_ids=[topic.pk])
+    register(tutorial, cast.teacher)
+    start = timezone.now() - timedelta(hours=3)  # held and over: certificates can be issued
+    Session.objects.filter(tutorial=tutorial).update(starts_at=start, ends_at=start + timedelta(hours=2))
+    Tutorial.objects.filter(pk=tutorial.pk).update(starts_at=start, ends_at=start + timedelta(hours=2))
+    tutorial.refresh_from_db()
+    session = tutorial.sessions.get()
+    tutor = cast.tutor
+    attendance_mark(
+        session=session, user_id=cast.user("teacher").pk, present=True, actor=tutor.user, membership=tutor
+    )
+    certificates_issue_for_tutorial(tutorial=tutorial, actor=tutor.user, membership=tutor)
+
+    route = draft(cast, items=0)
+    teacher = cast.user("teacher")
+    item = services.item_add(
+        actor=teacher, route_id=route.pk, version=route.version, task="Уравнения", topic_id=topic.pk
+    )
+    found = collect.evidence_collect(actor=teacher, route_id=route.pk)
+    by_kind = {e.kind: e for e in found}
+    assert set(by_kind) == {Evidence.Kind.TUTORIAL, Evidence.Kind.CERTIFICATE}
+    assert by_kind[Evidence.Kind.TUTORIAL].item_id == item.pk
+    assert by_kind[Evidence.Kind.TUTORIAL].title == "Уравнения: разбор"
+    # The tutor confirms what the platform found.
+    services.evidence_confirm(actor=cast.user("tutor"), evidence_id=by_kind[Evidence.Kind.TUTORIAL].pk)
+    assert route.evidence.filter(confirmed_by=cast.user("tutor")).count() == 1
