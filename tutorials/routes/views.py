@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from tutornet.errors import TutornetError
 from tutornet.pages import refused
 
-from . import collect, document, permissions, selectors, services
+from . import collect, permissions, selectors, services
 from .models import SECTIONS, Form, Route, Status, section_label
 
 
@@ -157,6 +157,8 @@ def confirm(request: HttpRequest, route_id: int, evidence_id: int) -> HttpRespon
 
 @login_required
 def docx(request: HttpRequest, route_id: int) -> HttpResponse:
+    from . import document  # python-docx (and lxml) loaded only for the download
+
     route = _visible(request, route_id)
     response = HttpResponse(
         document.route_docx(route),
