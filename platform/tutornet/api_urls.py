@@ -9,4 +9,5 @@ urlpatterns = [
     path("diagnostics/", include("tutorials.diagnostics.campaigns.api_urls")),
     path("tutorials/", include("tutorials.api_urls")),
     path("events/", include("tutorials.events.api_urls")),
+    path("routes/", include("tutorials.routes.api_urls")),
 ]

@@ -23,6 +23,7 @@ urlpatterns = [
     path("diagnostics/bank/", include("tutorials.diagnostics.urls")),
     path("diagnostics/", include("tutorials.diagnostics.campaigns.urls")),
     path("events/", include("tutorials.events.urls")),
+    path("routes/", include("tutorials.routes.urls")),
     path("", include("tenants.urls")),
     path("api/", include("tutornet.api_urls")),
     path("", include("portal.urls")),

@@ -103,6 +103,7 @@ TENANT_APPS = [
     "tutorials.diagnostics",
     "tutorials.diagnostics.campaigns",
     "tutorials.events",
+    "tutorials.routes",
 ]
 # Order matters (templates, static files, migrations): keep it deterministic.
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]

@@ -1,0 +1,177 @@
+"""A draft route proposed from the diagnostics.
+
+Ranking of the deficits (the tasks, strongest first):
+
+1. ``serious`` before ``moderate`` (the diagnostics selector's severity);
+2. then the deficit both the test and the questionnaire show, before one source only;
+3. then the lower test percentage first (a questionnaire-only deficit, with no
+   percentage, after the tested ones);
+4. then the codifier order of the topic (1.2 before 1.10), so the order is stable.
+
+Ranking of the offers within one task (which comes first, and why):
+
+1. **tutorials** tagged with the deficit's codifier topic, published and still to
+   come, soonest first: a scheduled group session on exactly this topic, with a tutor;
+2. **published case materials** tagged with the topic, newest first: self-study on
+   exactly this topic, available at once;
+3. **consultation offerings** of the subject's tutors (active), a topic named in the
+   offering matching the deficit's title first: individual help in the subject, but
+   not tied to the topic;
+4. **the Help Hour**: always offered last, as the fallback for any difficulty.
+
+The task's form follows its first offer (tutorial, case material to study,
+consultation, Help Hour).  The teacher and the tutor accept, change or drop each
+proposed task (``services.item_decide`` / ``item_update``): nothing is imposed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from codifier.models import code_sort_key
+from tutorials.diagnostics.campaigns.models import Campaign
+from tutorials.diagnostics.campaigns.selectors import SERIOUS, SOURCE_BOTH, Deficit, deficits_for
+from tutornet.errors import TutornetError
+
+from . import services
+from .models import Form, PlanItem, Route, Status
+
+OFFER_LIMIT = 3
+
+
+def rank_deficits(deficits: list[Deficit]) -> list[Deficit]:
+    """Strongest first (the rule in the module's docstring)."""
+    return sorted(
+        deficits,
+        key=lambda d: (
+            d.severity != SERIOUS,
+            d.source != SOURCE_BOTH,
+            d.percent is None,
+            d.percent if d.percent is not None else 0.0,
+            code_sort_key(d.topic_code or "~"),
+            d.competence_block,
+        ),
+    )
+
+
+def why(deficit: Deficit) -> str:
+    """Why a task is proposed, e.g. «результат по теме 3.2 «Неравенства» — 40 %;
+    в анкете отмечено «испытываю значительные затруднения»»."""
+    name = (
+        f"{deficit.topic_code} «{deficit.topic_title}»"
+        if deficit.topic_id
+        else f"«{deficit.competence_block}»"
+    )
+    parts = []
+    if deficit.percent is not None:
+        parts.append(
+            _("result on topic %(topic)s — %(percent)s %%")
+            % {"topic": name, "percent": round(deficit.percent)}
+        )
+    if deficit.declared_level:
+        answer = (
+            _("I have serious difficulties") if deficit.declared_level >= 2 else _("I have some difficulties")
+        )
+        if deficit.percent is None:
+            parts.append(_("topic %(topic)s") % {"topic": name})
+        parts.append(_("marked in the questionnaire: «%(answer)s»") % {"answer": answer.lower()})
+    return "; ".join(parts)
+
+
+def offers_for(deficit: Deficit, subject_id: int | None) -> list[dict[str, Any]]:
+    """The ranked offers for one deficit (the rule in the module's docstring)."""
+    from casebank.models import Material
+    from casebank.models import Status as MaterialStatus
+    from consultations.models import Offering
+    from tutorials.models import Tutorial
+
+    offers: list[dict[str, Any]] = []
+    if deficit.topic_id:
+        tutorials = (
+            Tutorial.objects.filter(status=Tutorial.Status.PUBLISHED, topics=deficit.topic_id)
+            .filter(Q(starts_at__gte=timezone.now()) | Q(starts_at__isnull=True))
+            .order_by("starts_at", "pk")[:OFFER_LIMIT]
+        )
+        offers += [
+            {"kind": "tutorial", "id": t.pk, "title": t.title, "form": Form.TUTORIAL} for t in tutorials
+        ]
+        materials = Material.objects.filter(
+            status=MaterialStatus.PUBLISHED, codifier_topics=deficit.topic_id
+        ).order_by("-published_at", "-pk")[:OFFER_LIMIT]
+        offers += [
+            {"kind": "material", "id": m.pk, "title": m.title, "form": Form.CASE_MATERIAL} for m in materials
+        ]
+    if subject_id is not None:
+        offerings = list(
+            Offering.objects.filter(subject_id=subject_id, is_active=True).select_related("tutor")
+        )
+        title = deficit.topic_title.lower()
+        offerings.sort(key=lambda o: (not (title and o.topic and o.topic.lower() in title), o.pk))
+        offers += [
+            {"kind": "offering", "id": o.pk, "title": f"{o} — {o.tutor}", "form": Form.CONSULTATION}
+            for o in offerings[:OFFER_LIMIT]
+        ]
+    offers.append(
+        {"kind": "help_hour", "id": None, "title": _("Methodological Help Hour"), "form": Form.HELP_HOUR}
+    )
+    return offers
+
+
+@transaction.atomic
+def route_propose(*, teacher_id: int, campaign: Campaign, actor: User) -> Route:
+    """A draft route with one proposed task per deficit of the teacher in the campaign,
+    strongest first, each with its why and its ranked offers.  Into the teacher's draft for
+    the campaign's year if there is one; a route already sent on is refused."""
+    teacher = User.objects.get(pk=teacher_id)
+    deficits = rank_deficits(deficits_for(teacher_id, campaign))
+    if not deficits:
+        raise TutornetError(
+            _("The diagnostics show no deficits for this teacher: there is nothing to propose.")
+        )
+    route = (
+        Route.objects.select_for_update()
+        .filter(teacher_id=teacher_id, academic_year=campaign.academic_year)
+        .first()
+    )
+    if route is None:
+        route = services.route_create(
+            actor=actor,
+            teacher=teacher,
+            academic_year=campaign.academic_year,
+            subject_id=campaign.subject_id,
+            campaign_id=campaign.pk,
+        )
+    elif route.status != Status.DRAFT:
+        raise TutornetError(
+            _("The route for this year has already been sent on; proposals go only into a draft.")
+        )
+    else:
+        services._require(services.permissions.can_edit(actor, route))
+    existing = {t for t in route.items.exclude(topic=None).values_list("topic_id", flat=True)}
+    position = route.items.count()
+    for deficit in deficits:
+        if deficit.topic_id in existing:
+            continue
+        offers = offers_for(deficit, campaign.subject_id)
+        position += 1
+        name = deficit.topic_title or deficit.competence_block
+        PlanItem.objects.create(
+            route=route,
+            position=position,
+            topic_id=deficit.topic_id,
+            deficit=f"{deficit.topic_code} {name}".strip()[:300],
+            task=_("Close the gap on “%(topic)s”") % {"topic": name},
+            form=offers[0]["form"],
+            expected_result=_("Result of the next diagnostics on this topic above the threshold"),
+            proposal=PlanItem.Proposal.PROPOSED,
+            why=why(deficit),
+            offers=offers,
+        )
+    services.audit(actor=actor, action="route.propose", target=route.pk, campaign=campaign.pk)
+    return route

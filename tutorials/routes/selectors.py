@@ -1,0 +1,77 @@
+"""Reads of professional routes (the caller has checked who may see them, or asks here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from . import permissions
+from .models import Evidence, PlanItem, Route, RouteTransition, Status
+
+
+def visible_routes(user: Any) -> QuerySet[Route]:
+    """The routes this person may see (2 queries with the membership lookup)."""
+    routes = Route.objects.select_related("teacher", "tutor", "school", "academic_year", "subject").annotate(
+        item_count=Count("items", distinct=True)
+    )
+    where = permissions.visible_filter(user)
+    if where is None:
+        return routes
+    return routes.filter(
+        Q(teacher_id=where["teacher_id"])
+        | Q(tutor_id=where["tutor_id"])
+        | Q(school_id__in=where["school_id__in"])
+    )
+
+
+def waiting_for(user: Any) -> QuerySet[Route]:
+    """What needs this person now: tutorants' routes sent for agreement, their school's
+    routes agreed and waiting for approval."""
+    return visible_routes(user).filter(
+        Q(tutor_id=user.pk, status=Status.SUBMITTED)
+        | Q(school_id__in=permissions.admin_school_ids(user), status=Status.AGREED)
+    )
+
+
+@dataclass
+class RoutePage:
+    route: Route
+    items: list[PlanItem]
+    transitions: list[RouteTransition]
+    evidence: list[Evidence]
+    overdue_ids: set[int]
+
+
+def route_page(route_id: int) -> Route | None:
+    return (
+        Route.objects.select_related("teacher", "tutor", "school", "academic_year", "subject")
+        .prefetch_related(
+            Prefetch("items", queryset=PlanItem.objects.select_related("topic")),
+            Prefetch("transitions", queryset=RouteTransition.objects.select_related("actor")),
+            Prefetch("evidence", queryset=Evidence.objects.select_related("item", "confirmed_by")),
+        )
+        .filter(pk=route_id)
+        .first()
+    )
+
+
+def page_of(route: Route) -> RoutePage:
+    today = timezone.localdate()
+    items = list(route.items.all())
+    overdue = {
+        i.pk
+        for i in items
+        if i.deadline
+        and i.deadline < today
+        and i.status in (PlanItem.ItemStatus.PLANNED, PlanItem.ItemStatus.IN_PROGRESS)
+    }
+    return RoutePage(
+        route=route,
+        items=items,
+        transitions=list(route.transitions.all()),
+        evidence=list(route.evidence.all()),
+        overdue_ids=overdue,
+    )

@@ -1,0 +1,21 @@
+"""Professional routes, under /routes/ on an organisation's site (namespace ``routes``)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "routes"
+
+urlpatterns = [
+    path("", views.route_list, name="list"),
+    path("start/", views.start, name="start"),
+    path("<int:route_id>/", views.route_page, name="route"),
+    path("<int:route_id>/items/", views.add_item, name="add-item"),
+    path("<int:route_id>/evidence/", views.add_evidence, name="add-evidence"),
+    path("<int:route_id>/sections/", views.sections, name="sections"),
+    path("<int:route_id>/step/", views.transition, name="step"),
+    path("<int:route_id>/collect/", views.collect_evidence, name="collect"),
+    path("<int:route_id>/items/<int:item_id>/decide/", views.decide, name="decide"),
+    path("<int:route_id>/evidence/<int:evidence_id>/confirm/", views.confirm, name="confirm"),
+    path("<int:route_id>/docx/", views.docx, name="docx"),
+]

@@ -1,0 +1,229 @@
+"""The pages of professional routes: the list (my route, my tutorants' routes, my school's
+routes waiting for approval, the whole district for a methodologist), the route page with
+its sections, plan, proposals, transitions and evidence, and the DOCX.  Thin: the
+permissions module decides, one service does the work, a ``TutornetError`` becomes a
+message (never a 500); a route this person may not see is a 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tutornet.errors import TutornetError
+from tutornet.pages import refused
+
+from . import collect, permissions, selectors, services
+from .models import SECTIONS, Form, Route, Status, section_label
+
+
+def _visible(request: HttpRequest, route_id: int) -> Route:
+    route = selectors.route_page(route_id)
+    if route is None or not permissions.can_view(request.user, route):
+        raise Http404(_("There is no such route."))
+    return route
+
+
+def _url(route_id: int) -> str:
+    return reverse("routes:route", args=[route_id])
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        return -1
+
+
+@login_required
+def route_list(request: HttpRequest) -> HttpResponse:
+    routes = list(selectors.visible_routes(request.user).order_by("status", "teacher__last_name", "pk")[:500])
+    user = request.user
+    return render(
+        request,
+        "routes/list.html",
+        {
+            "mine": [r for r in routes if r.teacher_id == user.pk],
+            "tutorants": [r for r in routes if r.tutor_id == user.pk],
+            "waiting": [
+                r
+                for r in routes
+                if r.school_id in permissions.admin_school_ids(user) and r.status == Status.AGREED
+            ],
+            "district": routes if permissions.is_methodologist(user) else [],
+            "can_start": permissions.teacher_school_id(user) is not None
+            and not any(r.teacher_id == user.pk for r in routes),
+        },
+    )
+
+
+@login_required
+def route_page(request: HttpRequest, route_id: int) -> HttpResponse:
+    route = _visible(request, route_id)
+    page = selectors.page_of(route)
+    sections = [(name, section_label(name), getattr(route, name)) for name in SECTIONS]
+    return render(
+        request,
+        "routes/route.html",
+        {
+            "page": page,
+            "route": route,
+            "sections": sections,
+            "can_edit": permissions.can_edit(request.user, route),
+            "can_confirm": permissions.can_confirm_evidence(request.user, route),
+            "steps": services.next_steps(request.user, route),
+            "forms": Form.choices,
+        },
+    )
+
+
+@login_required
+@require_POST
+def sections(request: HttpRequest, route_id: int) -> HttpResponse:
+    values = {name: request.POST[name] for name in SECTIONS if name in request.POST}
+    try:
+        services.route_update_sections(
+            actor=request.user,  # type: ignore[arg-type]
+            route_id=route_id,
+            version=_int(request.POST.get("version")),
+            **values,
+        )
+    except TutornetError as exc:
+        return refused(request, exc, _url(route_id))
+    messages.success(request, _("Saved."))
+    return redirect(_url(route_id))
+
+
+@login_required
+@require_POST
+def transition(request: HttpRequest, route_id: int) -> HttpResponse:
+    try:
+        services.route_transition(
+            actor=request.user,  # type: ignore[arg-type]
+            route_id=route_id,
+            version=_int(request.POST.get("version")),
+            target=request.POST.get("target", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except TutornetError as exc:
+        return refused(request, exc, _url(route_id))
+    messages.success(request, _("The route's status has changed."))
+    return redirect(_url(route_id))
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, route_id: int, item_id: int) -> HttpResponse:
+    try:
+        services.item_decide(
+            actor=request.user,  # type: ignore[arg-type]
+            item_id=item_id,
+            version=_int(request.POST.get("version")),
+            accept=request.POST.get("decision") == "accept",
+        )
+    except TutornetError as exc:
+        return refused(request, exc, _url(route_id))
+    return redirect(_url(route_id))
+
+
+@login_required
+@require_POST
+def collect_evidence(request: HttpRequest, route_id: int) -> HttpResponse:
+    try:
+        found = collect.evidence_collect(actor=request.user, route_id=route_id)  # type: ignore[arg-type]
+    except TutornetError as exc:
+        return refused(request, exc, _url(route_id))
+    messages.success(request, _("Evidence found on the platform: %(count)s.") % {"count": len(found)})
+    return redirect(_url(route_id))
+
+
+@login_required
+@require_POST
+def confirm(request: HttpRequest, route_id: int, evidence_id: int) -> HttpResponse:
+    try:
+        services.evidence_confirm(
+            actor=request.user,  # type: ignore[arg-type]
+            evidence_id=evidence_id,
+            comment=request.POST.get("comment", ""),
+        )
+    except TutornetError as exc:
+        return refused(request, exc, _url(route_id))
+    return redirect(_url(route_id))
+
+
+@login_required
+def docx(request: HttpRequest, route_id: int) -> HttpResponse:
+    from . import document  # python-docx (and lxml) loaded only for the download
+
+    route = _visible(request, route_id)
+    response = HttpResponse(
+        document.route_docx(route),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = f'attachment; filename="iom-{route.pk}.docx"'
+    return response
+
+
+@login_required
+@require_POST
+def start(request: HttpRequest) -> HttpResponse:
+    """The teacher starts their own route for the current academic year."""
+    from tenants.models import AcademicYear
+
+    year = AcademicYear.objects.filter(is_current=True).first()
+    if year is None:
+        messages.error(request, _("The current academic year is not set."))
+        return redirect(reverse("routes:list"))
+    try:
+        route = services.route_create(actor=request.user, teacher=request.user, academic_year=year)  # type: ignore[arg-type]
+    except TutornetError as exc:
+        return refused(request, exc, reverse("routes:list"))
+    return redirect(_url(route.pk))
+
+
+@login_required
+@require_POST
+def add_item(request: HttpRequest, route_id: int) -> HttpResponse:
+    from datetime import date
+
+    deadline = None
+    if request.POST.get("deadline"):
+        try:
+            deadline = date.fromisoformat(request.POST["deadline"])
+        except ValueError:
+            messages.error(request, _("Enter a valid date."))
+            return redirect(_url(route_id))
+    try:
+        services.item_add(
+            actor=request.user,  # type: ignore[arg-type]
+            route_id=route_id,
+            version=_int(request.POST.get("version")),
+            task=request.POST.get("task", ""),
+            form=request.POST.get("form", ""),
+            deadline=deadline,
+            expected_result=request.POST.get("expected_result", ""),
+        )
+    except TutornetError as exc:
+        return refused(request, exc, _url(route_id))
+    return redirect(_url(route_id))
+
+
+@login_required
+@require_POST
+def add_evidence(request: HttpRequest, route_id: int) -> HttpResponse:
+    try:
+        services.evidence_add(
+            actor=request.user,  # type: ignore[arg-type]
+            route_id=route_id,
+            kind=request.POST.get("kind", ""),
+            title=request.POST.get("title", ""),
+            url=request.POST.get("url", ""),
+            note=request.POST.get("note", ""),
+        )
+    except TutornetError as exc:
+        return refused(request, exc, _url(route_id))
+    return redirect(_url(route_id))
