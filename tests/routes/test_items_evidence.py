@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from consultations.services import booking_mark
-from tests.consultations.factories import BookingFactory, OfferingFactory, SlotFactory
+from tests.consultations.factories import OfferingFactory, SlotFactory, book_slot
 from tests.diagnostics_campaigns.helpers import Cast
 from tutorials.routes import collect, services
 from tutorials.routes.errors import StaleVersionError
@@ -89,7 +89,7 @@ def test_a_consultation_held_attaches_itself_once(cast: Cast) -> None:
         offering=OfferingFactory(tutor=cast.user("tutor"), subject=cast.subject),
         starts_at=timezone.now() - timedelta(minutes=50),
     )
-    booking = BookingFactory(slot=slot, teacher=teacher)
+    booking = book_slot(slot, teacher)
     booking_mark(
         booking_id=booking.pk, actor=cast.user("tutor"), status="held", outcome_note="Разобрали дроби"
     )
