@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from accounts.models import Membership, Role, User
-from tenants.demo import DEMO_PASSWORD, DEMO_PEOPLE, DEMO_SUBJECTS, demo_district_seed
+from tenants.demo import DEMO_PASSWORD, DEMO_PEOPLE, DEMO_SUBJECTS, DemoDistrict, demo_district_seed
 from tenants.models import AcademicYear, Domain, Organisation, Subject
 from tests.conftest import District
 
@@ -32,8 +32,7 @@ def _counts() -> dict[str, int]:
     }
 
 
-def test_demo_seed_makes_a_centre_and_three_schools_on_their_subdomains(district: District) -> None:
-    demo = demo_district_seed()
+def _assert_the_organisations(demo: DemoDistrict, district: District) -> None:
     assert demo.public.schema_name == "public"
     assert Domain.objects.get(domain="localhost").tenant == demo.public
     assert demo.centre.kind == Organisation.Kind.CENTRE
@@ -43,17 +42,13 @@ def test_demo_seed_makes_a_centre_and_three_schools_on_their_subdomains(district
         assert school.kind == Organisation.Kind.SCHOOL
         assert school.centre == demo.centre
         assert school.domains.filter(domain=f"school{number}.localhost").exists()
-
-
-def test_demo_seed_reuses_the_existing_organisations_by_schema_name(district: District) -> None:
-    demo = demo_district_seed()
+    # The session's test district (centre, school1, school2) is reused by schema name, not tripped over.
     assert demo.centre.pk == district.centre.pk
     assert demo.schools[0].pk == district.school_a.pk
     assert demo.schools[1].pk == district.school_b.pk
 
 
-def test_demo_seed_fills_the_shared_directories(district: District) -> None:
-    demo_district_seed()
+def _assert_the_directories() -> None:
     names = set(Subject.objects.values_list("name", flat=True))
     assert {"Математика", "Русский язык", "Физика", "История", "Информатика", "Английский язык"} <= names
     assert {name for _, name in DEMO_SUBJECTS} <= names
@@ -62,8 +57,7 @@ def test_demo_seed_fills_the_shared_directories(district: District) -> None:
     assert (current.starts_on.isoformat(), current.ends_on.isoformat()) == ("2026-09-01", "2027-08-31")
 
 
-def test_demo_people_hold_the_promised_roles_and_sign_in_with_the_demo_password(district: District) -> None:
-    demo = demo_district_seed()
+def _assert_the_people(demo: DemoDistrict) -> None:
     assert len(demo.people) == len(DEMO_PEOPLE) == 12
     for user in demo.people.values():
         assert user.check_password(DEMO_PASSWORD)
@@ -88,37 +82,47 @@ def test_demo_people_hold_the_promised_roles_and_sign_in_with_the_demo_password(
     assert Membership.objects.get(user=tutor, organisation=demo.schools[0]).role == Role.TEACHER
 
 
-def test_seeding_the_demo_twice_adds_nothing(district: District) -> None:
-    first = demo_district_seed()
-    assert first.created  # school3 and the people at least were new
-    after_first = _counts()
-    second = demo_district_seed()
-    assert second.created == []
-    assert _counts() == after_first
-    assert second.centre.pk == first.centre.pk
-    assert [s.pk for s in second.schools] == [s.pk for s in first.schools]
-
-
-def test_seed_demo_command_reports_the_district_and_the_sign_ins(district: District) -> None:
+def _seed_command(**options: Any) -> str:
     out = StringIO()
-    call_command("seed_demo", "--force", stdout=out)
-    call_command("seed_demo", "--force", stdout=out)
-    text = out.getvalue()
-    assert "The demo district is already in place." in text
-    assert "school3.localhost" in text
-    assert "school1-admin@example.org" in text and DEMO_PASSWORD in text
+    call_command("seed_demo", stdout=out, **options)
+    return out.getvalue()
 
 
-def test_the_seed_command_gives_the_demo_tutor_bookable_consultations_once(district: District) -> None:
-    from io import StringIO
+def test_the_demo_seed_builds_the_promised_district_once_and_then_adds_nothing(
+    district: District, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """The whole demo (every app's part) is seeded once in this file: it is the slowest set-up of the suite,
+    and making a third school's schema is most of it.
 
-    from django.core.management import call_command
+    The three ways of being allowed to seed are each shown: the variable, ``--force`` and DEBUG on.
+    """
     from django_tenants.utils import tenant_context
 
     from consultations.models import Offering, Slot
 
-    call_command("seed_demo", "--quiet-sign-ins", "--force", stdout=StringIO())
-    call_command("seed_demo", "--quiet-sign-ins", "--force", stdout=StringIO())
+    monkeypatch.setenv("TUTORNET_SEED_DEMO_FORCE", "1")
+    first = _seed_command(quiet_sign_ins=True)
+    assert "+ " in first and "The demo district is already in place." not in first
+    after_first = _counts()
+
+    demo = demo_district_seed()  # the district as it now stands; nothing new to make
+    assert demo.created == []
+    _assert_the_organisations(demo, district)
+    _assert_the_directories()
+    _assert_the_people(demo)
+
+    monkeypatch.delenv("TUTORNET_SEED_DEMO_FORCE")
+    again = _seed_command(force=True)
+    assert "The demo district is already in place." in again
+    assert "school3.localhost" in again
+    assert "school1-admin@example.org" in again and DEMO_PASSWORD in again
+
+    settings.DEBUG = True
+    with_debug = _seed_command(quiet_sign_ins=True)
+    assert "The demo district is already in place." in with_debug
+    assert "school1-admin@example.org" not in with_debug
+
+    assert _counts() == after_first
     with tenant_context(district.centre):
         offerings = Offering.objects.filter(tutor__email="tutor@example.org")
         assert offerings.count() == 2
@@ -133,20 +137,3 @@ def test_seed_demo_refuses_with_debug_off_unless_forced(
     with pytest.raises(CommandError, match="DEBUG off.*--force"):
         call_command("seed_demo", stdout=StringIO())
     assert not User.objects.filter(email="centre-admin@example.org").exists()
-
-
-def test_seed_demo_runs_when_the_variable_forces_it(
-    district: District, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("TUTORNET_SEED_DEMO_FORCE", "1")
-    call_command("seed_demo", "--quiet-sign-ins", stdout=StringIO())
-    assert User.objects.filter(email="centre-admin@example.org").exists()
-
-
-def test_seed_demo_runs_with_debug_on(
-    district: District, monkeypatch: pytest.MonkeyPatch, settings: Any
-) -> None:
-    monkeypatch.delenv("TUTORNET_SEED_DEMO_FORCE", raising=False)
-    settings.DEBUG = True
-    call_command("seed_demo", "--quiet-sign-ins", stdout=StringIO())
-    assert User.objects.filter(email="centre-admin@example.org").exists()
