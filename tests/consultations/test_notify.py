@@ -12,19 +12,19 @@ from datetime import UTC, datetime, timedelta
 import icalendar
 import pytest
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from accounts.models import Role
-from consultations import notify
-from consultations.models import Booking, Offering, Slot, WaitlistEntry
-from consultations.services.booking import booking_create
+from consultations import notify, rules
+from consultations.models import Offering, Slot, WaitlistEntry
+from consultations.services.booking import booking_cancel, booking_create
 from notifications.models import Kind, Notification
 from tenants.selectors import organisation_url
 from tests.conftest import District, LiveStack, member
-from tests.factories import SubjectFactory, UserFactory
+from tests.factories import SubjectFactory
 
-from .notify_data import attachments_of, cleaned, make_booking, notifications_for, subject_of
+from .notify_data import attachments_of, cleaned, make_booking, notifications_for, reschedule, subject_of
 
 STARTS = datetime(2026, 12, 3, 7, 0, tzinfo=UTC)  # 10:00 in Moscow (the centre's zone)
 
@@ -40,8 +40,7 @@ def test_a_confirmed_booking_notifies_teacher_and_tutor_with_an_ics_request_and_
     district: District,
 ) -> None:
     with tenant_context(district.centre), transaction.atomic():
-        booking = make_booking(district.centre, starts_at=STARTS)
-        notify.booking_confirmed(booking)
+        booking = make_booking(district.centre, starts_at=STARTS)  # booking_create writes both
     teacher_note, tutor_note = sorted(
         notifications_for(booking, Kind.BOOKING_CONFIRMED), key=lambda n: n.recipient_id != booking.teacher_id
     )
@@ -67,7 +66,6 @@ def test_each_side_is_written_to_in_their_own_language(district: District) -> No
     tutor = member(district.centre, Role.TUTOR, language="ru").user
     with tenant_context(district.centre), transaction.atomic():
         booking = make_booking(district.centre, starts_at=STARTS, teacher=teacher, tutor=tutor)
-        notify.booking_confirmed(booking)
     by_recipient = {n.recipient_id: n for n in notifications_for(booking, Kind.BOOKING_CONFIRMED)}
     english, russian = by_recipient[teacher.pk], by_recipient[tutor.pk]
     assert english.subject.startswith("Consultation booked: 03.12.2026 10:00")
@@ -85,15 +83,12 @@ def test_a_cancellation_tells_both_sides_who_cancelled_and_why_and_removes_the_e
     with tenant_context(district.centre), transaction.atomic():
         booking = make_booking(district.centre, starts_at=STARTS)
         tutor = booking.slot.tutor
-        Booking.objects.filter(pk=booking.pk).update(
-            status=Booking.Status.CANCELLED,
-            cancelled_at=timezone.now(),
-            cancelled_by=tutor,
-            cancel_reason="Заболел",
+        booking = booking_cancel(
+            booking_id=booking.pk,
+            actor=tutor,
+            reason="Заболел",
+            now=min(timezone.now(), rules.change_deadline(booking) - timedelta(minutes=1)),
         )
-        booking.refresh_from_db()
-        with translation.override("en"):
-            notify.booking_cancelled(booking, tutor)
     notes = notifications_for(booking, Kind.BOOKING_CANCELLED)
     assert {n.recipient_id for n in notes} == {booking.teacher_id, tutor.pk}
     for note in notes:
@@ -103,19 +98,14 @@ def test_a_cancellation_tells_both_sides_who_cancelled_and_why_and_removes_the_e
         assert calendar["METHOD"] == "CANCEL"
         (event,) = calendar.walk("VEVENT")
         assert str(event["STATUS"]) == "CANCELLED"
-        assert int(event["SEQUENCE"]) >= 1
+        assert int(event["SEQUENCE"]) == 1  # never moved (0), then cancelled: one up
 
 
 @pytest.mark.django_db
 def test_a_reschedule_tells_both_sides_the_old_and_new_time_and_moves_the_event(district: District) -> None:
     with tenant_context(district.centre), transaction.atomic():
-        old = make_booking(district.centre, starts_at=STARTS, status=Booking.Status.CANCELLED)
-        new = make_booking(
-            district.centre, starts_at=STARTS + timedelta(days=1), teacher=old.teacher, tutor=old.slot.tutor
-        )
-        new.rescheduled_from = old
-        new.save(update_fields=["rescheduled_from"])
-        notify.booking_rescheduled(old, new, old.teacher)
+        old = make_booking(district.centre, starts_at=STARTS)
+        new = reschedule(old, STARTS + timedelta(days=1))  # booking_reschedule tells both sides
     notes = notifications_for(new, Kind.BOOKING_RESCHEDULED)
     assert {n.recipient_id for n in notes} == {new.teacher_id, new.slot.tutor_id}
     for note in notes:
@@ -160,10 +150,10 @@ def test_a_booking_that_rolls_back_leaves_no_notification(district: District) ->
     class Refused(Exception):
         pass
 
-    teacher = UserFactory()
+    teacher = member(district.school_a, Role.TEACHER).user
     with tenant_context(district.centre), pytest.raises(Refused), transaction.atomic():
-        booking = make_booking(district.centre, starts_at=STARTS, teacher=teacher)
-        notify.booking_confirmed(booking)
+        make_booking(district.centre, starts_at=STARTS, teacher=teacher)
+        assert Notification.objects.filter(recipient=teacher).exists()  # written in the transaction
         raise Refused
     assert not Notification.objects.filter(recipient=teacher).exists()
 
