@@ -11,19 +11,21 @@ from datetime import UTC, datetime, timedelta
 
 import icalendar
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from accounts.models import Role
-from consultations import notify, rules
-from consultations.models import Offering, Slot, WaitlistEntry
-from consultations.services.booking import booking_cancel, booking_create
+from accounts.models import Role, User
+from consultations import rules
+from consultations.models import Offering, Slot
+from consultations.services.booking import booking_cancel, booking_create, waitlist_join
 from notifications.models import Kind, Notification
 from tenants.selectors import organisation_url
 from tests.conftest import District, LiveStack, member
 from tests.factories import SubjectFactory
 
+from .factories import book_slot, teacher_in
 from .notify_data import attachments_of, cleaned, make_booking, notifications_for, reschedule, subject_of
 
 STARTS = datetime(2026, 12, 3, 7, 0, tzinfo=UTC)  # 10:00 in Moscow (the centre's zone)
@@ -119,28 +121,38 @@ def test_a_reschedule_tells_both_sides_the_old_and_new_time_and_moves_the_event(
 
 @pytest.mark.django_db
 def test_a_waitlist_offer_goes_to_the_teacher_with_its_deadline_in_local_time(district: District) -> None:
+    """Built through the services: a full group slot, a teacher on its waitlist, a cancellation
+    that offers the freed place (``booking_cancel`` -> the offer, valid WAITLIST_OFFER_MINUTES)."""
     teacher = member(district.school_a, Role.TEACHER).user
+    moscow = district.centre.zone
+    starts = (
+        (timezone.now() + timedelta(days=3))
+        .astimezone(moscow)
+        .replace(hour=10, minute=0, second=0, microsecond=0)
+    )
     with tenant_context(district.centre), transaction.atomic():
         tutor = member(district.centre, Role.TUTOR).user
         offering = Offering.objects.create(
-            tutor=tutor, subject=SubjectFactory(), format=Offering.Format.GROUP, capacity=3
+            tutor=tutor, subject=SubjectFactory(), format=Offering.Format.GROUP, capacity=2
         )
         slot = Slot.objects.create(
-            offering=offering, tutor=tutor, starts_at=STARTS, ends_at=STARTS + timedelta(hours=1), capacity=3
+            offering=offering, tutor=tutor, starts_at=starts, ends_at=starts + timedelta(hours=1), capacity=2
         )
-        entry = WaitlistEntry.objects.create(
-            slot=slot,
+        first = book_slot(slot, teacher_in(district.school_a))
+        book_slot(slot, teacher_in(district.school_a))
+        waitlist_join(
+            slot_id=slot.pk,
             teacher=teacher,
+            teacher_organisation=district.school_a,
             question="Можно присоединиться?",
-            status=WaitlistEntry.Status.OFFERED,
-            offered_at=STARTS - timedelta(days=1),
-            offer_expires_at=STARTS - timedelta(days=1) + timedelta(hours=2),  # 09:00 UTC = 12:00 Moscow
         )
-        notify.waitlist_offered(entry)
+        cancelled_at = starts - timedelta(days=1)  # 10:00 Moscow the day before
+        booking_cancel(booking_id=first.pk, actor=User.objects.get(pk=first.teacher_id), now=cancelled_at)
     (note,) = Notification.objects.filter(kind=Kind.WAITLIST_OFFER, recipient=teacher)
     assert not Notification.objects.filter(kind=Kind.WAITLIST_OFFER, recipient=tutor).exists()
-    assert "03.12.2026 10:00" in note.subject
-    assert "02.12.2026 12:00" in note.body
+    deadline = cancelled_at + timedelta(minutes=settings.WAITLIST_OFFER_MINUTES)
+    assert starts.strftime("%d.%m.%Y 10:00") in note.subject
+    assert deadline.astimezone(moscow).strftime("%d.%m.%Y %H:%M") in note.body
     assert note.link == organisation_url(district.centre, "/consultations/my/")
     assert note.in_app
 
