@@ -1,5 +1,6 @@
 """A local SMTP sink for the notification benchmark: accepts every message on
-127.0.0.1 and counts them.
+127.0.0.1 and counts them (the project's one sink, ``tutornet.mailcatcher``, in its
+counting-only mode).
 
     python bench/smtp_sink.py PORT
 
@@ -11,34 +12,21 @@ Stops at the end of stdin.
 from __future__ import annotations
 
 import sys
-import threading
-from typing import Any
+from pathlib import Path
 
-from aiosmtpd.controller import Controller
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "platform"))
 
-
-class Counter:
-    def __init__(self) -> None:
-        self.messages = 0
-        self.recipients: set[str] = set()
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
-        with self.lock:
-            self.messages += 1
-            self.recipients.update(envelope.rcpt_tos)
-        return "250 OK"
+from tutornet.mailcatcher import MailCatcher, sink_start  # noqa: E402
 
 
 def main() -> None:
-    counter = Counter()
-    controller = Controller(counter, hostname="127.0.0.1", port=int(sys.argv[1]))
-    controller.start()
+    counter = MailCatcher()
+    controller = sink_start(counter, int(sys.argv[1]))
     print("ready", flush=True)
     try:
         for _line in sys.stdin:
             with counter.lock:
-                print(counter.messages, len(counter.recipients), flush=True)
+                print(counter.count, len(counter.recipients), flush=True)
     finally:
         controller.stop()
 

@@ -16,12 +16,9 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from email import message_from_bytes
-from email.message import Message
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +36,7 @@ from accounts.models import Membership, Role, User
 from accounts.selectors import forget_district_memberships
 from tenants.models import Organisation
 from tests.factories import MembershipFactory, UserFactory
+from tutornet.mailcatcher import MailCatcher, sink_start
 from tutornet.tenancy import forget_hosts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -156,40 +154,10 @@ def free_port() -> int:
 
 
 @dataclass
-class Mailbox:
-    messages: list[Message] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def wait_for(self, predicate: Any, timeout: float = 20.0) -> Message:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self.lock:
-                for message in self.messages:
-                    if predicate(message):
-                        return message
-            time.sleep(0.05)
-        raise AssertionError(f"no matching e-mail within {timeout}s; got {[m['To'] for m in self.messages]}")
-
-    def to(self, address: str) -> list[Message]:
-        with self.lock:
-            return [m for m in self.messages if address in (m["To"] or "")]
-
-
-class _SinkHandler:
-    def __init__(self, mailbox: Mailbox) -> None:
-        self.mailbox = mailbox
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
-        with self.mailbox.lock:
-            self.mailbox.messages.append(message_from_bytes(envelope.original_content))
-        return "250 OK"
-
-
-@dataclass
 class LiveStack:
     http_port: int
     smtp_port: int
-    mailbox: Mailbox
+    mailbox: MailCatcher
     env: dict[str, str]
     processes: list[subprocess.Popen]
 
@@ -277,12 +245,9 @@ def start_worker(env: dict[str, str], name: str) -> subprocess.Popen:
 
 @pytest.fixture(scope="session")
 def live_stack(district: District, django_db_blocker: Any) -> Iterator[LiveStack]:
-    from aiosmtpd.controller import Controller
-
-    mailbox = Mailbox()
+    mailbox = MailCatcher(keep=True)  # the project's one SMTP sink, keeping what arrives
     smtp_port = free_port()
-    controller = Controller(_SinkHandler(mailbox), hostname="127.0.0.1", port=smtp_port)
-    controller.start()
+    controller = sink_start(mailbox, smtp_port)
     http_port = free_port()
     env = live_env(smtp_port, http_port)
     # Nothing from an earlier run may be waiting in the test broker.

@@ -19,7 +19,6 @@ from collections.abc import Iterable, Sequence
 
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -300,7 +299,3 @@ def material_delete_draft(*, material: Material, actor: User) -> None:
                 os.remove(path)
 
     transaction.on_commit(delete_files)
-
-
-def next_version_number(material: Material) -> int:
-    return (material.versions.aggregate(n=Max("number"))["n"] or 0) + 1

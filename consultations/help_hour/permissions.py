@@ -47,15 +47,6 @@ def can_file_request(membership: Membership | None) -> bool:
     return is_school_staff(membership) and membership is not None and membership.role in SCHOOL_FILER_ROLES
 
 
-def is_school_admin_of(membership: Membership | None, request: HelpHourRequest) -> bool:
-    return (
-        is_school_staff(membership)
-        and membership is not None
-        and membership.organisation_id == request.organisation_id
-        and membership.role == Role.SCHOOL_ADMIN
-    )
-
-
 def _participant_ids(request: HelpHourRequest) -> set[int]:
     return {user.pk for user in request.participants.all()}
 

@@ -26,6 +26,7 @@ from tenants.models import Organisation, Subject
 from tenants.selectors import base_url_for_host, primary_host
 from tutornet.api import OrganisationAPIView, TutornetAPIView, membership_of
 from tutornet.errors import TutornetError
+from tutornet.tokens import tokens_expired_delete
 
 from . import permissions, services
 from .models import Membership, Role, User, email_key
@@ -86,7 +87,9 @@ class TokenOutputSerializer(serializers.Serializer):
 @transaction.atomic
 def _token_issue(*, user: User) -> tuple[AuthToken, str]:
     """A new token (django-rest-knox): the database keeps only its SHA-512 digest, and it
-    expires after ``REST_KNOX["TOKEN_TTL"]``.  Each call makes one more; every one counts."""
+    expires after ``REST_KNOX["TOKEN_TTL"]``.  Each call makes one more; every one counts.
+    The person's expired tokens are deleted here (knox did it on every request)."""
+    tokens_expired_delete(user)
     instance, key = AuthToken.objects.create(user=user)
     services.audit(actor=user, organisation=None, action="api_token.issue", target=user.email)
     return instance, key

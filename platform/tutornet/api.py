@@ -5,6 +5,7 @@
   organisation of the Host, exactly like the HTML pages (ARCHITECTURE section 3).
 * ``TutornetAPIView``: the base of every endpoint (the caller's language, the
   membership resolved for token-authenticated callers, pagination).
+* ``TokenScheme``: the OpenAPI scheme of ``tutornet.tokens.TokenAuthentication``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -38,6 +40,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             body[exc.field] = [exc.message]
         return Response(body, status=exc.status)
     return drf_exception_handler(exc, context)
+
+
+# --- tokens --------------------------------------------------------------------------
+
+
+class TokenScheme(KnoxTokenScheme):
+    """The OpenAPI security scheme of ``TokenAuthentication`` (knox's, by drf-spectacular)."""
+
+    target_class = "tutornet.tokens.TokenAuthentication"
 
 
 # --- the caller's membership -------------------------------------------------------

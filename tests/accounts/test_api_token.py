@@ -175,3 +175,41 @@ def test_a_made_up_or_old_plaintext_token_is_refused(district: District) -> None
     client = api("school1.localhost")
     client.credentials(HTTP_AUTHORIZATION="Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b")
     assert client.get("/api/me/").status_code == 401
+
+
+def test_a_request_reads_the_token_once_and_expired_tokens_go_when_a_new_one_is_issued(
+    district: District,
+) -> None:
+    """knox's authentication read all the caller's tokens on every request to delete the
+    expired ones; here a request reads its own token only, and a new token's issue tidies up."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    teacher = member(district.school_a).user
+    old_key, key = api_token(teacher), api_token(teacher)
+    from knox.settings import CONSTANTS
+
+    old = AuthToken.objects.get(user=teacher, token_key=old_key[: CONSTANTS.TOKEN_KEY_LENGTH])
+    AuthToken.objects.filter(pk=old.pk).update(expiry=timezone.now() - timedelta(seconds=1))
+    client = api("school1.localhost")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    client.get("/api/me/")
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/me/").status_code == 200
+
+    assert len([q for q in queries.captured_queries if "knox_authtoken" in q["sql"]]) == 1
+    assert AuthToken.objects.filter(pk=old.pk).exists()  # refused if used, but not swept per request
+    client.credentials(HTTP_AUTHORIZATION=f"Token {old_key}")
+    assert client.get("/api/me/").status_code == 401
+    assert not AuthToken.objects.filter(pk=old.pk).exists()
+    # An expired token that is never used again goes when the person gets a new one.
+    AuthToken.objects.filter(user=teacher).update(expiry=timezone.now() - timedelta(seconds=1))
+    response = api("school1.localhost").post(
+        "/api/auth/token/", {"email": teacher.email, "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 200
+    assert AuthToken.objects.filter(user=teacher).count() == 1

@@ -8,8 +8,10 @@ exception, for tests of rows the services never wrote."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import factory
 from django.utils import timezone
@@ -152,3 +154,33 @@ def school_of(teacher: Any) -> Any:
         Membership.objects.select_related("organisation").filter(user=teacher, is_active=True).first()
     )
     return membership.organisation if membership is not None else None
+
+
+def expected_starts(
+    zone: ZoneInfo,
+    windows: Iterable[tuple[int, time, time]],
+    *,
+    slot_minutes: int,
+    buffer_minutes: int,
+    horizon_days: int,
+    now: datetime,
+) -> set[datetime]:
+    """The slot starts weekly windows ``(weekday, from, to)`` give in ``(now, now + horizon]``,
+    worked out here from the wall clock of ``zone`` (what ``slots_generate`` must make).
+
+    A test compares the slots with this for the time just before and just after the
+    generation: it holds exactly unless a start passed the horizon in between."""
+    windows = list(windows)
+    length, step = timedelta(minutes=slot_minutes), timedelta(minutes=slot_minutes + buffer_minutes)
+    first = timezone.localtime(now, zone).date()
+    starts: set[datetime] = set()
+    for offset in range(horizon_days + 2):
+        day: date = first + timedelta(days=offset)
+        for weekday, opens, closes in windows:
+            if day.weekday() != weekday:
+                continue
+            wall, end = datetime.combine(day, opens), datetime.combine(day, closes)
+            while wall + length <= end:
+                starts.add(wall.replace(tzinfo=zone))
+                wall += step
+    return {start for start in starts if now < start <= now + timedelta(days=horizon_days)}

@@ -1,8 +1,9 @@
-"""Bookings made with the ORM for the notification, reminder and feed tests.
+"""Bookings for the notification, reminder and feed tests, made through the booking services.
 
-They do not go through the booking services, so these tests check only what
-they are about (the services have their own tests; one test here goes through
-``booking_create`` end to end).
+``make_booking`` books through ``booking_create`` (``factories.book_slot``): each booking
+carries its busy time, the slot's counter, the audit and the confirmation notifications,
+exactly as the app writes them.  Only the offering and the slot are written directly (as the
+consultations factories do).  ``reschedule`` moves a booking with ``booking_reschedule``.
 """
 
 from __future__ import annotations
@@ -15,14 +16,19 @@ from email.header import decode_header, make_header
 from email.message import Message
 
 from django.db import connection, transaction
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from accounts.models import Role, User
+from accounts.models import Role, TeacherBusy, User
+from consultations import rules
 from consultations.models import Booking, CalendarFeed, Offering, Slot, WaitlistEntry
+from consultations.services import booking_reschedule
 from notifications.models import Delivery, Notification
 from tenants.models import Organisation
 from tests.conftest import member
 from tests.factories import SubjectFactory
+
+from .factories import MINUTE, book_slot
 
 
 def make_booking(
@@ -40,8 +46,12 @@ def make_booking(
     """A booking in ``organisation``'s schema (the caller is inside its tenant_context).
 
     The tutor is a new tutor of the organisation unless given; the teacher a new
-    teacher of the organisation (or, for the centre, of its school 1).
-    ``booked_at`` backdates ``created_at`` (a booking made days ago).
+    teacher of the organisation (or, for the centre, of its school 1), booking from
+    their school.  ``booked_at`` is when the booking was made (the service's ``now``);
+    by default the real time, or just before the minimum notice when that is past.
+    The service stamps ``created_at`` with the real clock, so ``booked_at`` also
+    backdates it (a booking made days ago).  ``status="cancelled"``: cancelled by the
+    teacher before the deadline (``booking_cancel``).
     """
     if tutor is None:
         tutor = member(organisation, Role.TUTOR).user
@@ -55,29 +65,39 @@ def make_booking(
         mode=mode,
         place="Кабинет 12, ул. Ленина, 5" if mode == Offering.Mode.IN_PERSON else "",
     )
-    slot = Slot.objects.create(
-        offering=offering,
-        tutor=tutor,
-        starts_at=starts_at,
-        ends_at=starts_at + timedelta(minutes=minutes),
-        capacity=1,
-        booked=0 if status == Booking.Status.CANCELLED else 1,
-    )
-    booking = Booking.objects.create(
-        slot=slot,
-        teacher=teacher,
-        teacher_organisation=None if organisation.is_school else teacher_school(teacher),
-        starts_at=slot.starts_at,
-        ends_at=slot.ends_at,
-        question=question,
-        status=status,
-        cancelled_at=starts_at - timedelta(days=1) if status == Booking.Status.CANCELLED else None,
-    )
+    slot = slot_of(offering, starts_at, minutes=minutes)
+    booking = book_slot(slot, teacher, question=question, status=status, now=booked_at)
     booking.tutor_id_for_tests = tutor.pk  # type: ignore[attr-defined]
     if booked_at is not None:
         Booking.objects.filter(pk=booking.pk).update(created_at=booked_at)
         booking.created_at = booked_at
     return booking
+
+
+def slot_of(offering: Offering, starts_at: datetime, *, minutes: int = 45) -> Slot:
+    return Slot.objects.create(
+        offering=offering,
+        tutor=offering.tutor,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=minutes),
+        capacity=1,
+    )
+
+
+def reschedule(booking: Booking, starts_at: datetime) -> Booking:
+    """Move ``booking`` by its teacher to a new slot of the same offering at ``starts_at``
+    (``booking_reschedule``: the old booking is cancelled, the new one points back to it)."""
+    old_slot = booking.slot
+    new_slot = slot_of(
+        old_slot.offering,
+        starts_at,
+        minutes=int((old_slot.ends_at - old_slot.starts_at).total_seconds()) // 60,
+    )
+    now = min(timezone.now(), rules.change_deadline(booking) - MINUTE)
+    teacher = User.objects.get(pk=booking.teacher_id)
+    moved = booking_reschedule(booking_id=booking.pk, new_slot_id=new_slot.pk, actor=teacher, now=now)
+    moved.tutor_id_for_tests = old_slot.tutor_id  # type: ignore[attr-defined]
+    return moved
 
 
 def teacher_school(teacher: User) -> Organisation | None:
@@ -132,6 +152,8 @@ class Cleanup:
                 Slot.objects.filter(tutor_id__in=self.users).delete()
                 Offering.objects.filter(tutor_id__in=self.users).delete()
                 CalendarFeed.objects.filter(user_id__in=self.users).delete()
+        # The bookings' busy times live in the public schema (accounts.TeacherBusy).
+        TeacherBusy.objects.filter(user_id__in=self.users).delete()
         # The live worker may be delivering them: lock them first (it skips locked rows).
         with transaction.atomic():
             ids = list(

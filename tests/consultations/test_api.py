@@ -8,7 +8,7 @@ test names with ``tenant_context``.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -22,7 +22,7 @@ from tenants.models import Organisation
 from tests.conftest import District, member
 from tests.factories import SubjectFactory, UserFactory, api_token
 
-from .factories import OfferingFactory, SlotFactory, book_slot, teacher_in, tutor_in
+from .factories import OfferingFactory, SlotFactory, book_slot, expected_starts, teacher_in, tutor_in
 
 pytestmark = pytest.mark.django_db
 
@@ -550,6 +550,7 @@ def test_a_tutor_creates_an_offering_with_weekly_windows_and_its_slots_appear(di
     subject = SubjectFactory()
     client = api_as(tutor, CENTRE)
 
+    before = timezone.now()
     response = client.post(
         "/api/consultations/offerings/",
         {
@@ -564,13 +565,23 @@ def test_a_tutor_creates_an_offering_with_weekly_windows_and_its_slots_appear(di
         format="json",
     )
 
+    after = timezone.now()
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["tutor"]["id"], body["capacity"], body["format"]) == (tutor.pk, 8, "group")
     assert len(body["weekly"]) == 7 and body["weekly"][0]["starts"] == "15:00"
     with tenant_context(district.centre):
         slots = Slot.objects.filter(offering_id=body["id"], is_cancelled=False)
-        assert slots.count() >= 20  # two a day over the 28-day horizon (less the notice)
+        # 60 minutes and the default 15-minute buffer fit once into 15:00-17:00: one a day
+        # over the default 28-day horizon.
+        windows = [(weekday, time(15), time(17)) for weekday in range(7)]
+        expected = [
+            expected_starts(
+                district.centre.zone, windows, slot_minutes=60, buffer_minutes=15, horizon_days=28, now=now
+            )
+            for now in (before, after)
+        ]
+        assert {s.starts_at for s in slots} in expected
         assert all(s.capacity == 8 for s in slots)
     listed = api_as(teacher_in(district.school_a), CENTRE).get(
         "/api/consultations/offerings/", {"subject": subject.pk}

@@ -11,20 +11,22 @@ from datetime import UTC, datetime, timedelta
 
 import icalendar
 import pytest
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from accounts.models import Role
-from consultations import notify
-from consultations.models import Booking, Offering, Slot, WaitlistEntry
-from consultations.services.booking import booking_create
+from accounts.models import Role, User
+from consultations import rules
+from consultations.models import Offering, Slot
+from consultations.services.booking import booking_cancel, booking_create, waitlist_join
 from notifications.models import Kind, Notification
 from tenants.selectors import organisation_url
 from tests.conftest import District, LiveStack, member
-from tests.factories import SubjectFactory, UserFactory
+from tests.factories import SubjectFactory
 
-from .notify_data import attachments_of, cleaned, make_booking, notifications_for, subject_of
+from .factories import book_slot, teacher_in
+from .notify_data import attachments_of, cleaned, make_booking, notifications_for, reschedule, subject_of
 
 STARTS = datetime(2026, 12, 3, 7, 0, tzinfo=UTC)  # 10:00 in Moscow (the centre's zone)
 
@@ -40,8 +42,7 @@ def test_a_confirmed_booking_notifies_teacher_and_tutor_with_an_ics_request_and_
     district: District,
 ) -> None:
     with tenant_context(district.centre), transaction.atomic():
-        booking = make_booking(district.centre, starts_at=STARTS)
-        notify.booking_confirmed(booking)
+        booking = make_booking(district.centre, starts_at=STARTS)  # booking_create writes both
     teacher_note, tutor_note = sorted(
         notifications_for(booking, Kind.BOOKING_CONFIRMED), key=lambda n: n.recipient_id != booking.teacher_id
     )
@@ -67,7 +68,6 @@ def test_each_side_is_written_to_in_their_own_language(district: District) -> No
     tutor = member(district.centre, Role.TUTOR, language="ru").user
     with tenant_context(district.centre), transaction.atomic():
         booking = make_booking(district.centre, starts_at=STARTS, teacher=teacher, tutor=tutor)
-        notify.booking_confirmed(booking)
     by_recipient = {n.recipient_id: n for n in notifications_for(booking, Kind.BOOKING_CONFIRMED)}
     english, russian = by_recipient[teacher.pk], by_recipient[tutor.pk]
     assert english.subject.startswith("Consultation booked: 03.12.2026 10:00")
@@ -85,15 +85,12 @@ def test_a_cancellation_tells_both_sides_who_cancelled_and_why_and_removes_the_e
     with tenant_context(district.centre), transaction.atomic():
         booking = make_booking(district.centre, starts_at=STARTS)
         tutor = booking.slot.tutor
-        Booking.objects.filter(pk=booking.pk).update(
-            status=Booking.Status.CANCELLED,
-            cancelled_at=timezone.now(),
-            cancelled_by=tutor,
-            cancel_reason="Заболел",
+        booking = booking_cancel(
+            booking_id=booking.pk,
+            actor=tutor,
+            reason="Заболел",
+            now=min(timezone.now(), rules.change_deadline(booking) - timedelta(minutes=1)),
         )
-        booking.refresh_from_db()
-        with translation.override("en"):
-            notify.booking_cancelled(booking, tutor)
     notes = notifications_for(booking, Kind.BOOKING_CANCELLED)
     assert {n.recipient_id for n in notes} == {booking.teacher_id, tutor.pk}
     for note in notes:
@@ -103,19 +100,14 @@ def test_a_cancellation_tells_both_sides_who_cancelled_and_why_and_removes_the_e
         assert calendar["METHOD"] == "CANCEL"
         (event,) = calendar.walk("VEVENT")
         assert str(event["STATUS"]) == "CANCELLED"
-        assert int(event["SEQUENCE"]) >= 1
+        assert int(event["SEQUENCE"]) == 1  # never moved (0), then cancelled: one up
 
 
 @pytest.mark.django_db
 def test_a_reschedule_tells_both_sides_the_old_and_new_time_and_moves_the_event(district: District) -> None:
     with tenant_context(district.centre), transaction.atomic():
-        old = make_booking(district.centre, starts_at=STARTS, status=Booking.Status.CANCELLED)
-        new = make_booking(
-            district.centre, starts_at=STARTS + timedelta(days=1), teacher=old.teacher, tutor=old.slot.tutor
-        )
-        new.rescheduled_from = old
-        new.save(update_fields=["rescheduled_from"])
-        notify.booking_rescheduled(old, new, old.teacher)
+        old = make_booking(district.centre, starts_at=STARTS)
+        new = reschedule(old, STARTS + timedelta(days=1))  # booking_reschedule tells both sides
     notes = notifications_for(new, Kind.BOOKING_RESCHEDULED)
     assert {n.recipient_id for n in notes} == {new.teacher_id, new.slot.tutor_id}
     for note in notes:
@@ -129,28 +121,38 @@ def test_a_reschedule_tells_both_sides_the_old_and_new_time_and_moves_the_event(
 
 @pytest.mark.django_db
 def test_a_waitlist_offer_goes_to_the_teacher_with_its_deadline_in_local_time(district: District) -> None:
+    """Built through the services: a full group slot, a teacher on its waitlist, a cancellation
+    that offers the freed place (``booking_cancel`` -> the offer, valid WAITLIST_OFFER_MINUTES)."""
     teacher = member(district.school_a, Role.TEACHER).user
+    moscow = district.centre.zone
+    starts = (
+        (timezone.now() + timedelta(days=3))
+        .astimezone(moscow)
+        .replace(hour=10, minute=0, second=0, microsecond=0)
+    )
     with tenant_context(district.centre), transaction.atomic():
         tutor = member(district.centre, Role.TUTOR).user
         offering = Offering.objects.create(
-            tutor=tutor, subject=SubjectFactory(), format=Offering.Format.GROUP, capacity=3
+            tutor=tutor, subject=SubjectFactory(), format=Offering.Format.GROUP, capacity=2
         )
         slot = Slot.objects.create(
-            offering=offering, tutor=tutor, starts_at=STARTS, ends_at=STARTS + timedelta(hours=1), capacity=3
+            offering=offering, tutor=tutor, starts_at=starts, ends_at=starts + timedelta(hours=1), capacity=2
         )
-        entry = WaitlistEntry.objects.create(
-            slot=slot,
+        first = book_slot(slot, teacher_in(district.school_a))
+        book_slot(slot, teacher_in(district.school_a))
+        waitlist_join(
+            slot_id=slot.pk,
             teacher=teacher,
+            teacher_organisation=district.school_a,
             question="Можно присоединиться?",
-            status=WaitlistEntry.Status.OFFERED,
-            offered_at=STARTS - timedelta(days=1),
-            offer_expires_at=STARTS - timedelta(days=1) + timedelta(hours=2),  # 09:00 UTC = 12:00 Moscow
         )
-        notify.waitlist_offered(entry)
+        cancelled_at = starts - timedelta(days=1)  # 10:00 Moscow the day before
+        booking_cancel(booking_id=first.pk, actor=User.objects.get(pk=first.teacher_id), now=cancelled_at)
     (note,) = Notification.objects.filter(kind=Kind.WAITLIST_OFFER, recipient=teacher)
     assert not Notification.objects.filter(kind=Kind.WAITLIST_OFFER, recipient=tutor).exists()
-    assert "03.12.2026 10:00" in note.subject
-    assert "02.12.2026 12:00" in note.body
+    deadline = cancelled_at + timedelta(minutes=settings.WAITLIST_OFFER_MINUTES)
+    assert starts.strftime("%d.%m.%Y 10:00") in note.subject
+    assert deadline.astimezone(moscow).strftime("%d.%m.%Y %H:%M") in note.body
     assert note.link == organisation_url(district.centre, "/consultations/my/")
     assert note.in_app
 
@@ -160,10 +162,10 @@ def test_a_booking_that_rolls_back_leaves_no_notification(district: District) ->
     class Refused(Exception):
         pass
 
-    teacher = UserFactory()
+    teacher = member(district.school_a, Role.TEACHER).user
     with tenant_context(district.centre), pytest.raises(Refused), transaction.atomic():
-        booking = make_booking(district.centre, starts_at=STARTS, teacher=teacher)
-        notify.booking_confirmed(booking)
+        make_booking(district.centre, starts_at=STARTS, teacher=teacher)
+        assert Notification.objects.filter(recipient=teacher).exists()  # written in the transaction
         raise Refused
     assert not Notification.objects.filter(recipient=teacher).exists()
 

@@ -16,7 +16,7 @@ from tenants.models import Organisation
 from tests.conftest import District, client_for, member
 from tests.factories import SubjectFactory, UserFactory
 
-from .factories import OfferingFactory, SlotFactory, book_slot
+from .factories import OfferingFactory, SlotFactory, book_slot, expected_starts
 
 pytestmark = pytest.mark.django_db
 
@@ -364,6 +364,7 @@ def test_a_tutor_creates_an_offering_sets_weekly_hours_and_gets_slots(
     offering = Offering.objects.get(tutor=tutor)
     assert response["Location"] == f"/consultations/offerings/{offering.pk}/"
 
+    before = timezone.now()
     client.post(
         f"/consultations/offerings/{offering.pk}/",
         {
@@ -380,8 +381,22 @@ def test_a_tutor_creates_an_offering_sets_weekly_hours_and_gets_slots(
         },
     )
 
+    after = timezone.now()
+
     slots = list(Slot.objects.filter(offering=offering, is_cancelled=False))
-    assert len(slots) >= 4  # three weeks of Tuesdays, two slots each (minus today's if past)
+    # Three weeks of Tuesdays, two slots each (15:00 and 16:00: 45 minutes and a 15-minute buffer).
+    expected = [
+        expected_starts(
+            centre.zone,
+            [(1, time(15), time(17))],
+            slot_minutes=45,
+            buffer_minutes=15,
+            horizon_days=21,
+            now=now,
+        )
+        for now in (before, after)
+    ]
+    assert {s.starts_at for s in slots} in expected
     assert {timezone.localtime(s.starts_at, centre.zone).time() for s in slots} == {time(15), time(16)}
     assert all(timezone.localtime(s.starts_at, centre.zone).weekday() == 1 for s in slots)
     assert all(s.video_room for s in slots)

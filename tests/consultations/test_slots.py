@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from accounts.models import Role
@@ -17,7 +18,7 @@ from tenants.models import Organisation
 from tests.conftest import District, member
 from tests.factories import SubjectFactory
 
-from .factories import OfferingFactory, SlotFactory, book_slot, tutor_in
+from .factories import OfferingFactory, SlotFactory, book_slot, expected_starts, tutor_in
 
 pytestmark = pytest.mark.django_db
 
@@ -58,11 +59,16 @@ def test_a_raw_insert_of_an_overlapping_slot_is_refused_too(centre: Organisation
 def test_back_to_back_slots_and_slots_of_different_tutors_at_one_time_are_fine(centre: Organisation) -> None:
     tutor = tutor_in(centre)
     offering = OfferingFactory(tutor=tutor)
+    other = OfferingFactory(tutor=tutor_in(centre))
     first = SlotFactory(offering=offering, starts_at=at(1))
     SlotFactory(offering=offering, starts_at=first.ends_at)
-    SlotFactory(offering=OfferingFactory(tutor=tutor_in(centre)), starts_at=first.starts_at)
+    SlotFactory(offering=other, starts_at=first.starts_at)
 
-    assert Slot.objects.filter(starts_at__gte=first.starts_at, starts_at__lte=first.ends_at).count() >= 3
+    saved = Slot.objects.filter(offering__in=[offering, other]).order_by("starts_at", "tutor_id")
+    assert [(s.tutor_id, s.starts_at) for s in saved] == sorted(
+        [(tutor.pk, first.starts_at), (other.tutor_id, first.starts_at), (tutor.pk, first.ends_at)],
+        key=lambda pair: (pair[1], pair[0]),
+    )
 
 
 def test_a_cancelled_slot_does_not_block_a_new_one_at_the_same_time(centre: Organisation) -> None:
@@ -165,9 +171,21 @@ def test_the_hourly_sweep_generates_slots_up_to_the_horizon_in_every_organisatio
             )
         assert not Slot.objects.filter(offering=offering).exists()
     # The chunk task enters each organisation itself (called here in-process).
+    before = timezone.now()
     slots_extend_for([district.centre.pk, district.school_a.pk])
+    after = timezone.now()
     with tenant_context(district.centre):
-        created = Slot.objects.filter(offering=offering, is_cancelled=False).count()
-        assert 13 <= created <= 14  # one a day for the coming two weeks
+        created = set(
+            Slot.objects.filter(offering=offering, is_cancelled=False).values_list("starts_at", flat=True)
+        )
+        # One a day at 10:00 for the coming two weeks.
+        windows = [(weekday, time(10), time(11)) for weekday in range(7)]
+        expected = [
+            expected_starts(
+                district.centre.zone, windows, slot_minutes=45, buffer_minutes=15, horizon_days=14, now=now
+            )
+            for now in (before, after)
+        ]
+        assert created in expected
         slots_extend_for([district.centre.pk])
-        assert Slot.objects.filter(offering=offering, is_cancelled=False).count() == created
+        assert Slot.objects.filter(offering=offering, is_cancelled=False).count() == len(created)

@@ -414,7 +414,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Tokens first: a caller without credentials gets 401 with `WWW-Authenticate: Token`
         # (DRF takes the header from the first class; with sessions first it was a 403).
-        "knox.auth.TokenAuthentication",
+        "tutornet.tokens.TokenAuthentication",  # knox's, reading the token once per request
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
