@@ -8,6 +8,7 @@ form error or a message; a member or invitation of another organisation is a
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -159,6 +160,9 @@ def staff_import(request: HttpRequest) -> HttpResponse:
         )
     except CsvImportError as exc:
         return _staff_page(request, csv_form=StaffCsvForm(), csv_errors=exc.errors)
+    except csv.Error:  # a cell past the csv module's limit (128 KiB), a NUL byte: not a table
+        form.add_error("file", _("The file cannot be read as a table: a cell is too long or broken."))
+        return _staff_page(request, csv_form=form)
     except PermissionDeniedError as exc:
         return forbidden(request, exc.message)
     except TutornetError as exc:

@@ -118,9 +118,26 @@ class CatalogueFilterSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices, required=False)
 
 
+class SaneDateTimeField(serializers.DateTimeField):
+    """A moment in the years 2000-2999, else a 400 naming the field.
+
+    DRF's own field answered ``0001-01-01`` with an OverflowError (a 500): in a zone east
+    of UTC that moment is before year 1 in UTC.
+    """
+
+    def to_internal_value(self, value: Any) -> Any:
+        try:
+            parsed = super().to_internal_value(value)
+        except OverflowError:
+            parsed = None
+        if parsed is None or not 2000 <= parsed.year <= 2999:
+            raise serializers.ValidationError(_("Enter a date between the years 2000 and 2999."))
+        return parsed
+
+
 class SessionInputSerializer(serializers.Serializer):
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = SaneDateTimeField()
+    ends_at = SaneDateTimeField()
 
 
 class TutorialInputSerializer(serializers.Serializer):
@@ -133,7 +150,7 @@ class TutorialInputSerializer(serializers.Serializer):
     place = serializers.CharField(required=False, allow_blank=True, default="")
     hours = serializers.DecimalField(max_digits=5, decimal_places=1, default=Decimal("2"))
     requires_approval = serializers.BooleanField(default=False)
-    registration_closes_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    registration_closes_at = SaneDateTimeField(required=False, allow_null=True, default=None)
     subject_ids = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     topic_ids = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     audience_all = serializers.BooleanField(default=True)

@@ -170,6 +170,8 @@ class BankItemDetailApi(TutornetAPIView):
 
 
 class BankItemVersionsApi(TutornetAPIView):
+    pagination_class = None  # type: ignore[assignment]  # a plain list: the schema then declares one
+
     @extend_schema(
         operation_id="diagnostics_bank_item_versions", responses=BankVersionOutputSerializer(many=True)
     )

@@ -131,6 +131,8 @@ class RunSerializer(serializers.Serializer):
 
 
 class EventListApi(EventsAPIView):
+    pagination_class = None  # type: ignore[assignment]  # a plain list: the schema then declares one
+
     @extend_schema(operation_id="events_list", responses=EventSerializer(many=True))
     def get(self, request: Request) -> Response:
         """The events this person may see here (published ones of their audience, and those they manage)."""
@@ -177,6 +179,8 @@ class RatingsApi(EventsAPIView):
 
 
 class ScheduleApi(EventsAPIView):
+    pagination_class = None  # type: ignore[assignment]  # a plain list: the schema then declares one
+
     @extend_schema(operation_id="events_schedule", responses=ScheduleRowSerializer(many=True))
     def get(self, request: Request, event_id: int) -> Response:
         """The caller's personal schedule: every block with their track (or null)."""
@@ -189,6 +193,8 @@ class ScheduleApi(EventsAPIView):
 
 
 class AllocateApi(EventsAPIView):
+    pagination_class = None  # type: ignore[assignment]  # a plain list: the schema then declares one
+
     @extend_schema(operation_id="events_allocate", request=None, responses={200: RunSerializer(many=True)})
     def post(self, request: Request, event_id: int) -> Response:
         summaries = services.event_allocate(actor=self.actor, membership=self.membership, event_id=event_id)
@@ -209,6 +215,8 @@ class ParticipantsApi(EventsAPIView):
 
 
 class PointsApi(EventsAPIView):
+    pagination_class = None  # type: ignore[assignment]  # a plain list: the schema then declares one
+
     @extend_schema(operation_id="events_points", responses=PointsSerializer(many=True))
     def get(self, request: Request, event_id: int) -> Response:
         """The board when the caller may see it (the event's setting); otherwise their own row."""

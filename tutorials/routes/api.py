@@ -74,6 +74,8 @@ class RouteDetailSerializer(RouteSerializer):
 
 
 class RouteListApi(TutornetAPIView):
+    pagination_class = None  # type: ignore[assignment]  # a plain list: the schema then declares one
+
     @extend_schema(operation_id="routes_list", responses=RouteSerializer(many=True))
     def get(self, request: Request) -> Response:
         """The routes this person may see (own, tutorants', their school's, or the district's)."""

@@ -158,6 +158,8 @@ def _own_attempt(request: Request, attempt_id: int) -> Attempt:
 
 
 class CampaignListApi(TutornetAPIView):
+    pagination_class = None  # type: ignore[assignment]  # a plain list: the schema then declares one
+
     @extend_schema(responses=CampaignOutputSerializer(many=True), summary="Campaigns for me")
     def get(self, request: Request) -> Response:
         """The published campaigns meant for the caller (a teacher) with their attempt, or,
