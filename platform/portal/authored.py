@@ -64,3 +64,30 @@ def district_facts(*, material: Any, user: Any) -> DistrictFacts | None:
 def district_states(*, materials: list[Any], user: Any) -> dict[int, DistrictFacts]:
     """School material id -> its district copy's facts, for a list of the author's materials."""
     return _facts(list(materials), user)
+
+
+# What a submission copies to the district (``casebank.services.moderation._CONTENT_FIELDS``).
+SENT_FIELDS = ("title", "abstract", "body", "kind", "licence", "grades", "topics", "subject_ids")
+
+
+def published_and_unchanged(*, material: Any, latest: Any, user: Any) -> bool:
+    """Whether the district bank already publishes exactly what the school's latest version says:
+    then there is nothing to send (``«Отправить в банк района»`` is disabled, with the reason)
+    until an author edits the material.  One query in the centre; False when there is no copy."""
+    copy_id = getattr(material, "district_copy_id", None)
+    centre = district.centre_of(district.current())
+    if latest is None or not copy_id or centre is None or not getattr(user, "is_authenticated", False):
+        return False
+    from casebank.models import MaterialVersion, Status
+
+    with tenant_context(centre):
+        sent = (
+            MaterialVersion.objects.filter(material_id=copy_id, material__authors=user)
+            .filter(material__status=Status.PUBLISHED)
+            .order_by("-number")
+            .values("status", *SENT_FIELDS)
+            .first()
+        )
+    if sent is None or sent.pop("status") != Status.PUBLISHED:
+        return False
+    return all(sent[name] == getattr(latest, name) for name in SENT_FIELDS)
