@@ -90,7 +90,10 @@ def _measure(rounds: int, bookings: int, profile: bool = False) -> dict[str, Any
     for round_number in range(rounds):
         status = "held" if round_number % 2 == 0 else "no_show"
         for index, booking in enumerate(booked):
-            data = {f"m{booking.pk}-status": status, f"m{booking.pk}-outcome_note": f"Разобрали, круг {round_number}"}
+            data = {
+                f"m{booking.pk}-status": status,
+                f"m{booking.pk}-outcome_note": f"Разобрали, круг {round_number}",
+            }
             url = f"/consultations/bookings/{booking.pk}/mark/"
             way = "reload" if (index + round_number) % 2 == 0 else "in place"
             with CaptureQueriesContext(connection) as queries:
@@ -139,7 +142,9 @@ def _measure(rounds: int, bookings: int, profile: bool = False) -> dict[str, Any
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--bookings", type=int, default=8)
     parser.add_argument("--profile", action="store_true", help="also print cProfile's top functions")
@@ -161,7 +166,8 @@ def main() -> int:
     for way in ("reload", "in place", "week page"):
         print(
             f"{way:12} {result['median'][way] * 1000:10.1f} {result['p90'][way] * 1000:8.1f}"
-            f" {result['median'][way] / base:6.2f} {result['statements'][way]:11d} {result['samples'][way]:8d}"
+            f" {result['median'][way] / base:6.2f} {result['statements'][way]:11d}"
+            f" {result['samples'][way]:8d}"
         )
     return 0
 

@@ -124,7 +124,11 @@ def _mark_in_place(request: HttpRequest, booking_id: int, form: MarkForm) -> Jso
         status = 403 if isinstance(error, PermissionDeniedError) else 409
         return JsonResponse({"error": str(error), "field": error.field}, status=status)
     return JsonResponse(
-        {"status": booking.status, "status_display": str(booking.get_status_display()), "message": _("Saved.")}
+        {
+            "status": booking.status,
+            "status_display": str(booking.get_status_display()),
+            "message": _("Saved."),
+        }
     )
 
 

@@ -169,7 +169,7 @@ def photo_remove(*, user: User, organisation: Organisation) -> None:
     photo = ProfilePhoto.objects.filter(user=user).first()
     if photo is None:
         return
-    storage, name = photo.file.storage, photo.file.name
+    storage, name = photo.file.storage, str(photo.file.name)
     with transaction.atomic():
         photo.delete()
         audit(actor=user, organisation=organisation, action="portal.photo_removed", target=user)
@@ -233,7 +233,9 @@ def editor_image_upload(*, organisation: Organisation, actor: User, upload: IO[b
     try:
         with transaction.atomic():
             image.save()
-            audit(actor=actor, organisation=organisation, action="portal.editor_image_upload", target=image.pk)
+            audit(
+                actor=actor, organisation=organisation, action="portal.editor_image_upload", target=image.pk
+            )
     except Exception:
         _remove_file_on_failure(image)
         raise

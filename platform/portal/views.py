@@ -125,7 +125,7 @@ def me(request: HttpRequest) -> HttpResponse:
     context = {
         "memberships": memberships,
         "is_tutor": any(m.role == "tutor" for m in memberships),
-        "photo": pictures.photos_of([request.user.pk]).get(request.user.pk),
+        "photo": pictures.photos_of([request.user.pk]).get(int(request.user.pk or 0)),
         "photo_limit_mb": pictures.max_photo_bytes() // (1024 * 1024),
     }
     return render(request, "portal/me.html", context)
@@ -176,12 +176,15 @@ def editor_image_upload(request: HttpRequest) -> JsonResponse:
     upload = request.FILES.get("image")
     if upload is None:
         return JsonResponse({"error": _("Choose a picture file first."), "field": "image"}, status=400)
+    organisation: Any = request.tenant  # type: ignore[attr-defined]
     try:
-        uploaded = pictures.editor_image_upload(organisation=request.tenant, actor=request.user, upload=upload)  # type: ignore[arg-type,attr-defined]
+        uploaded = pictures.editor_image_upload(organisation=organisation, actor=request.user, upload=upload)  # type: ignore[arg-type]
     except TutornetError as error:
         status = 403 if isinstance(error, PermissionDeniedError) else 400
         return JsonResponse({"error": str(error), "field": error.field or "image"}, status=status)
-    return JsonResponse({"url": uploaded.url, "width": uploaded.image.width, "height": uploaded.image.height}, status=201)
+    return JsonResponse(
+        {"url": uploaded.url, "width": uploaded.image.width, "height": uploaded.image.height}, status=201
+    )
 
 
 @login_required

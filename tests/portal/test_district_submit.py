@@ -37,7 +37,9 @@ def test_sending_is_disabled_with_the_reason_once_published_and_offered_again_af
     page = client.get(f"/casebank/materials/{own.pk}/").content.decode()
     assert not SUBMIT_FORM.search(page)
     button = page[page.index('class="inline submit-district"') :]
-    assert re.search(r'<button type="button" class="secondary" disabled aria-describedby="nothing-to-send">', button)
+    assert re.search(
+        r'<button type="button" class="secondary" disabled aria-describedby="nothing-to-send">', button
+    )
     assert "Опубликован в банке района как есть: измените материал, чтобы отправить изменения." in button
 
     with tenant_context(district.school_a):

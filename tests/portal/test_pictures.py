@@ -15,10 +15,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django_tenants.utils import tenant_context
 from PIL import Image
+from portal.models import EditorImage, ProfilePhoto
 
 from accounts.models import Role
 from casebank.services.common import sanitise_html
-from portal.models import EditorImage, ProfilePhoto
 from tests.conftest import District, client_for, member
 
 from .helpers import slot_in, soon
@@ -35,12 +35,15 @@ def _media_root(settings: Any, tmp_path: Path) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _english() -> Any:
-    with translation.override("en"):
+def _russian() -> Any:
+    # The pages speak the person's language, Russian first: messages are asserted as people read them.
+    with translation.override("ru"):
         yield
 
 
-def picture(kind: str = "PNG", size: tuple[int, int] = (900, 600), name: str = "face.png") -> SimpleUploadedFile:
+def picture(
+    kind: str = "PNG", size: tuple[int, int] = (900, 600), name: str = "face.png"
+) -> SimpleUploadedFile:
     stream = io.BytesIO()
     Image.new("RGB", size, (200, 40, 40)).save(stream, kind)
     return SimpleUploadedFile(name, stream.getvalue(), content_type="image/png")
@@ -92,8 +95,8 @@ def test_a_file_that_is_not_a_picture_is_refused_with_a_clear_message_and_nothin
     first = client.post("/my/photo/", {"photo": renamed}, follow=True).content.decode()
     second = client.post("/my/photo/", {"photo": damaged}, follow=True).content.decode()
 
-    assert "By its content this file is PDF, not a picture" in first
-    assert "The picture could not be read" in second
+    assert "По содержимому этот файл — PDF, а не изображение" in first
+    assert "Не удалось прочитать изображение" in second
     assert not ProfilePhoto.objects.filter(user=tutor).exists()
     assert stored_files(_media_root) == []
 
@@ -104,7 +107,7 @@ def test_a_photo_over_the_size_limit_is_refused_before_anything_is_written(
     settings.PORTAL_MAX_PHOTO_BYTES = 1024
     tutor = member(district.centre, Role.TUTOR).user
     page = client_for(tutor, CENTRE).post("/my/photo/", {"photo": picture()}, follow=True).content.decode()
-    assert "the largest allowed is 0.0 MB" in page
+    assert "допускается не больше 0.0 МБ" in page
     assert stored_files(_media_root) == []
 
 
@@ -119,11 +122,15 @@ def test_a_new_photo_replaces_the_old_file_and_a_teacher_cannot_set_one(
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/my/photo/", {"photo": picture("JPEG", (300, 500), "me.jpg")})
     assert ProfilePhoto.objects.get(user=tutor).file.name != first
-    assert [p.name for p in stored_files(_media_root)] == [Path(ProfilePhoto.objects.get(user=tutor).file.name).name]
+    assert [p.name for p in stored_files(_media_root)] == [
+        Path(ProfilePhoto.objects.get(user=tutor).file.name).name
+    ]
 
     teacher = member(district.school_a).user
-    page = client_for(teacher, SCHOOL_A).post("/my/photo/", {"photo": picture()}, follow=True).content.decode()
-    assert "Only tutors have a photo" in page
+    page = (
+        client_for(teacher, SCHOOL_A).post("/my/photo/", {"photo": picture()}, follow=True).content.decode()
+    )
+    assert "Фотография в профиле есть только у тьюторов" in page
     assert not ProfilePhoto.objects.filter(user=teacher).exists()
 
 
@@ -204,7 +211,7 @@ def test_a_bad_editor_upload_is_a_400_naming_the_problem_and_writes_nothing(
     program = SimpleUploadedFile("picture.png", b"MZ" + b"\x00" * 300)
     response = client.post("/portal/images/", {"image": program})
     assert response.status_code == 400
-    assert "not a picture" in response.json()["error"]
+    assert "а не изображение" in response.json()["error"]
     assert client.post("/portal/images/", {}).status_code == 400
     outsider = member(district.school_b).user
     refused = client_for(outsider, SCHOOL_A).post("/portal/images/", {"image": picture()})
