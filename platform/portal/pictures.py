@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import io
+import re
 import uuid
 from dataclasses import dataclass
 from typing import IO, Any
@@ -249,3 +250,38 @@ def editor_image_for(*, image_id: int, organisation: Organisation, viewer: Any) 
     if image is None or district_membership_for(viewer, organisation) is None:
         raise NotFoundError(_("No such picture."))
     return image
+
+
+_EDITOR_IMAGE_SOURCE = re.compile(r'(<img\b[^>]*\bsrc=")/portal/images/(\d+)/(")')
+
+
+def editor_images_copy(*, body: str, source: Organisation, target: Organisation) -> str:
+    """``body`` with the pictures ``source`` serves copied to ``target`` and their addresses
+    changed to the copies: a school's material sent to the district bank is read on the centre's
+    site, by people the school's pictures are not served to.  Pictures of other organisations are
+    left as they are (the centre serves none of them: they show as missing, never leak)."""
+    ids = {int(match.group(2)) for match in _EDITOR_IMAGE_SOURCE.finditer(body or "")}
+    if not ids or source.pk == target.pk:
+        return body
+    copies: dict[int, str] = {}
+    for image in EditorImage.objects.filter(pk__in=ids, organisation=source):
+        with image.file.open("rb") as stream:
+            data = stream.read()
+        copy = EditorImage(
+            organisation=target,
+            uploaded_by_id=image.uploaded_by_id,
+            content_type=image.content_type,
+            width=image.width,
+            height=image.height,
+            size=image.size,
+        )
+        extension = "png" if image.content_type == "image/png" else "jpg"
+        _save_file(copy, f"{target.schema_name}/editor-images", data, extension)
+        copy.save()
+        copies[image.pk] = editor_image_url(copy)
+
+    def swap(match: re.Match[str]) -> str:
+        url = copies.get(int(match.group(2)))
+        return f"{match.group(1)}{url}{match.group(3)}" if url else match.group(0)
+
+    return _EDITOR_IMAGE_SOURCE.sub(swap, body)

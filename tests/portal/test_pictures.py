@@ -227,3 +227,29 @@ def test_a_centres_editor_picture_is_read_by_its_schools_people(district: Distri
     assert client_for(teacher, CENTRE).get(url).status_code == 200
     with tenant_context(district.school_b):
         assert client_for(teacher, SCHOOL_B).get(url).status_code == 404
+
+
+def test_a_picture_in_a_material_sent_to_the_district_is_copied_to_the_centre_and_served_there(
+    district: District,
+) -> None:
+    from casebank import services as casebank_services
+    from casebank.models import Material
+
+    author = member(district.school_a).user
+    school = client_for(author, SCHOOL_A)
+    url = school.post("/portal/images/", {"image": picture()}).json()["url"]
+    with tenant_context(district.school_a):
+        own = casebank_services.material_create(
+            actor=author, title="Кейс с рисунком", body=f'<p>Схема:</p><img src="{url}" alt="Схема">'
+        )
+        copy = casebank_services.material_submit(material=own, actor=author)
+    with tenant_context(district.centre):
+        body = Material.objects.get(pk=copy.pk).versions.get().body
+    copied = EditorImage.objects.get(organisation=district.centre)
+    assert f'<img src="/portal/images/{copied.pk}/" alt="Схема">' in body
+    assert url not in body
+    # The district's readers fetch the centre's copy on the centre's site; the school's own
+    # picture stays the school's.
+    reader = member(district.school_b).user
+    assert client_for(reader, CENTRE).get(f"/portal/images/{copied.pk}/").status_code == 200
+    assert client_for(reader, SCHOOL_B).get(url).status_code == 404
