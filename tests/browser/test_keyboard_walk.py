@@ -79,6 +79,8 @@ def test_a_teacher_books_and_the_tutor_files_the_outcome_with_the_keyboard_alone
     assert booking.question == "Как разобрать с классом задачу на импульс?"
 
     # The tutor: the week of the past consultation, «Проведена», an outcome, «Сохранить».
+    context.close()
+    context = browser.new_context(locale="ru-RU", bypass_csp=True, viewport={"width": 1366, "height": 768})
     tutor_page = context.new_page()
     sign_in_by_keyboard(tutor_page, live_stack, CENTRE, tutor.email)
     past_week = timezone.localtime(past.starts_at, district.centre.zone).date().isoformat()
