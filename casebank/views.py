@@ -177,6 +177,13 @@ def material_detail(request: HttpRequest, material_id: int) -> HttpResponse:
         context["can_publish_here"] = is_school and latest.status == Status.DRAFT
         # From a school any state is sent (its latest version); at the centre a draft or a returned one.
         context["can_submit"] = is_school or latest.status in (Status.DRAFT, Status.RETURNED)
+        if is_school and material.district_copy_id:
+            from portal.authored import published_and_unchanged
+
+            # Published as it is: nothing to send until an author changes it (the button says why).
+            context["nothing_to_send"] = published_and_unchanged(
+                material=material, latest=latest, user=request.user
+            )
         context["can_delete"] = (
             all(v.status == Status.DRAFT for v in versions) and not material.district_copy_id
         )

@@ -60,11 +60,11 @@ class RescheduleForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
 
 
+MARK_CHOICES = [(Booking.Status.HELD, _("Held")), (Booking.Status.NO_SHOW, _("Did not come"))]
+
+
 class MarkForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("How it went"),
-        choices=[(Booking.Status.HELD, _("Held")), (Booking.Status.NO_SHOW, _("Did not come"))],
-    )
+    status = forms.ChoiceField(label=_("How it went"), choices=MARK_CHOICES)
     outcome_note = forms.CharField(
         label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )

@@ -64,8 +64,9 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 # behind the moderator's back.  ``@@PLUGINFILE@@/<name>`` is Moodle's placeholder for a picture
 # embedded in an imported question: the import stores the picture and replaces it with the
 # picture's own address in the same transaction (a relative path, never another site).
+# ``/portal/images/<id>/`` is a picture the rich-text editor uploaded (``portal.pictures``).
 OWN_IMAGE_SOURCE = re.compile(
-    r"^(/(api/)?(casebank/files|diagnostics/bank/images)/\d+/|@@PLUGINFILE@@/[^/\\\s\"<>]+)$"
+    r"^(/(api/)?(casebank/files|diagnostics/bank/images)/\d+/|/portal/images/\d+/|@@PLUGINFILE@@/[^/\\\s\"<>]+)$"
 )
 
 

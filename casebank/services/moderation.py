@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django_tenants.utils import tenant_context
+from portal.pictures import editor_images_copy
 
 from accounts.models import User
 from notifications.models import Kind as NotificationKind
@@ -72,6 +73,8 @@ def material_submit(*, material: Material, actor: User) -> Material:
         raise ModerationStateError(_("This school belongs to no district."))
     source = latest_version(material)
     content = {name: getattr(source, name) for name in _CONTENT_FIELDS}
+    # Pictures the editor uploaded to the school: copied to the centre, which serves the copy.
+    content["body"] = editor_images_copy(body=str(content["body"]), source=school, target=centre)
     storage = Attachment._meta.get_field("file").storage
     # Absolute paths now: the tenant storage resolves names against the active schema.
     to_copy = [

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -15,11 +15,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
-from tutornet.errors import TutornetError
+from tutornet.errors import PermissionDeniedError, TutornetError
 from tutornet.pages import act, form_error, submit
 
 from .. import permissions, rules, selectors, services
-from ..forms import WEEKDAYS, ExceptionForm, MarkForm, OfferingForm, WindowFormSet
+from ..forms import MARK_CHOICES, WEEKDAYS, ExceptionForm, MarkForm, OfferingForm, WindowFormSet
 from ..models import AvailabilityException, Booking, Offering
 from ._common import (
     DAY,
@@ -58,13 +58,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
             "deadline": rules.change_deadline(booking),
             "can_cancel": rules.can_change(booking, now),
             "can_mark": booking.starts_at <= now,
-            "mark_form": MarkForm(
-                initial={
-                    "status": booking.status if booking.status != Booking.Status.CONFIRMED else "held",
-                    "outcome_note": booking.outcome_note,
-                },
-                prefix=f"m{booking.pk}",
-            ),
+            "mark_status": booking.status if booking.status != Booking.Status.CONFIRMED else "held",
         }
         if booking.status != Booking.Status.CONFIRMED:
             row["join_open"] = False
@@ -80,6 +74,12 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "next_week": (monday + 7 * DAY).isoformat(),
         "ratings": selectors.tutor_ratings(tutor=tutor)[:20],
         "summary": summary[0] if summary else None,
+        # The mark form's words, translated once for every row (the same as MarkForm's).
+        "how_it_went": MarkForm.base_fields["status"].label,
+        "held_label": dict(MARK_CHOICES)[Booking.Status.HELD],
+        "no_show_label": dict(MARK_CHOICES)[Booking.Status.NO_SHOW],
+        "outcome_label": MarkForm.base_fields["outcome_note"].label,
+        "save_label": _("Save"),
     }
     return render_page(request, "consultations/calendar.html", context)
 
@@ -91,6 +91,9 @@ def booking_mark(request: HttpRequest, booking_id: int) -> HttpResponse:
     local_day = timezone.localtime(booking.starts_at, organisation(request).zone).date()
     back = f"{reverse('consultations:calendar')}?week={local_day.isoformat()}"
     form = MarkForm(request.POST, prefix=f"m{booking.pk}")
+    if "application/json" in request.headers.get("Accept", ""):
+        # static/js/consultations_mark.js: the row updates in place; the week is not rendered again.
+        return _mark_in_place(request, booking.pk, form)
     if not form.is_valid():
         messages.error(request, _("Choose held or did not come."))
         return redirect(back)
@@ -104,6 +107,28 @@ def booking_mark(request: HttpRequest, booking_id: int) -> HttpResponse:
         ),
         success=_("Saved."),
         back=back,
+    )
+
+
+def _mark_in_place(request: HttpRequest, booking_id: int, form: MarkForm) -> JsonResponse:
+    if not form.is_valid():
+        return JsonResponse({"error": _("Choose held or did not come."), "field": "status"}, status=400)
+    try:
+        booking = services.booking_mark(
+            booking_id=booking_id,
+            actor=request.user,  # type: ignore[arg-type]
+            status=form.cleaned_data["status"],
+            outcome_note=form.cleaned_data["outcome_note"],
+        )
+    except TutornetError as error:
+        status = 403 if isinstance(error, PermissionDeniedError) else 409
+        return JsonResponse({"error": str(error), "field": error.field}, status=status)
+    return JsonResponse(
+        {
+            "status": booking.status,
+            "status_display": str(booking.get_status_display()),
+            "message": _("Saved."),
+        }
     )
 
 

@@ -6,6 +6,7 @@ gives the states of a whole list of one's materials in one query (``«Мои м�
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,3 +65,37 @@ def district_facts(*, material: Any, user: Any) -> DistrictFacts | None:
 def district_states(*, materials: list[Any], user: Any) -> dict[int, DistrictFacts]:
     """School material id -> its district copy's facts, for a list of the author's materials."""
     return _facts(list(materials), user)
+
+
+# What a submission copies to the district (``casebank.services.moderation._CONTENT_FIELDS``).
+SENT_FIELDS = ("title", "abstract", "body", "kind", "licence", "grades", "topics", "subject_ids")
+
+
+def published_and_unchanged(*, material: Any, latest: Any, user: Any) -> bool:
+    """Whether the district bank already publishes exactly what the school's latest version says:
+    then there is nothing to send (``«Отправить в банк района»`` is disabled, with the reason)
+    until an author edits the material.  One query in the centre; False when there is no copy."""
+    copy_id = getattr(material, "district_copy_id", None)
+    centre = district.centre_of(district.current())
+    if latest is None or not copy_id or centre is None or not getattr(user, "is_authenticated", False):
+        return False
+    from casebank.models import MaterialVersion, Status
+
+    with tenant_context(centre):
+        sent = (
+            MaterialVersion.objects.filter(material_id=copy_id, material__authors=user)
+            .filter(material__status=Status.PUBLISHED)
+            .order_by("-number")
+            .values("status", *SENT_FIELDS)
+            .first()
+        )
+    if sent is None or sent.pop("status") != Status.PUBLISHED:
+        return False
+    # The copy's pictures are the centre's copies of the school's (``pictures.editor_images_copy``).
+    sent["body"] = _PICTURE.sub("/portal/images/-/", sent["body"] or "")
+    mine = {name: getattr(latest, name) for name in SENT_FIELDS}
+    mine["body"] = _PICTURE.sub("/portal/images/-/", mine["body"] or "")
+    return all(sent[name] == mine[name] for name in SENT_FIELDS)
+
+
+_PICTURE = re.compile(r"/portal/images/\d+/")

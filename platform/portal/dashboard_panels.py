@@ -1,19 +1,27 @@
 """ "What's next" on the home page, one panel per role (``tutornet.panels``).
 
-Each function decides from the request's memberships whether the person has the role
-here, and keeps to a few fixed queries (the dashboard's query count is asserted per role
-in tests/portal/test_dashboards.py).  Cross-level reads go through ``district``.
+Every panel has the same shape: ``@role_panel(...)`` says for which role, in which kind of
+organisation, under which key, title and template; the function under it gets the request,
+the person's membership here and the organisation, and returns only its template's context.
+The guard (an active membership with that role, here) and the ``Panel`` are made once, in
+``role_panel``.  Each function keeps to a few fixed queries (the dashboard's query count is
+asserted per role in tests/portal/test_dashboards.py).  Cross-level reads go through
+``district``.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Sequence
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, prefetch_related_objects
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tenants.utils import tenant_context
 
 from accounts.models import Invitation, Membership, Role
@@ -24,97 +32,155 @@ from . import district
 
 RECENT = timedelta(days=30)
 LIST = 5
+CENTRE, SCHOOL = Organisation.Kind.CENTRE, Organisation.Kind.SCHOOL
+# The role panels come first; features' panels (diagnostics, routes, tutorials) follow.
+ROLE_PANEL_ORDER = 5
+
+Build = Callable[[HttpRequest, Membership, Organisation], dict[str, Any]]
+PanelFunction = Callable[[HttpRequest], "panels.Panel | None"]
 
 
-def _membership(request: HttpRequest) -> Membership | None:
-    membership = getattr(request, "membership", None)
-    return membership if membership is not None and membership.is_active else None
+def role_panel(
+    *, role: str, key: str, title: Promise, template: str, kinds: Sequence[str] = (CENTRE, SCHOOL)
+) -> Callable[[Build], PanelFunction]:
+    """A panel for the people with ``role`` in an organisation of one of ``kinds``: the decorated
+    function builds its context; anyone else gets no panel (and costs no query)."""
+
+    def decorate(build: Build) -> PanelFunction:
+        @functools.wraps(build)
+        def panel(request: HttpRequest) -> panels.Panel | None:
+            membership = getattr(request, "membership", None)
+            here = district.current()
+            if (
+                membership is None
+                or not membership.is_active
+                or here is None
+                or here.kind not in kinds
+                or membership.organisation_id != here.pk
+                or membership.role != role
+            ):
+                return None
+            return panels.Panel(
+                key=key,
+                title=str(title),
+                template=template,
+                context=build(request, membership, here),
+                order=ROLE_PANEL_ORDER,
+            )
+
+        return panel
+
+    return decorate
 
 
-def _here() -> Organisation | None:
-    return district.current()
+def _recent_materials(
+    subject_ids: list[int], now: datetime, link: Callable[[int], str]
+) -> list[dict[str, Any]]:
+    """Materials published in the last 30 days in these subjects, in the active schema's bank."""
+    from casebank.models import Material, Status
+
+    if not subject_ids:
+        return []
+    rows = (
+        Material.objects.filter(
+            status=Status.PUBLISHED, published_at__gte=now - RECENT, subjects__in=subject_ids
+        )
+        .distinct()
+        .order_by("-published_at")
+        .values("id", "title")[:LIST]
+    )
+    return [{**row, "url": link(row["id"])} for row in rows]
+
+
+def _consultation(
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    subject: str,
+    tutor: str,
+    question: str,
+    url: str,
+    join_url: str,
+) -> dict[str, Any]:
+    return {
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "subject": subject,
+        "tutor": tutor,
+        "question": question,
+        "url": url,
+        "join_url": join_url,
+    }
 
 
 # --- teacher -------------------------------------------------------------------------------------
 
 
-def teacher_panel(request: HttpRequest) -> panels.Panel | None:
+@role_panel(
+    role=Role.TEACHER,
+    key="teacher-next",
+    title=gettext_lazy("What's next"),
+    template="portal/panels/_teacher.html",
+)
+def teacher_panel(request: HttpRequest, membership: Membership, here: Organisation) -> dict[str, Any]:
     """Next consultations (here and with the centre) with their join links, what waits for the
     teacher's answer (a Help Hour question, a waitlist place), new materials in their subjects."""
-    membership = _membership(request)
-    here = _here()
-    if membership is None or here is None or membership.role != Role.TEACHER:
-        return None
-    from casebank.models import Material, Status
     from consultations.models import Booking, WaitlistEntry
 
     user = request.user
     now = timezone.now()
-    local = [
-        {
-            "starts_at": b.starts_at,
-            "ends_at": b.ends_at,
-            "subject": str(b.slot.offering.subject),
-            "tutor": b.slot.tutor.get_full_name(),
-            "question": b.question,
-            "url": "/consultations/my/",
-            "join_url": f"/consultations/slots/{b.slot_id}/join/" if b.slot.video_room else "",
-        }
+    # On the request's membership: the dashboard's own line of subjects reads the same cache.
+    prefetch_related_objects([membership], "subjects")
+    subject_ids = [s.pk for s in membership.subjects.all()]
+    upcoming = [
+        _consultation(
+            starts_at=b.starts_at,
+            ends_at=b.ends_at,
+            subject=str(b.slot.offering.subject),
+            tutor=b.slot.tutor.get_full_name(),
+            question=b.question,
+            url="/consultations/my/",
+            join_url=f"/consultations/slots/{b.slot_id}/join/" if b.slot.video_room else "",
+        )
         for b in Booking.objects.filter(teacher_id=user.pk, ends_at__gte=now, status=Booking.Status.CONFIRMED)
         .select_related("slot__offering__subject", "slot__tutor")
         .order_by("starts_at")[:LIST]
     ]
-    subject_ids = [s.pk for s in membership.subjects.all()]
-    materials = (
-        list(
-            Material.objects.filter(
-                status=Status.PUBLISHED, published_at__gte=now - RECENT, subjects__in=subject_ids
-            )
-            .distinct()
-            .order_by("-published_at")
-            .values("id", "title")[:LIST]
-        )
-        if subject_ids
-        else []
-    )
-    centre = district.centre_of(here)
+    materials = _recent_materials(subject_ids, now, lambda pk: f"/casebank/materials/{pk}/")
     waiting: list[dict[str, Any]] = []
-    district_rows: list[dict[str, Any]] = []
-    district_materials: list[dict[str, Any]] = []
+    centre = district.centre_of(here)
     if centre is not None:
         from consultations.help_hour.models import HelpHourRequest
         from consultations.help_hour.models import Status as RequestStatus
 
-        for b in district.district_bookings(user=user, school=here, since=now):
-            if len(district_rows) >= LIST:
-                break
-            district_rows.append(
-                {
-                    "starts_at": b.starts_at,
-                    "ends_at": b.ends_at,
-                    "subject": b.subject,
-                    "tutor": b.tutor,
-                    "question": b.question,
-                    "url": district.go_url(centre, "/consultations/my/"),
-                    "join_url": b.join_url,
-                }
-            )
+        my_consultations = district.go_url(centre, "/consultations/my/")
+        # One switch into the centre's schema for all of its reads.
         with tenant_context(centre):
+            upcoming += [
+                _consultation(
+                    starts_at=b.starts_at,
+                    ends_at=b.ends_at,
+                    subject=b.subject,
+                    tutor=b.tutor,
+                    question=b.question,
+                    url=my_consultations,
+                    join_url=b.join_url,
+                )
+                for b in district.bookings_in_centre(user=user, centre=centre, since=now, limit=LIST)
+            ]
             for entry in WaitlistEntry.objects.filter(
                 teacher_id=user.pk, status=WaitlistEntry.Status.OFFERED
             ).select_related("slot__offering__subject")[:LIST]:
+                until = (
+                    timezone.localtime(entry.offer_expires_at, centre.zone).strftime("%d.%m %H:%M")
+                    if entry.offer_expires_at
+                    else ""
+                )
                 waiting.append(
                     {
                         "text": _("A place is offered to you: %(subject)s, until %(until)s")
-                        % {
-                            "subject": entry.slot.offering.subject,
-                            "until": timezone.localtime(entry.offer_expires_at, centre.zone).strftime(
-                                "%d.%m %H:%M"
-                            )
-                            if entry.offer_expires_at
-                            else "",
-                        },
-                        "url": district.go_url(centre, "/consultations/my/"),
+                        % {"subject": entry.slot.offering.subject, "until": until},
+                        "url": my_consultations,
                     }
                 )
             for request_row in HelpHourRequest.objects.filter(
@@ -127,50 +193,30 @@ def teacher_panel(request: HttpRequest) -> panels.Panel | None:
                         "url": f"/consultations/help-hour/{request_row.pk}/",
                     }
                 )
-            if subject_ids:
-                district_materials = [
-                    {**row, "url": district.go_url(centre, f"/casebank/materials/{row['id']}/")}
-                    for row in Material.objects.filter(
-                        status=Status.PUBLISHED, published_at__gte=now - RECENT, subjects__in=subject_ids
-                    )
-                    .distinct()
-                    .order_by("-published_at")
-                    .values("id", "title")[:LIST]
-                ]
-    upcoming = sorted(local + district_rows, key=lambda row: row["starts_at"])[:LIST]
-    new_materials = [
-        {**row, "url": f"/casebank/materials/{row['id']}/"} for row in materials
-    ] + district_materials
-    return panels.Panel(
-        key="teacher-next",
-        title=_("What's next"),
-        template="portal/panels/_teacher.html",
-        context={
-            "upcoming": upcoming,
-            "waiting": waiting,
-            "materials": new_materials[: LIST * 2],
-            "zone": here.zone,
-            "book_url": "/consultations/",
-            "has_subjects": bool(subject_ids),
-        },
-        order=5,
-    )
+            materials += _recent_materials(
+                subject_ids, now, lambda pk: district.go_url(centre, f"/casebank/materials/{pk}/")
+            )
+    return {
+        "upcoming": sorted(upcoming, key=lambda row: row["starts_at"])[:LIST],
+        "waiting": waiting,
+        "materials": materials[: LIST * 2],
+        "zone": here.zone,
+        "book_url": "/consultations/",
+        "has_subjects": bool(subject_ids),
+    }
 
 
 # --- tutor ---------------------------------------------------------------------------------------
 
 
-def tutor_panel(request: HttpRequest) -> panels.Panel | None:
+@role_panel(
+    role=Role.TUTOR,
+    key="tutor-next",
+    title=gettext_lazy("My consultations as tutor"),
+    template="portal/panels/_tutor.html",
+)
+def tutor_panel(request: HttpRequest, membership: Membership, here: Organisation) -> dict[str, Any]:
     """Today's and this week's consultations the tutor leads, with the questions; Help Hour sessions."""
-    membership = _membership(request)
-    here = _here()
-    if (
-        membership is None
-        or here is None
-        or membership.role != Role.TUTOR
-        or membership.organisation_id != here.pk
-    ):
-        return None
     from consultations.help_hour.models import HelpHourSession
     from consultations.models import Booking
 
@@ -193,56 +239,40 @@ def tutor_panel(request: HttpRequest) -> panels.Panel | None:
             .select_related("subject")
             .order_by("starts_at")[:LIST]
         )
-        if here.kind == Organisation.Kind.CENTRE
+        if here.kind == CENTRE
         else []
     )
-    return panels.Panel(
-        key="tutor-next",
-        title=_("My consultations as tutor"),
-        template="portal/panels/_tutor.html",
-        context={
-            "today": [b for b in bookings if b.starts_at < end_of_today],
-            "week": [b for b in bookings if b.starts_at >= end_of_today],
-            "sessions": sessions,
-            "zone": zone,
-        },
-        order=5,
-    )
+    return {
+        "today": [b for b in bookings if b.starts_at < end_of_today],
+        "week": [b for b in bookings if b.starts_at >= end_of_today],
+        "sessions": sessions,
+        "zone": zone,
+    }
 
 
 # --- methodologist ---------------------------------------------------------------------------------
 
 
-def methodologist_panel(request: HttpRequest) -> panels.Panel | None:
+@role_panel(
+    role=Role.METHODOLOGIST,
+    key="methodologist-next",
+    title=gettext_lazy("Waiting for you"),
+    template="portal/panels/_methodologist.html",
+    kinds=(CENTRE,),
+)
+def methodologist_panel(request: HttpRequest, membership: Membership, here: Organisation) -> dict[str, Any]:
     """The Help Hour queue, materials to moderate, held sessions without an outcome: 3 counts."""
-    membership = _membership(request)
-    here = _here()
-    if (
-        membership is None
-        or here is None
-        or here.kind != Organisation.Kind.CENTRE
-        or membership.organisation_id != here.pk
-        or membership.role != Role.METHODOLOGIST
-    ):
-        return None
     from casebank.models import MaterialVersion, Status
     from consultations.help_hour.models import HelpHourRequest, HelpHourSession
     from consultations.help_hour.models import Status as RequestStatus
 
-    now = timezone.now()
-    return panels.Panel(
-        key="methodologist-next",
-        title=_("Waiting for you"),
-        template="portal/panels/_methodologist.html",
-        context={
-            "queue": HelpHourRequest.objects.filter(status=RequestStatus.SUBMITTED).count(),
-            "to_moderate": MaterialVersion.objects.filter(status=Status.SUBMITTED).count(),
-            "without_outcome": HelpHourSession.objects.filter(
-                ends_at__lt=now, outcome_recorded_at__isnull=True
-            ).count(),
-        },
-        order=5,
-    )
+    return {
+        "queue": HelpHourRequest.objects.filter(status=RequestStatus.SUBMITTED).count(),
+        "to_moderate": MaterialVersion.objects.filter(status=Status.SUBMITTED).count(),
+        "without_outcome": HelpHourSession.objects.filter(
+            ends_at__lt=timezone.now(), outcome_recorded_at__isnull=True
+        ).count(),
+    }
 
 
 # --- school admin ------------------------------------------------------------------------------------
@@ -251,19 +281,16 @@ def methodologist_panel(request: HttpRequest) -> panels.Panel | None:
 OPEN_REQUESTS = ("submitted", "needs_clarification", "accepted", "scheduled")
 
 
-def school_admin_panel(request: HttpRequest) -> panels.Panel | None:
+@role_panel(
+    role=Role.SCHOOL_ADMIN,
+    key="school-admin-next",
+    title=gettext_lazy("Your school now"),
+    template="portal/panels/_school_admin.html",
+    kinds=(SCHOOL,),
+)
+def school_admin_panel(request: HttpRequest, membership: Membership, here: Organisation) -> dict[str, Any]:
     """The school's open Help Hour requests (in the centre), invitations not yet accepted,
     staff without subjects."""
-    membership = _membership(request)
-    here = _here()
-    if (
-        membership is None
-        or here is None
-        or here.kind != Organisation.Kind.SCHOOL
-        or membership.organisation_id != here.pk
-        or membership.role != Role.SCHOOL_ADMIN
-    ):
-        return None
     invitations = list(
         Invitation.objects.pending()
         .filter(organisation=here)
@@ -288,34 +315,21 @@ def school_admin_panel(request: HttpRequest) -> panels.Panel | None:
                 .select_related("subject", "requester")
                 .order_by("-submitted_at")[:LIST]
             )
-    return panels.Panel(
-        key="school-admin-next",
-        title=_("Your school now"),
-        template="portal/panels/_school_admin.html",
-        context={
-            "invitations": invitations,
-            "without_subjects": without_subjects,
-            "open_requests": open_requests,
-        },
-        order=5,
-    )
+    return {"invitations": invitations, "without_subjects": without_subjects, "open_requests": open_requests}
 
 
 # --- centre admin ------------------------------------------------------------------------------------
 
 
-def centre_admin_panel(request: HttpRequest) -> panels.Panel | None:
+@role_panel(
+    role=Role.CENTRE_ADMIN,
+    key="centre-admin-next",
+    title=gettext_lazy("The district now"),
+    template="portal/panels/_centre_admin.html",
+    kinds=(CENTRE,),
+)
+def centre_admin_panel(request: HttpRequest, membership: Membership, here: Organisation) -> dict[str, Any]:
     """Schools being onboarded (no administrator yet, or invitations open) and tutors without offerings."""
-    membership = _membership(request)
-    here = _here()
-    if (
-        membership is None
-        or here is None
-        or here.kind != Organisation.Kind.CENTRE
-        or membership.organisation_id != here.pk
-        or membership.role != Role.CENTRE_ADMIN
-    ):
-        return None
     from consultations.models import Offering
 
     now = timezone.now()
@@ -347,13 +361,7 @@ def centre_admin_panel(request: HttpRequest) -> panels.Panel | None:
         .select_related("user")
         .order_by("user__last_name", "user__first_name")[: LIST * 2]
     )
-    return panels.Panel(
-        key="centre-admin-next",
-        title=_("The district now"),
-        template="portal/panels/_centre_admin.html",
-        context={"schools": schools, "idle_tutors": idle_tutors},
-        order=5,
-    )
+    return {"schools": schools, "idle_tutors": idle_tutors}
 
 
 def register_all() -> None:

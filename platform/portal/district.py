@@ -73,39 +73,44 @@ def district_bookings(
     centre = centre_of(school)
     if centre is None or not getattr(user, "is_authenticated", False):
         return []
+    with tenant_context(centre):
+        return bookings_in_centre(user=user, centre=centre, since=since, until=until)
+
+
+def bookings_in_centre(
+    *, user: Any, centre: Organisation, since: datetime, until: datetime | None = None, limit: int = 100
+) -> list[DistrictBooking]:
+    """``district_bookings`` for a caller already in the centre's schema (one query, no switch)."""
     from consultations.models import Booking
 
-    with tenant_context(centre):
-        queryset = (
-            Booking.objects.filter(teacher_id=user.pk, ends_at__gte=since)
-            .exclude(status=Booking.Status.CANCELLED)
-            .select_related("slot__offering__subject", "slot__tutor")
-            .order_by("starts_at")
+    queryset = (
+        Booking.objects.filter(teacher_id=user.pk, ends_at__gte=since)
+        .exclude(status=Booking.Status.CANCELLED)
+        .select_related("slot__offering__subject", "slot__tutor")
+        .order_by("starts_at")
+    )
+    if until is not None:
+        queryset = queryset.filter(starts_at__lt=until)
+    return [
+        DistrictBooking(
+            id=b.pk,
+            starts_at=b.starts_at,
+            ends_at=b.ends_at,
+            subject=str(b.slot.offering.subject),
+            tutor=b.slot.tutor.get_full_name(),
+            tutor_id=b.slot.tutor_id,
+            question=b.question,
+            status=b.status,
+            status_display=b.get_status_display(),
+            mode_display=b.slot.offering.get_mode_display(),
+            place=b.slot.offering.place,
+            slot_id=b.slot_id,
+            is_video=bool(b.slot.video_room),
+            tutor_url=go_url(centre, f"/tutors/{b.slot.tutor_id}/"),
+            join_url=go_url(centre, f"/consultations/slots/{b.slot_id}/join/") if b.slot.video_room else "",
         )
-        if until is not None:
-            queryset = queryset.filter(starts_at__lt=until)
-        return [
-            DistrictBooking(
-                id=b.pk,
-                starts_at=b.starts_at,
-                ends_at=b.ends_at,
-                subject=str(b.slot.offering.subject),
-                tutor=b.slot.tutor.get_full_name(),
-                tutor_id=b.slot.tutor_id,
-                question=b.question,
-                status=b.status,
-                status_display=b.get_status_display(),
-                mode_display=b.slot.offering.get_mode_display(),
-                place=b.slot.offering.place,
-                slot_id=b.slot_id,
-                is_video=bool(b.slot.video_room),
-                tutor_url=go_url(centre, f"/tutors/{b.slot.tutor_id}/"),
-                join_url=go_url(centre, f"/consultations/slots/{b.slot_id}/join/")
-                if b.slot.video_room
-                else "",
-            )
-            for b in queryset[:100]
-        ]
+        for b in queryset[:limit]
+    ]
 
 
 @dataclass(frozen=True)

@@ -7,15 +7,18 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
+from tutornet.errors import NotFoundError, PermissionDeniedError, TutornetError
 from tutornet.pages import forbidden
 
-from . import calendar_sources, district, profiles
+from . import calendar_sources, district, pictures, profiles
 
 DAY = timedelta(days=1)
 
@@ -117,10 +120,81 @@ def tutor_profile(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @login_required
 def me(request: HttpRequest) -> HttpResponse:
-    """The person's own page: their organisations, roles and subjects."""
-    return render(
-        request, "portal/me.html", {"memberships": profiles.memberships_with_subjects(request.user)}
+    """The person's own page: their organisations, roles and subjects (and a tutor's photo)."""
+    memberships = profiles.memberships_with_subjects(request.user)
+    context = {
+        "memberships": memberships,
+        "is_tutor": any(m.role == "tutor" for m in memberships),
+        "photo": pictures.photos_of([request.user.pk]).get(int(request.user.pk or 0)),
+        "photo_limit_mb": pictures.max_photo_bytes() // (1024 * 1024),
+    }
+    return render(request, "portal/me.html", context)
+
+
+@login_required
+@require_POST
+def photo_edit(request: HttpRequest) -> HttpResponse:
+    """A tutor sets or removes their own photo."""
+    try:
+        if request.POST.get("remove"):
+            pictures.photo_remove(user=request.user, organisation=request.tenant)  # type: ignore[arg-type,attr-defined]
+            messages.success(request, _("The photo is removed."))
+        else:
+            upload = request.FILES.get("photo")
+            if upload is None:
+                messages.error(request, _("Choose a picture file first."))
+            else:
+                pictures.photo_set(user=request.user, organisation=request.tenant, upload=upload)  # type: ignore[arg-type,attr-defined]
+                messages.success(request, _("The photo is saved."))
+    except TutornetError as error:
+        messages.error(request, str(error))
+    return redirect("portal:me")
+
+
+def _picture_response(file: object, content_type: str) -> FileResponse:
+    response = FileResponse(file.open("rb"), content_type=content_type)  # type: ignore[attr-defined]
+    # Behind a sign-in and an access check: browsers may keep it, shared caches may not.
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+@login_required
+@require_GET
+def tutor_photo(request: HttpRequest, user_id: int) -> FileResponse:
+    try:
+        photo = pictures.photo_for(tutor_id=user_id, organisation=request.tenant, viewer=request.user)  # type: ignore[attr-defined]
+    except NotFoundError as error:
+        raise Http404 from error
+    return _picture_response(photo.file, "image/jpeg")
+
+
+@login_required
+@require_POST
+def editor_image_upload(request: HttpRequest) -> JsonResponse:
+    """A picture the rich-text editor inserts: ``{"url": ...}``, or 400 with ``{"error": ...}``."""
+    upload = request.FILES.get("image")
+    if upload is None:
+        return JsonResponse({"error": _("Choose a picture file first."), "field": "image"}, status=400)
+    organisation: Any = request.tenant  # type: ignore[attr-defined]
+    try:
+        uploaded = pictures.editor_image_upload(organisation=organisation, actor=request.user, upload=upload)  # type: ignore[arg-type]
+    except TutornetError as error:
+        status = 403 if isinstance(error, PermissionDeniedError) else 400
+        return JsonResponse({"error": str(error), "field": error.field or "image"}, status=status)
+    return JsonResponse(
+        {"url": uploaded.url, "width": uploaded.image.width, "height": uploaded.image.height}, status=201
     )
+
+
+@login_required
+@require_GET
+def editor_image(request: HttpRequest, image_id: int) -> FileResponse:
+    try:
+        image = pictures.editor_image_for(image_id=image_id, organisation=request.tenant, viewer=request.user)  # type: ignore[attr-defined]
+    except NotFoundError as error:
+        raise Http404 from error
+    return _picture_response(image.file, image.content_type)
 
 
 # --- error pages ---------------------------------------------------------------------------------

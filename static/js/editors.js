@@ -10,6 +10,38 @@
   var script = document.currentScript;
   function word(name, fallback) { return (script && script.getAttribute("data-" + name)) || fallback; }
 
+  // A picture is uploaded to the organisation's own site (portal.pictures: checked by content,
+  // re-encoded, served to its people only) and inserted by its address; the sanitiser keeps no
+  // other image source, so neither pasted data: URLs nor other sites' pictures survive saving.
+  function chooseImage(quill, textarea) {
+    var uploadUrl = word("upload-url", "");
+    var tokenInput = textarea.form && textarea.form.querySelector("input[name=csrfmiddlewaretoken]");
+    if (!uploadUrl || !tokenInput) { return; }
+    var input = document.createElement("input");
+    input.type = "file";
+    input.accept = "image/png,image/jpeg,image/gif";
+    input.addEventListener("change", function () {
+      if (!input.files || !input.files[0]) { return; }
+      var range = quill.getSelection(true);
+      var body = new FormData();
+      body.append("image", input.files[0]);
+      fetch(uploadUrl, { method: "POST", body: body, credentials: "same-origin", headers: { "X-CSRFToken": tokenInput.value } })
+        .then(function (response) { return response.json().then(function (data) { return { ok: response.ok, data: data }; }); })
+        .then(function (result) {
+          if (!result.ok || !result.data.url) {
+            window.alert(result.data.error || word("upload-failed", "The picture was not uploaded."));
+            return;
+          }
+          var alt = window.prompt(word("alt-prompt", "Describe the image"), "") || "";
+          quill.insertEmbed(range.index, "image", result.data.url, "user");
+          quill.formatText(range.index, 1, "alt", alt, "user");
+          quill.setSelection(range.index + 1, 0);
+        })
+        .catch(function () { window.alert(word("upload-failed", "The picture was not uploaded.")); });
+    });
+    input.click();
+  }
+
   function richText(textarea) {
     if (!window.Quill) { return; }
     var holder = document.createElement("div");
@@ -29,15 +61,7 @@
             ["clean"],
           ],
           handlers: {
-            image: function () {
-              var url = window.prompt(word("image-prompt", "Image URL"), "https://");
-              if (!url || !/^https?:\/\//.test(url)) { return; }
-              var alt = window.prompt(word("alt-prompt", "Describe the image"), "") || "";
-              var range = quill.getSelection(true);
-              quill.insertEmbed(range.index, "image", url, "user");
-              quill.formatText(range.index, 1, "alt", alt, "user");
-              quill.setSelection(range.index + 1, 0);
-            },
+            image: function () { chooseImage(quill, textarea); },
             table: function () { quill.getModule("table").insertTable(2, 2); },
           },
         },

@@ -1,6 +1,7 @@
 """In real Chromium against the live stack: one platform from the school portal (booking a
 municipal tutor without the centre's address), the author sees the district copy published, a
-confirmation dialog, a phone-size walk of the teacher's main flow, keyboard focus, and axe-core
+confirmation dialog, a phone-size walk of the teacher's main flow and the same walk at 1366 px,
+keyboard focus, and axe-core
 over every page each role reaches (no critical or serious violation)."""
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.live]
 
 SCHOOL, CENTRE = "school1.localhost", "centre.localhost"
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 768}
 
 
 def _context(browser: Any, **options: Any) -> Any:
@@ -167,10 +169,9 @@ def test_cancelling_asks_in_a_dialog_and_passes_the_reason_to_the_tutor(
         assert booking.status == Booking.Status.CANCELLED and booking.cancel_reason == "Заболела"
 
 
-def test_a_phone_walk_of_the_teachers_main_flow_with_the_menu(
-    committed_db: None, live_stack: LiveStack, district: District, browser: Any
-) -> None:
-    tutor = member(district.centre, Role.TUTOR, last_name="Телефонова").user
+def _walk(district: District, last_name: str) -> tuple[Any, Slot, Slot, Any]:
+    """The walk's people and times: (tutor, a free slot, a slot booked with a 300-character word, teacher)."""
+    tutor = member(district.centre, Role.TUTOR, last_name=last_name).user
     slot = _slot(district, days=5, tutor=tutor)
     long_question = "Вопрос" + "щ" * 300  # one 300-character word
     other = member(district.school_b, Role.TEACHER).user
@@ -179,7 +180,13 @@ def test_a_phone_walk_of_the_teachers_main_flow_with_the_menu(
         booking_create(
             slot_id=busy.pk, teacher=other, teacher_organisation=district.school_b, question=long_question
         )
-    teacher = member(district.school_a, Role.TEACHER, last_name="Мобильная").user
+    return tutor, slot, busy, member(district.school_a, Role.TEACHER, last_name="Мобильная").user
+
+
+def test_a_phone_walk_of_the_teachers_main_flow_with_the_menu(
+    committed_db: None, live_stack: LiveStack, district: District, browser: Any
+) -> None:
+    tutor, slot, busy, teacher = _walk(district, "Телефонова")
 
     page = _context(browser, viewport=PHONE, is_mobile=True, has_touch=True).new_page()
     _sign_in(page, live_stack, SCHOOL, teacher.email)
@@ -211,6 +218,43 @@ def test_a_phone_walk_of_the_teachers_main_flow_with_the_menu(
     _no_horizontal_scroll(tutor_page)
     tutor_page.goto(live_stack.url(CENTRE, f"/my/calendar/?date={busy_week}"))
     _no_horizontal_scroll(tutor_page)
+
+
+def test_the_same_walk_at_1366_px_has_no_horizontal_scroll_and_no_serious_violation(
+    committed_db: None, live_stack: LiveStack, district: District, browser: Any
+) -> None:
+    tutor, slot, busy, teacher = _walk(district, "Настольная")
+    page = _context(browser, viewport=DESKTOP).new_page()
+
+    def check(label: str) -> None:
+        _no_horizontal_scroll(page)
+        assert_accessible(page, f"{label} at 1366 px")
+
+    _sign_in(page, live_stack, SCHOOL, teacher.email)
+    assert page.locator("#section-nav").is_visible()  # the header's sections, not the phone's menu
+    check("the school dashboard")
+    page.click("#section-nav a[data-section=consultations]")
+    page.wait_for_url(re.compile(r"http://centre\.localhost:\d+/consultations/.*"))
+    week = timezone.localtime(slot.starts_at, district.centre.zone).date().isoformat()
+    page.goto(live_stack.url(CENTRE, f"/consultations/?week={week}&tutor={tutor.pk}"))
+    check("the week of slots")
+    page.click(f"article[data-slot-id='{slot.pk}'] form.book button")
+    page.wait_for_url(re.compile(rf".*/consultations/slots/{slot.pk}/book/\??$"))
+    check("the booking form")
+    page.fill("textarea[name=question]", "Вопрос с ноутбука")
+    with page.expect_navigation():
+        page.click("#booking-form button[type=submit]")
+    assert "Вопрос с ноутбука" in page.content()
+    check("my bookings")
+
+    page = _context(browser, viewport=DESKTOP).new_page()
+    _sign_in(page, live_stack, CENTRE, tutor.email)
+    busy_week = timezone.localtime(busy.starts_at, district.centre.zone).date().isoformat()
+    page.goto(live_stack.url(CENTRE, f"/consultations/calendar/?week={busy_week}"))
+    assert "щщщщщ" in page.content()
+    check("the tutor's week with a 300-character word")
+    page.goto(live_stack.url(CENTRE, f"/my/calendar/?date={busy_week}"))
+    check("the tutor's own calendar")
 
 
 def test_the_keyboard_reaches_the_content_with_a_visible_focus(

@@ -5,6 +5,8 @@
 * ``{% district_bookings %}``: on a school portal, the person's bookings with the centre;
 * ``{% district_hits form %}``: on a school portal's bank search, the district bank's hits;
 * ``{% go organisation path %}``: a link to a page of another portal (signed in);
+* ``{% tutor_photos ids as photos %}`` and ``{{ photos|photo_of:user_id }}``: tutors' photos for a
+  listing, in one query;
 * ``{{ zone|zone_label }}``: a time zone as people say it («московское время, UTC+3»).
 """
 
@@ -152,3 +154,15 @@ ZONE_NAMES = {
     "Asia/Magadan": lambda: _("Magadan time"),
     "Asia/Kamchatka": lambda: _("Kamchatka time"),
 }
+
+
+@register.simple_tag
+def tutor_photos(user_ids: Any) -> dict[int, Any]:
+    from .. import pictures
+
+    return pictures.photos_of(user_ids or ())
+
+
+@register.filter
+def photo_of(photos: Any, user_id: Any) -> Any:
+    return photos.get(user_id) if isinstance(photos, dict) else None

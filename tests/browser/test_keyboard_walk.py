@@ -1,0 +1,102 @@
+"""Keyboard only, in real Chromium (issue 14, "Accessibility as a test"): a teacher signs in and
+books a municipal tutor, and the tutor files the consultation's outcome («Отметить как
+проведённую»), with Tab, Enter, Space and typing alone; every control reached shows its focus."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from accounts.models import Role
+from consultations.models import Booking
+from tests.conftest import District, LiveStack, member
+from tests.consultations.factories import OfferingFactory, SlotFactory, book_slot
+from tests.factories import PASSWORD, SubjectFactory, unique
+
+pytestmark = [pytest.mark.browser, pytest.mark.live]
+
+CENTRE = "centre.localhost"
+FOCUS = """() => { const e = document.activeElement; const s = getComputedStyle(e);
+  return {outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0,
+          shadow: s.boxShadow !== 'none'}; }"""
+
+
+def tab_to(page: Any, selector: str, *, limit: int = 120, backwards: bool = False) -> None:
+    """Press Tab until ``selector`` has the focus; then its focus must be visible."""
+    for _ in range(limit):
+        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+            focus = page.evaluate(FOCUS)
+            assert focus["outline"] or focus["shadow"], f"no visible focus on {selector}"
+            return
+        page.keyboard.press("Shift+Tab" if backwards else "Tab")
+    raise AssertionError(f"Tab never reached {selector} on {page.url}")
+
+
+def sign_in_by_keyboard(page: Any, stack: LiveStack, host: str, email: str) -> None:
+    page.goto(stack.url(host, "/accounts/login/"))
+    tab_to(page, "input[name=username]")
+    page.keyboard.type(email)
+    tab_to(page, "input[name=password]")
+    page.keyboard.type(PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def test_a_teacher_books_and_the_tutor_files_the_outcome_with_the_keyboard_alone(
+    committed_db: None, live_stack: LiveStack, district: District, browser: Any
+) -> None:
+    tutor = member(district.centre, Role.TUTOR, last_name="Клавиатурная", first_name=unique("Анна")).user
+    teacher = member(district.school_a, Role.TEACHER).user
+    with tenant_context(district.centre):
+        offering = OfferingFactory(tutor=tutor, subject=SubjectFactory(name=unique("Физика")))
+        starts = (timezone.now() + timedelta(days=4)).replace(minute=0, second=0, microsecond=0)
+        slot = SlotFactory(offering=offering, starts_at=starts)
+        earlier = SlotFactory(offering=offering, starts_at=timezone.now() - timedelta(hours=3))
+        past = book_slot(slot=earlier, teacher=member(district.school_b, Role.TEACHER).user)
+    context = browser.new_context(locale="ru-RU", bypass_csp=True, viewport={"width": 1366, "height": 768})
+
+    # The teacher: sign in, open the tutor's week, «Записаться», the question, «Записаться».
+    page = context.new_page()
+    sign_in_by_keyboard(page, live_stack, CENTRE, teacher.email)
+    week = timezone.localtime(slot.starts_at, district.centre.zone).date().isoformat()
+    page.goto(live_stack.url(CENTRE, f"/consultations/?week={week}&tutor={tutor.pk}"))
+    tab_to(page, f"article[data-slot-id='{slot.pk}'] form.book button")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert re.search(rf"/consultations/slots/{slot.pk}/book/", page.url)
+    tab_to(page, "textarea[name=question]")
+    page.keyboard.type("Как разобрать с классом задачу на импульс?")
+    tab_to(page, "#booking-form button[type=submit]:not([name])")
+    with page.expect_navigation():
+        page.keyboard.press("Space")
+    with tenant_context(district.centre):
+        booking = Booking.objects.get(slot=slot, teacher=teacher)
+    assert booking.question == "Как разобрать с классом задачу на импульс?"
+
+    # The tutor: the week of the past consultation, «Проведена», an outcome, «Сохранить».
+    context.close()
+    context = browser.new_context(locale="ru-RU", bypass_csp=True, viewport={"width": 1366, "height": 768})
+    tutor_page = context.new_page()
+    sign_in_by_keyboard(tutor_page, live_stack, CENTRE, tutor.email)
+    past_week = timezone.localtime(past.starts_at, district.centre.zone).date().isoformat()
+    tutor_page.goto(live_stack.url(CENTRE, f"/consultations/calendar/?week={past_week}"))
+    row = f"#booking-{past.pk}"
+    tab_to(tutor_page, f"{row} select[name='m{past.pk}-status']")
+    tutor_page.keyboard.press("ArrowDown")  # «Не пришёл»
+    tutor_page.keyboard.press("ArrowUp")  # back to «Проведена»
+    tab_to(tutor_page, f"{row} textarea[name='m{past.pk}-outcome_note']")
+    tutor_page.keyboard.type("Разобрали задачи на импульс")
+    tab_to(tutor_page, f"{row} form.mark button[type=submit]")
+    tutor_page.keyboard.press("Enter")
+    # In place (static/js/consultations_mark.js): the row's status changes, the page stays.
+    tutor_page.wait_for_selector(f"{row} .status.status-held")
+    assert tutor_page.locator(f"{row} .mark-result").inner_text().strip() != ""
+    with tenant_context(district.centre):
+        past.refresh_from_db()
+    assert (past.status, past.outcome_note) == (Booking.Status.HELD, "Разобрали задачи на импульс")
+    context.close()
