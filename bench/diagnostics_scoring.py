@@ -48,7 +48,7 @@ def seed(teachers: int) -> dict[str, Any]:
     from django.db import transaction
     from django.utils import timezone
     from django_tenants.utils import tenant_context
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from accounts.models import Membership, Role, User
     from codifier.models import Codifier, Exam, Topic
@@ -179,7 +179,7 @@ def seed(teachers: int) -> dict[str, Any]:
                     Answer(attempt=a, version=v, response=response, saved_at=started + timedelta(minutes=5))
                 )
         Answer.objects.bulk_create(answers, batch_size=5000)
-    token = Token.objects.create(user=users[0]).key
+    token = AuthToken.objects.create(user=users[0])[1]  # hashed: the key is known only now
     return {
         "centre": centre,
         "campaign": campaign,
@@ -338,7 +338,7 @@ def main() -> int:
         common.migrate_shared()
         t0 = time.perf_counter()
         world = seed(args.teachers)
-        print(f"seeded {args.teachers} attempts x 30 items in {time.perf_counter() - t0:.1f} s")
+        print(f"seeded {args.teachers} attempts x 30 items in {time.perf_counter() - t0:.1f} s", flush=True)
         from django_tenants.utils import tenant_context
 
         from tutorials.diagnostics.campaigns import selectors

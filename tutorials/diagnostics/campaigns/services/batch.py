@@ -22,6 +22,7 @@ generated set): points per item, needs-grading, the score, the status and
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -100,7 +101,7 @@ def submit_due_chunk(attempt_ids: Sequence[int], *, now: datetime) -> list[int]:
         )
         score_many(ids, now=now)
         for campaign_id in sorted({campaign for _pk, campaign in locked}):
-            transaction.on_commit(lambda c=campaign_id: _analysis_stale(c))
+            transaction.on_commit(functools.partial(_analysis_stale, campaign_id))
     return ids
 
 
