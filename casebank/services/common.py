@@ -59,27 +59,31 @@ ALLOWED_ATTRIBUTES = {
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 # Images the platform itself serves on this organisation's site: an attachment of a material, or
-# a picture of a question-bank item (the diagnostics use this sanitiser too). Any other image
-# source would be fetched by every reader's browser: a tracking pixel, or a page that changes
-# behind the moderator's back.  ``@@PLUGINFILE@@/<name>`` is Moodle's placeholder for a picture
-# embedded in an imported question: the import stores the picture and replaces it with the
-# picture's own address in the same transaction (a relative path, never another site).
-# ``/portal/images/<id>/`` is a picture the rich-text editor uploaded (``portal.pictures``).
-OWN_IMAGE_SOURCE = re.compile(
-    r"^(/(api/)?(casebank/files|diagnostics/bank/images)/\d+/|/portal/images/\d+/|@@PLUGINFILE@@/[^/\\\s\"<>]+)$"
-)
+# a picture the rich-text editor uploaded (``/portal/images/<id>/``, ``portal.pictures``).
+# Any other image source would be fetched by every reader's browser: a tracking pixel, or a page
+# that changes behind the moderator's back.  Each caller of ``sanitise_html`` names the sources
+# it serves itself (``own_images``; the question bank passes its pictures and Moodle's
+# ``@@PLUGINFILE@@`` placeholder, see ``tutorials.diagnostics.services.items``); the case bank's
+# are the default.
+CASEBANK_IMAGE_SOURCE = re.compile(r"^(/(api/)?casebank/files/\d+/|/portal/images/\d+/)$")
+# The name this rule had when the question bank's sources were written into it.
+OWN_IMAGE_SOURCE = CASEBANK_IMAGE_SOURCE
 
 
-def _own_images_only(element: str, attribute: str, value: str) -> str | None:
-    if element == "img" and attribute == "src" and not OWN_IMAGE_SOURCE.match(value):
-        return None
-    return value
+def _own_images_only(own_images: re.Pattern[str]) -> Callable[[str, str, str], str | None]:
+    def allow(element: str, attribute: str, value: str) -> str | None:
+        if element == "img" and attribute == "src" and not own_images.match(value):
+            return None
+        return value
+
+    return allow
 
 
-def sanitise_html(value: str) -> str:
+def sanitise_html(value: str, *, own_images: re.Pattern[str] = CASEBANK_IMAGE_SOURCE) -> str:
     """Rich text with only the allow-listed tags and attributes (scripts and their content removed);
-    an image keeps its source only when the bank itself serves it (``OWN_IMAGE_SOURCE``), and an
-    image without a description gets an empty one (decorative to screen readers, never unlabelled)."""
+    an image keeps its source only when the caller serves it itself (``own_images``: by default
+    the case bank's attachments), and an image without a description gets an empty one
+    (decorative to screen readers, never unlabelled)."""
     clean = nh3.clean(
         value or "",
         tags=ALLOWED_TAGS,
@@ -87,7 +91,7 @@ def sanitise_html(value: str) -> str:
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
-        attribute_filter=_own_images_only,
+        attribute_filter=_own_images_only(own_images),
     ).strip()
     return IMAGE_WITHOUT_ALT.sub('<img alt=""', clean)
 

@@ -97,7 +97,7 @@ def _clean_fields(
     grades: Iterable[int],
     topics: Iterable[str],
 ) -> dict[str, object]:
-    body = common.sanitise_html(body)
+    body = common.sanitise_html(body, own_images=common.CASEBANK_IMAGE_SOURCE)
     return {
         "title": common.clean_title(title),
         "kind": common.clean_choice(kind, Kind, "kind"),

@@ -1,9 +1,11 @@
 """In real Chromium against the live stack, a diagnostic campaign end to end: the methodologist
-opens a campaign with the wizard (items made through the question bank's services) and adds a
-questionnaire question; a teacher of school 1 takes it on the centre's site, closes the page
-mid-way and resumes on another "device" with the answers still there, and runs out of time, so
-the attempt is submitted automatically; a tutor grades the extended answer blind; the teacher
-sees the per-topic result; the methodologist sees the item analysis."""
+imports a small Moodle XML bank through the import page, opens a campaign with the wizard and
+adds a questionnaire question, and drafts a second campaign as a blueprint (items drawn per
+topic), which another teacher starts and is shown the items drawn for her; a teacher of school 1
+takes the first on the centre's site, closes the page mid-way and resumes on another "device"
+with the answers still there, and runs out of time, so the attempt is submitted automatically;
+a tutor grades the extended answer blind; the teacher sees the per-topic result; the
+methodologist sees the item analysis."""
 
 from __future__ import annotations
 
@@ -17,15 +19,65 @@ from django_tenants.utils import tenant_context
 from playwright.sync_api import expect
 
 from accounts.models import User
+from codifier.models import Codifier
 from tests.conftest import District, LiveStack
-from tests.diagnostics_campaigns.helpers import make_cast, make_items
+from tests.diagnostics_campaigns.helpers import make_cast
 from tests.factories import PASSWORD
 from tutorials.diagnostics.campaigns.models import Attempt, Campaign
-from tutorials.diagnostics.models import ItemType
+from tutorials.diagnostics.models import ItemType, ItemVersion
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
 CENTRE = "centre.localhost"
+
+# The bank a centre brings from Moodle: one question of each type the flow needs, tagged
+# with the codifier's codes (single 1.1, multiple 1.2, short 2.1, numeric 1.1 and 2.1,
+# an essay worth 3 points on 3.1).
+MOODLE_BANK = """<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="category"><category><text>$course$/ОГЭ/Сентябрь</text></category></question>
+  <question type="multichoice">
+    <name><text>Сложение</text></name>
+    <questiontext format="html"><text><![CDATA[<p>2 + 2 = ?</p>]]></text></questiontext>
+    <defaultgrade>1</defaultgrade><single>true</single><shuffleanswers>false</shuffleanswers>
+    <answer fraction="0" format="html"><text>3</text></answer>
+    <answer fraction="100" format="html"><text>4</text></answer>
+    <tags><tag><text>1.1</text></tag></tags>
+  </question>
+  <question type="multichoice">
+    <name><text>Равные дроби</text></name>
+    <questiontext format="html">
+      <text><![CDATA[<p>Какие дроби равны \\(\\frac12\\)?</p>]]></text>
+    </questiontext>
+    <defaultgrade>2</defaultgrade><single>false</single><shuffleanswers>false</shuffleanswers>
+    <answer fraction="50" format="html"><text>2/4</text></answer>
+    <answer fraction="50" format="html"><text>3/6</text></answer>
+    <answer fraction="-100" format="html"><text>2/3</text></answer>
+    <tags><tag><text>1.2</text></tag></tags>
+  </question>
+  <question type="shortanswer">
+    <name><text>Уравнение</text></name>
+    <questiontext format="html"><text><![CDATA[<p>Решите x + 1 = 4</p>]]></text></questiontext>
+    <defaultgrade>1</defaultgrade>
+    <answer fraction="100" format="moodle_auto_format"><text>3</text></answer>
+    <tags><tag><text>КЭС 2.1</text></tag></tags>
+  </question>
+  <question type="numerical">
+    <name><text>Корень</text></name>
+    <questiontext format="html"><text><![CDATA[<p>Корень уравнения 2x = 7</p>]]></text></questiontext>
+    <defaultgrade>1</defaultgrade>
+    <answer fraction="100" format="moodle_auto_format"><text>3.5</text><tolerance>0</tolerance></answer>
+    <tags><tag><text>1.1</text></tag><tag><text>2.1</text></tag></tags>
+  </question>
+  <question type="essay">
+    <name><text>График</text></name>
+    <questiontext format="html"><text><![CDATA[<p>Постройте график y = x²</p>]]></text></questiontext>
+    <defaultgrade>3</defaultgrade>
+    <graderinfo format="html"><text><![CDATA[<p>Парабола, вершина в нуле</p>]]></text></graderinfo>
+    <tags><tag><text>3.1</text></tag></tags>
+  </question>
+</quiz>
+"""
 
 
 def _page(browser: Any, stack: LiveStack, user: User) -> Any:
@@ -44,15 +96,35 @@ def _wait_saved(page: Any) -> None:
 
 
 def test_a_campaign_from_the_wizard_to_the_item_analysis(
-    committed_db: None, live_stack: LiveStack, district: District, browser: Any
+    committed_db: None, live_stack: LiveStack, district: District, browser: Any, tmp_path: Any
 ) -> None:
     with tenant_context(district.centre):
         cast = make_cast(district)
-        versions = make_items(cast)
+    codifier = Codifier.objects.get(subject=cast.subject)
     zone = district.centre.zone
 
-    # --- the methodologist opens a campaign with the wizard and a questionnaire question ---
+    # --- the methodologist imports the Moodle bank through the import page ---
     methodologist = _page(browser, live_stack, cast.user("methodologist"))
+    methodologist.goto(live_stack.url(CENTRE, "/diagnostics/bank/import/"))
+    bank_file = tmp_path / "september.xml"
+    bank_file.write_text(MOODLE_BANK, encoding="utf-8")
+    methodologist.select_option("select[name=codifier]", str(codifier.pk))
+    methodologist.set_input_files("input[name=file]", str(bank_file))
+    with methodologist.expect_navigation():
+        methodologist.click("form.stack button[type=submit]")
+    assert methodologist.url.endswith("/diagnostics/bank/")
+    assert "5" in methodologist.inner_text(".messages")
+    with tenant_context(district.centre):
+        imported = {
+            v.item.type: v
+            for v in ItemVersion.objects.select_related("item").filter(item__subject=cast.subject)
+        }
+        assert len(imported) == 5
+        assert {t.code for t in imported[ItemType.NUMERIC].topics.all()} == {"1.1", "2.1"}
+    versions = imported
+    right_choice = next(c["id"] for c in versions[ItemType.SINGLE].body["choices"] if c.get("correct"))
+
+    # --- the methodologist opens a campaign with the wizard and a questionnaire question ---
     methodologist.goto(live_stack.url(CENTRE, f"/diagnostics/campaigns/new/?subject={cast.subject.pk}"))
     title = f"Сентябрьская диагностика {cast.subject.code}"
     methodologist.fill("input[name=title]", title)
@@ -80,15 +152,47 @@ def test_a_campaign_from_the_wizard_to_the_item_analysis(
         campaign.refresh_from_db()
         assert campaign.published_at is not None and campaign.questions.count() == 1
 
+    # --- a second campaign as a blueprint: one item drawn per topic for each teacher ---
+    methodologist.goto(live_stack.url(CENTRE, f"/diagnostics/campaigns/new/?subject={cast.subject.pk}"))
+    blueprint_title = f"Диагностика по темам {cast.subject.code}"
+    methodologist.fill("input[name=title]", blueprint_title)
+    methodologist.select_option("select[name=academic_year]", str(cast.year.pk))
+    methodologist.select_option("select[name=subject]", str(cast.subject.pk))
+    methodologist.fill("input[name=opens_at]", (now - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M"))
+    methodologist.fill("input[name=closes_at]", (now + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
+    methodologist.fill("input[name=time_limit_minutes]", "30")
+    methodologist.check("input[name=form][value=blueprint]")
+    methodologist.click("summary:has-text('Темы')")
+    for code in ("1.2", "3.1"):
+        methodologist.check(f"input[name=blueprint_topic_ids][value='{cast.topics[code].pk}']")
+    methodologist.fill("input[name=per_topic]", "1")
+    with methodologist.expect_navigation():
+        methodologist.click("form.wizard button[type=submit]:not([name=refresh])")
+    with tenant_context(district.centre):
+        blueprint = Campaign.objects.get(title=blueprint_title)
+        assert blueprint.form == Campaign.Form.BLUEPRINT and blueprint.per_topic == 1
+        assert {t.code for t in blueprint.blueprint_topics.all()} == {"1.2", "3.1"}
+    with methodologist.expect_navigation():
+        methodologist.click("#publish")
+    other_teacher = _page(browser, live_stack, cast.user("teacher2"))
+    other_teacher.goto(live_stack.url(CENTRE, "/diagnostics/my/"))
+    with other_teacher.expect_navigation():
+        other_teacher.click(f"#campaign-{blueprint.pk} button[type=submit]")
+    # 1.2 has only the multiple choice, 3.1 only the essay: the draw is these two.
+    other_teacher.wait_for_selector(f"#item-{versions[ItemType.MULTIPLE].pk}")
+    expect(other_teacher.locator(f"#item-{versions[ItemType.EXTENDED].pk}")).to_have_count(1)
+    expect(other_teacher.locator(f"#item-{versions[ItemType.SINGLE].pk}")).to_have_count(0)
+    other_teacher.context.close()
+
     # --- the teacher starts, answers, closes the page ---
     teacher = _page(browser, live_stack, cast.user("teacher"))
     teacher.goto(live_stack.url(CENTRE, "/diagnostics/my/"))
     with teacher.expect_navigation():
         teacher.click(f"#campaign-{campaign.pk} button[type=submit]")
     single, short = versions[ItemType.SINGLE].pk, versions[ItemType.SHORT].pk
-    teacher.wait_for_selector(f"#item-{single} input[value=b]")
+    teacher.wait_for_selector(f"#item-{single} input[value='{right_choice}']")
     assert teacher.inner_text("#countdown").startswith(("1:", "2:0"))
-    teacher.check(f"#item-{single} input[value=b]")
+    teacher.check(f"#item-{single} input[value='{right_choice}']")
     _wait_saved(teacher)
     teacher.fill(f"#item-{short} input", "3")
     _wait_saved(teacher)
@@ -101,8 +205,8 @@ def test_a_campaign_from_the_wizard_to_the_item_analysis(
         attempt = Attempt.objects.get(campaign=campaign, teacher=cast.user("teacher"))
     with again.expect_navigation():
         again.click(f"#attempt-{attempt.pk} a")
-    again.wait_for_selector(f"#item-{single} input[value=b]")
-    assert again.is_checked(f"#item-{single} input[value=b]")
+    again.wait_for_selector(f"#item-{single} input[value='{right_choice}']")
+    assert again.is_checked(f"#item-{single} input[value='{right_choice}']")
     assert again.input_value(f"#item-{short} input") == "3"
     with tenant_context(district.centre):
         question_id = campaign.questions.get().pk

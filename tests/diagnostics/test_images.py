@@ -9,9 +9,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import tenant_context
 
 from accounts.models import Role
+from casebank.services.common import sanitise_html
 from tests.casebank.factories import PNG_BYTES
 from tests.conftest import District, client_for, member
 from tutorials.diagnostics.models import ItemImage
+from tutorials.diagnostics.sanitising import sanitise_item_html
 
 from .factories import bank_codifier, make_item, methodologist
 
@@ -62,3 +64,25 @@ def test_a_program_named_png_is_refused_and_nothing_is_stored(district: District
     with tenant_context(district.centre):
         assert not ItemImage.objects.filter(item=item).exists()
     assert not list(_media_root.rglob("*.png"))
+
+
+@pytest.mark.parametrize(
+    ("source", "kept"),
+    [
+        ("/diagnostics/bank/images/12/", True),
+        ("/api/diagnostics/bank/images/12/", True),
+        ("@@PLUGINFILE@@/graph.png", True),
+        ("/casebank/files/12/", False),  # the case bank's attachment is not the bank's picture
+        ("/diagnostics/bank/images/12/../../x/", False),
+        ("@@PLUGINFILE@@/../x.png", False),
+        ("https://tracker.example/p.png", False),
+    ],
+)
+def test_item_text_keeps_only_the_question_banks_own_image_sources(source: str, kept: bool) -> None:
+    cleaned = sanitise_item_html(f'<p><img src="{source}" alt="график"></p>')
+    assert cleaned == (f'<p><img src="{source}" alt="график"></p>' if kept else '<p><img alt="график"></p>')
+
+
+@pytest.mark.parametrize("source", ["/diagnostics/bank/images/12/", "@@PLUGINFILE@@/graph.png"])
+def test_the_case_bank_does_not_take_the_question_banks_sources(source: str) -> None:
+    assert sanitise_html(f'<p><img src="{source}" alt="x"></p>') == '<p><img alt="x"></p>'

@@ -249,13 +249,14 @@ class QuestionnaireAnswerApi(TutornetAPIView):
 
 def _result(attempt: Attempt) -> dict[str, Any]:
     final = attempt.status == Attempt.Status.FINAL
+    lines, deficits = selectors.result_of(attempt) if final else ([], [])
     return {
         "attempt_id": attempt.pk,
         "status": attempt.status,
         "score": attempt.score,
         "max_score": attempt.max_score,
-        "topics": selectors.topic_lines(attempt) if final else [],
-        "deficits": selectors.deficits_for(attempt.teacher_id, attempt.campaign) if final else [],
+        "topics": lines,
+        "deficits": deficits,
     }
 
 

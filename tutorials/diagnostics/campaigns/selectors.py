@@ -109,11 +109,20 @@ class TopicLine:
 
 def topic_lines(attempt: Attempt) -> list[TopicLine]:
     """Per codifier topic: points earned / possible and the questionnaire's answer (2 queries)."""
-    threshold = attempt.campaign.deficit_threshold
-    declared = _declared_levels([attempt.pk]).get(attempt.pk, {})
+    return result_of(attempt, with_deficits=False)[0]
+
+
+def result_of(attempt: Attempt, *, with_deficits: bool = True) -> tuple[list[TopicLine], list[Deficit]]:
+    """A final attempt's topic lines and its deficits together, from one read of its
+    per-topic results and declared levels (3 queries; the result page's hot path).
+    The deficits are those :func:`deficits_for` gives for the attempt's campaign."""
+    campaign = attempt.campaign
+    threshold = campaign.deficit_threshold
+    declared_all = _declared_levels([attempt.pk])
+    declared = declared_all.get(attempt.pk, {})
     results = list(TopicResult.objects.filter(attempt_id=attempt.pk).select_related("topic"))
     results.sort(key=lambda r: _code_key(r.topic.code))
-    return [
+    lines = [
         TopicLine(
             topic=r.topic,
             earned=r.earned,
@@ -124,6 +133,14 @@ def topic_lines(attempt: Attempt) -> list[TopicLine]:
         )
         for r in results
     ]
+    if not with_deficits or attempt.status != Attempt.Status.FINAL:
+        return lines, []
+    topics = {r.topic_id: r.topic for r in results}
+    missing = {key[0] for key in declared if key[0] and key[0] not in topics}
+    if missing:
+        topics.update(Topic.objects.in_bulk(missing))
+    deficits = _deficits_of([attempt], campaign, {attempt.pk: results}, declared_all, topics)
+    return lines, deficits.get(attempt.teacher_id, [])
 
 
 def questionnaire_of(attempt: Attempt) -> list[tuple[Question, QuestionnaireAnswer | None]]:
@@ -153,6 +170,16 @@ def _deficits(attempts: list[Attempt], campaign: Campaign) -> dict[int, list[Def
     topic_ids = {r.topic_id for rs in by_attempt.values() for r in rs}
     topic_ids |= {key[0] for levels in declared.values() for key in levels if key[0]}
     topics = Topic.objects.in_bulk(topic_ids)
+    return _deficits_of(attempts, campaign, by_attempt, declared, topics)
+
+
+def _deficits_of(
+    attempts: list[Attempt],
+    campaign: Campaign,
+    by_attempt: dict[int, list[TopicResult]],
+    declared: dict[int, dict[tuple[int | None, str], int]],
+    topics: dict[int, Topic],
+) -> dict[int, list[Deficit]]:
     threshold = float(campaign.deficit_threshold)
     found: dict[int, list[Deficit]] = {}
     for attempt in attempts:

@@ -15,6 +15,11 @@ urlpatterns = [
     path("campaigns/new/", views_staff.campaign_new, name="campaign-new"),
     path("campaigns/<int:campaign_id>/", views_staff.campaign, name="campaign"),
     path("campaigns/<int:campaign_id>/questions/", views_staff.question_add, name="question-add"),
+    path(
+        "campaigns/<int:campaign_id>/questions/<int:question_id>/",
+        views_staff.question_edit,
+        name="question-edit",
+    ),
     path("campaigns/<int:campaign_id>/publish/", views_staff.publish, name="publish"),
     path("campaigns/<int:campaign_id>/results/", views_staff.results, name="results"),
     path("campaigns/<int:campaign_id>/analysis/", views_staff.analysis, name="analysis"),

@@ -24,7 +24,7 @@ from tutornet.pages import forbidden, form_error, refused
 from . import permissions, selectors, services
 from .analysis import analysis_for
 from .forms import CampaignForm, GradeForm, QuestionForm
-from .models import Attempt, AttemptItem, Campaign
+from .models import Attempt, AttemptItem, Campaign, Question
 
 
 def _district(request: HttpRequest) -> Any:
@@ -157,6 +157,55 @@ def question_add(request: HttpRequest, campaign_id: int) -> HttpResponse:
     else:
         messages.error(request, _("Check the question: %(errors)s") % {"errors": form.errors.as_text()})
     return redirect("campaigns:campaign", campaign_id=found.pk)
+
+
+@managers_only
+def question_edit(request: HttpRequest, campaign_id: int, question_id: int) -> HttpResponse:
+    """Edit a question of the questionnaire: freely in a draft, and after publishing only
+    while nobody has answered it (the service decides and says why not)."""
+    found = _campaign(campaign_id)
+    question = (
+        Question.objects.select_related("campaign", "topic").filter(pk=question_id, campaign=found).first()
+    )
+    if question is None:
+        raise Http404
+    refusal = services.question_editable(question)
+    if request.method == "POST" and refusal is None:
+        form = QuestionForm(request.POST, subject_id=found.subject_id)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.question_edit(
+                    membership=_district(request),
+                    question_id=question.pk,
+                    kind=data["kind"],
+                    text=data["text"],
+                    topic_id=data["topic"].pk if data["topic"] else None,
+                    competence_block=data["competence_block"],
+                    choices=data["choices"].splitlines(),
+                )
+            except TutornetError as exc:
+                form_error(form, exc)
+            else:
+                messages.success(request, _("The question is saved."))
+                return redirect("campaigns:campaign", campaign_id=found.pk)
+    else:
+        form = QuestionForm(
+            subject_id=found.subject_id,
+            initial={
+                "kind": question.kind,
+                "text": question.text,
+                "topic": question.topic_id,
+                "competence_block": question.competence_block,
+                "choices": "\n".join(question.choices),
+            },
+        )
+    return render(
+        request,
+        "diagnostics/campaigns/question_edit.html",
+        {"campaign": found, "question": question, "form": form, "refusal": refusal},
+        status=409 if refusal is not None and request.method == "POST" else 200,
+    )
 
 
 @managers_only

@@ -90,6 +90,7 @@ def result(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if attempt is None or not permissions.can_see_attempt(_district(request), request.user, attempt):
         raise Http404
     final = attempt.status == Attempt.Status.FINAL
+    lines, deficits = selectors.result_of(attempt) if final else ([], [])
     show_key = permissions.can_see_correct_answers(request.user, attempt)
     items = []
     if final:
@@ -111,8 +112,8 @@ def result(request: HttpRequest, attempt_id: int) -> HttpResponse:
             "campaign": attempt.campaign,
             "own": attempt.teacher_id == request.user.pk,
             "final": final,
-            "topics": selectors.topic_lines(attempt) if final else [],
-            "deficits": selectors.deficits_for(attempt.teacher_id, attempt.campaign) if final else [],
+            "topics": lines,
+            "deficits": deficits,
             "questionnaire": selectors.questionnaire_of(attempt),
             "items": items,
             "show_key": show_key,

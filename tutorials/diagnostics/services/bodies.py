@@ -8,10 +8,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from casebank.services.common import sanitise_html
-
 from ..errors import ItemInvalidError
 from ..models import ItemType
+from ..sanitising import sanitise_item_html as sanitise_html
 from ..scoring import normalise, parse_number
 
 MAX_CHOICES = 20

@@ -22,13 +22,13 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.services import audit
 from casebank.files import check_attachment
-from casebank.services.common import sanitise_html
 from codifier.models import Topic
 from tenants.models import Subject
 
 from ..errors import ItemInvalidError
 from ..models import Item, ItemImage, ItemType, ItemVersion
 from ..permissions import require_bank
+from ..sanitising import sanitise_item_html as sanitise_html
 from .bodies import clean_body
 
 MAX_TOPICS = 10

@@ -8,7 +8,14 @@ from .attempts import (
     questionnaire_answer_save,
     questionnaire_done,
 )
-from .campaigns import audience, campaign_create, campaign_publish, question_add
+from .campaigns import (
+    audience,
+    campaign_create,
+    campaign_publish,
+    question_add,
+    question_edit,
+    question_editable,
+)
 from .grading import answer_grade
 from .notify import campaigns_notify_due
 
@@ -23,6 +30,8 @@ __all__ = [
     "campaign_publish",
     "campaigns_notify_due",
     "question_add",
+    "question_edit",
+    "question_editable",
     "questionnaire_answer_save",
     "questionnaire_done",
 ]

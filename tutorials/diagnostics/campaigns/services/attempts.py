@@ -40,11 +40,12 @@ from ..errors import (
     ItemNotInAttemptError,
 )
 from ..models import Answer, Attempt, AttemptItem, Campaign, Question, QuestionnaireAnswer
+from . import batch as scoring_batch
 from ._common import audit, require
 from .grading import score_submitted
 
 # How many due attempts one beat run submits (the next run takes the rest).
-DUE_BATCH = 200
+DUE_BATCH = 5000
 
 
 def attempt_seed(campaign_id: int, teacher_id: int) -> int:
@@ -223,28 +224,21 @@ def _analysis_stale(campaign_id: int) -> None:
 def attempts_submit_due(*, now: datetime | None = None, batch: int = DUE_BATCH) -> int:
     """Submit every attempt whose deadline has passed (beat, every minute; idempotent).
 
-    Each attempt is submitted in its own transaction under its row lock; one being
-    submitted by its teacher right now is skipped (``SKIP LOCKED``) and, if still
-    open, taken by the next run.
+    The attempts are submitted and scored a chunk at a time (``batch.CHUNK`` per
+    transaction, :mod:`.batch`): their rows locked ``SKIP LOCKED``, so one being
+    submitted by its teacher right now is skipped and, if still open, taken by the
+    next run.  The points, scores and per-topic results are those the per-attempt
+    path gives.
     """
     now = now or timezone.now()
-    done = 0
     ids = list(
         Attempt.objects.filter(status=Attempt.Status.IN_PROGRESS, deadline__lte=now)
-        .order_by("deadline")
+        .order_by("deadline", "pk")
         .values_list("pk", flat=True)[:batch]
     )
-    for attempt_pk in ids:
-        with transaction.atomic():
-            attempt = (
-                Attempt.objects.select_for_update(skip_locked=True)
-                .filter(pk=attempt_pk, status=Attempt.Status.IN_PROGRESS)
-                .first()
-            )
-            if attempt is None:
-                continue
-            _submit(attempt, now, automatically=True)
-            done += 1
+    done = 0
+    for start in range(0, len(ids), scoring_batch.CHUNK):
+        done += len(scoring_batch.submit_due_chunk(ids[start : start + scoring_batch.CHUNK], now=now))
     return done
 
 

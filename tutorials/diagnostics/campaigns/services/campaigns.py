@@ -19,7 +19,7 @@ from tutorials.diagnostics.models import ItemVersion
 
 from .. import permissions
 from ..errors import CampaignInvalidError, CampaignNotFoundError
-from ..models import Campaign, CampaignItem, Question
+from ..models import Campaign, CampaignItem, Question, QuestionnaireAnswer
 from ._common import audit, current_organisation, require
 
 MAX_ITEMS = 200
@@ -151,23 +151,16 @@ def _lock_campaign(campaign_id: Any) -> Campaign:
         raise CampaignNotFoundError() from None
 
 
-@transaction.atomic
-def question_add(
+def _question_fields(
+    campaign: Campaign,
     *,
-    membership: Membership | None,
-    campaign_id: Any,
     kind: str,
     text: str,
-    topic_id: int | None = None,
-    competence_block: str = "",
-    choices: Sequence[str] = (),
-) -> Question:
-    """Add a question to a draft campaign's questionnaire: a scale tied to a codifier
-    topic or a competence block, a choice among options, or free text."""
-    require(permissions.can_manage(membership))
-    campaign = _lock_campaign(campaign_id)
-    if campaign.published_at is not None:
-        raise _fail(_("The campaign is published: its questionnaire no longer changes."))
+    topic_id: int | None,
+    competence_block: str,
+    choices: Sequence[str],
+) -> dict[str, Any]:
+    """A question's checked fields (the same rules for adding and editing)."""
     text = (text or "").strip()
     if not text:
         raise _fail(_("Write the question."), "text")
@@ -185,18 +178,109 @@ def question_add(
     options = [str(c).strip()[:500] for c in choices if str(c).strip()]
     if kind == Question.Kind.CHOICE and len(options) < 2:
         raise _fail(_("Give at least two options."), "choices")
+    return {
+        "kind": kind,
+        "text": text[:1000],
+        "topic": topic,
+        "competence_block": competence_block or "",
+        "choices": options if kind == Question.Kind.CHOICE else [],
+    }
+
+
+@transaction.atomic
+def question_add(
+    *,
+    membership: Membership | None,
+    campaign_id: Any,
+    kind: str,
+    text: str,
+    topic_id: int | None = None,
+    competence_block: str = "",
+    choices: Sequence[str] = (),
+) -> Question:
+    """Add a question to a draft campaign's questionnaire: a scale tied to a codifier
+    topic or a competence block, a choice among options, or free text."""
+    require(permissions.can_manage(membership))
+    campaign = _lock_campaign(campaign_id)
+    if campaign.published_at is not None:
+        raise _fail(_("The campaign is published: its questionnaire no longer changes."))
+    fields = _question_fields(
+        campaign, kind=kind, text=text, topic_id=topic_id, competence_block=competence_block, choices=choices
+    )
     position = campaign.questions.count() + 1
     if position > MAX_QUESTIONS:
         raise _fail(_("The questionnaire has at most %(n)d questions.") % {"n": MAX_QUESTIONS})
-    return Question.objects.create(
-        campaign=campaign,
-        position=position,
+    return Question.objects.create(campaign=campaign, position=position, **fields)
+
+
+def question_editable(question: Question, *, now: datetime | None = None) -> str | None:
+    """Why the question may not be edited now, or None when it may.
+
+    A draft's questions change freely.  Once the campaign is published a question may
+    still be corrected until someone answers it (a typo seen on the first morning);
+    an answered question never changes, because its answers mean what the teachers
+    read, and they are shown beside the results.  A closed campaign changes no more."""
+    campaign = question.campaign
+    now = now or timezone.now()
+    if campaign.published_at is None:
+        return None
+    if now >= campaign.closes_at:
+        return _("The campaign is closed: its questionnaire no longer changes.")
+    if QuestionnaireAnswer.objects.filter(question_id=question.pk).exists():
+        return _("Teachers have already answered this question: it no longer changes.")
+    return None
+
+
+@transaction.atomic
+def question_edit(
+    *,
+    membership: Membership | None,
+    question_id: Any,
+    kind: str,
+    text: str,
+    topic_id: int | None = None,
+    competence_block: str = "",
+    choices: Sequence[str] = (),
+    now: datetime | None = None,
+) -> Question:
+    """Edit a questionnaire question (see :func:`question_editable` for when).
+
+    The question's row is locked (``FOR UPDATE``) before its answers are counted: a
+    teacher's answer being saved at the same moment holds a key-share lock on it (the
+    foreign key), so either the answer commits first and the edit is refused, or the
+    edit commits first and the answer is to the corrected question."""
+    require(permissions.can_manage(membership))
+    assert membership is not None
+    try:
+        question = (
+            Question.objects.select_for_update(of=("self",))
+            .select_related("campaign")
+            .get(pk=int(question_id))
+        )
+    except (Question.DoesNotExist, TypeError, ValueError):
+        raise _fail(_("There is no such question in this questionnaire."), "question") from None
+    refusal = question_editable(question, now=now)
+    if refusal is not None:
+        raise _fail(refusal)
+    fields = _question_fields(
+        question.campaign,
         kind=kind,
-        text=text[:1000],
-        topic=topic,
-        competence_block=competence_block or "",
-        choices=options if kind == Question.Kind.CHOICE else [],
+        text=text,
+        topic_id=topic_id,
+        competence_block=competence_block,
+        choices=choices,
     )
+    for name, value in fields.items():
+        setattr(question, name, value)
+    question.save(update_fields=list(fields))
+    audit(
+        actor=membership.user,
+        action="diagnostics.question_edit",
+        target=question,
+        campaign=question.campaign_id,
+        question=question.pk,
+    )
+    return question
 
 
 @transaction.atomic

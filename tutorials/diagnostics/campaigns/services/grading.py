@@ -20,12 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
-from tutorials.diagnostics.scoring import score_response
 
 from .. import permissions
 from ..errors import AlreadyGradedError, AttemptNotFoundError, GradeInvalidError
 from ..models import Answer, Attempt, AttemptItem, TopicResult
 from ._common import audit, require
+from .batch import item_points, topic_totals
 
 ZERO = Decimal("0.00")
 
@@ -37,16 +37,9 @@ def score_submitted(attempt: Attempt, *, now: datetime) -> None:
     )
     responses = dict(Answer.objects.filter(attempt_id=attempt.pk).values_list("version_id", "response"))
     for item in items:
-        response = responses.get(item.version_id)
-        points = score_response(item.version, response or {})
-        if points is None:
-            if response and str(response.get("text", "")).strip():
-                item.needs_grading = True
-                item.points = None
-            else:
-                item.points = ZERO
-        else:
-            item.points = min(points, item.max_points)
+        item.points, item.needs_grading = item_points(
+            item.version, responses.get(item.version_id), item.max_points
+        )
     AttemptItem.objects.bulk_update(items, ["points", "needs_grading"])
     if not any(item.needs_grading for item in items):
         _finalise(attempt, items, now=now)
@@ -70,19 +63,12 @@ def write_topic_results(attempt: Attempt, items: list[AttemptItem]) -> None:
     topics_of: dict[int, list[int]] = defaultdict(list)
     for version_id, topic_id in topic_rows:
         topics_of[version_id].append(topic_id)
-    earned: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    possible: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for item in items:
-        for topic_id in topics_of.get(item.version_id, []):
-            earned[topic_id] += item.points or ZERO
-            possible[topic_id] += item.max_points
     TopicResult.objects.filter(attempt_id=attempt.pk).delete()
     TopicResult.objects.bulk_create(
-        TopicResult(
-            attempt_id=attempt.pk, topic_id=topic_id, earned=earned[topic_id], possible=possible[topic_id]
+        TopicResult(attempt_id=attempt.pk, topic_id=topic_id, earned=earned, possible=possible)
+        for topic_id, earned, possible in topic_totals(
+            ((item.version_id, item.points, item.max_points) for item in items), topics_of
         )
-        for topic_id in sorted(possible)
-        if possible[topic_id] > 0
     )
 
 

@@ -1,0 +1,445 @@
+"""Benchmark: the September morning of a district diagnostic campaign, over HTTP.
+
+Starts ONE uvicorn process (``tutornet.asgi:application``, the project's settings and
+its database pool) against its own bench database: a centre, two schools, 500
+mathematics teachers with API tokens, a codifier of 10 topics, 30 auto-scored items
+and a published fixed-form campaign, open now, with a 60-minute limit.
+
+1. The start: every teacher starts the campaign
+   (``POST /api/diagnostics/campaigns/<id>/start/`` on the centre's host) at a moment
+   drawn uniformly within ``--ramp`` seconds (default 60).
+2. The morning: from their start on, each teacher saves an answer every
+   ``--every`` seconds (default 5, with ±20 % jitter) for ``--duration`` seconds
+   (default 120; the issue asks for 10 minutes: the run is shortened, the rate kept),
+   ``PUT /api/diagnostics/attempts/<id>/answers/<version>/``, going round the 30 items
+   and changing the answer each time round.  The save's p50/p95/max is the target
+   (p95 <= 150 ms) — at 500 teachers that is about 100 saves a second.
+3. Afterwards the database is checked against what the clients were told: every
+   (attempt, item) answered has exactly one row, holding the last answer the client
+   got 200 for, with ``saves`` equal to the number of 200s (0 lost, 0 duplicated).
+4. Throughput: saves against the trivial tenant-routed endpoint
+   (``GET /api/organisation/`` on a school's host, the same token authentication),
+   closed loops of ``--concurrency`` connections, alternating rounds, in the same run.
+
+The clients are ``httpx.AsyncClient`` connections in this process, on loopback:
+they share the machine's cores with the server, so latencies are an upper bound.
+
+Run from the repository root:  .venv/bin/python bench/diagnostics_september.py
+Targets: save p95 <= 150 ms; 0 lost or duplicated answers; 0 errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# This run's own Redis database unless told otherwise (bench/common reads it on import).
+os.environ.setdefault("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+
+from bench import common  # noqa: E402
+
+DB = f"bench_diag_september_{os.getpid()}"
+CENTRE_HOST = "centre.localhost"
+SCHOOL_HOST = "school1.localhost"
+TRIVIAL = "/api/organisation/"
+ITEMS = 30
+
+
+@dataclass
+class World:
+    centre: Any
+    campaign: int
+    tokens: list[str]
+    school1: list[int]  # indexes of the teachers of school 1 (for the trivial endpoint)
+    versions: list[tuple[int, str]]  # (version id, type), in the form's order
+
+
+def prepare(teachers: int) -> World:
+    from django.utils import timezone
+    from django_tenants.utils import tenant_context
+    from knox.models import AuthToken
+
+    from accounts.models import Membership, Role, User
+    from codifier.models import Codifier, Exam, Topic
+    from tenants.models import AcademicYear, Subject
+    from tenants.services import organisation_create
+    from tutorials.diagnostics.campaigns import services
+    from tutorials.diagnostics.models import ItemType, ItemVersion
+    from tutorials.diagnostics.services.items import item_create
+
+    centre, _ = organisation_create(kind="centre", name="Центр", short_name="ЦРО", subdomain="centre")
+    # Two schools are enough for the load (each one costs a schema's migrations to set up).
+    schools = [
+        organisation_create(
+            kind="school", name=f"Школа № {n}", short_name=f"Школа {n}", subdomain=f"school{n}", centre=centre
+        )[0]
+        for n in (1, 2)
+    ]
+    subject = Subject.objects.create(name="Математика", code="math")
+    year = AcademicYear.objects.create(
+        name="2026/2027", starts_on="2026-09-01", ends_on="2027-08-31", is_current=True
+    )
+    methodologist = User.objects.create(
+        email="method@centre.bench", last_name="Методистова", first_name="Анна"
+    )
+    method_membership = Membership.objects.create(
+        user=methodologist, organisation=centre, role=Role.METHODOLOGIST
+    )
+    users = User.objects.bulk_create(
+        [User(email=f"t{i}@school.bench", last_name="Учителев", first_name=f"У{i}") for i in range(teachers)]
+    )
+    memberships = Membership.objects.bulk_create(
+        [Membership(user=u, organisation=schools[i % 2], role=Role.TEACHER) for i, u in enumerate(users)]
+    )
+    Membership.subjects.through.objects.bulk_create(
+        [Membership.subjects.through(membership_id=m.pk, subject_id=subject.pk) for m in memberships]
+    )
+    tokens = [AuthToken.objects.create(user=u)[1] for u in users]  # hashed: the key is known only now
+    now = timezone.now()
+    with tenant_context(centre):
+        codifier = Codifier.objects.create(subject=subject, exam=Exam.OGE, academic_year=year, title="КЭС")
+        topics = [
+            Topic.objects.create(codifier=codifier, code=f"{i + 1}.1", title=f"Тема {i + 1}", position=i)
+            for i in range(10)
+        ]
+        versions = []
+        for n in range(ITEMS):
+            kind = [ItemType.SINGLE, ItemType.MULTIPLE, ItemType.SHORT, ItemType.NUMERIC][n % 4]
+            body: dict[str, Any] = {
+                ItemType.SINGLE: {
+                    "choices": [
+                        {"id": "a", "text": "1", "correct": True},
+                        {"id": "b", "text": "2"},
+                        {"id": "c", "text": "3"},
+                    ]
+                },
+                ItemType.MULTIPLE: {
+                    "choices": [
+                        {"id": "a", "text": "1", "correct": True},
+                        {"id": "b", "text": "2", "correct": True},
+                        {"id": "c", "text": "3"},
+                    ]
+                },
+                ItemType.SHORT: {"answers": [str(n)]},
+                ItemType.NUMERIC: {"value": f"{n}.5", "tolerance": "0.01"},
+            }[kind]
+            item = item_create(
+                subject=subject,
+                type=kind,
+                text=f"Задание {n + 1}",
+                body=body,
+                topics=[topics[n % 10]],
+                actor=methodologist,
+                max_points=1,
+                name=f"Задание {n + 1}",
+            )
+            versions.append(ItemVersion.objects.select_related("item").get(item=item, number=1))
+        campaign = services.campaign_create(
+            membership=method_membership,
+            title="Сентябрь",
+            academic_year=year,
+            subject=subject,
+            opens_at=now - timedelta(minutes=5),
+            closes_at=now + timedelta(days=1),
+            time_limit_minutes=60,
+            version_ids=[v.pk for v in versions],
+        )
+        services.campaign_publish(membership=method_membership, campaign_id=campaign.pk, now=now)
+    return World(
+        centre=centre,
+        campaign=campaign.pk,
+        tokens=tokens,
+        school1=[i for i in range(teachers) if i % 2 == 0],
+        versions=[(v.pk, v.item.type) for v in versions],
+    )
+
+
+def response_for(kind: str, turn: int) -> dict[str, Any]:
+    """A valid answer of the item's type that differs from one turn to the next."""
+    if kind == "single":
+        return {"choice": "abc"[turn % 3]}
+    if kind == "multiple":
+        return {"choices": [["a"], ["a", "b"], ["c"], ["b", "c"]][turn % 4]}
+    if kind == "short":
+        return {"text": f"ответ {turn}"}
+    return {"value": f"{turn},5"}
+
+
+@dataclass
+class Results:
+    statuses: Counter = field(default_factory=Counter)
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
+class Ledger:
+    """What the clients were told: per (attempt, version) the last answer saved and the 200s."""
+
+    last: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    ok: Counter = field(default_factory=Counter)
+    attempts: dict[int, int] = field(default_factory=dict)  # client -> attempt id
+
+
+def _limits(n: int) -> Any:
+    import httpx
+
+    return httpx.Limits(max_connections=n, max_keepalive_connections=n)
+
+
+async def _call(client: Any, method: str, path: str, results: Results, **kwargs: Any) -> Any:
+    started = time.perf_counter()
+    try:
+        response = await client.request(method, path, **kwargs)
+    except Exception as error:  # a refused/broken connection or a timeout is an error
+        results.statuses["exception"] += 1
+        results.errors.append(f"{type(error).__name__}: {error}")
+        return None
+    results.latencies.append(time.perf_counter() - started)
+    results.statuses[response.status_code] += 1
+    if response.status_code >= 300:
+        results.errors.append(f"{response.status_code}: {response.text[:200]}")
+    return response
+
+
+async def morning(port: int, world: World, args: argparse.Namespace) -> tuple[Results, Results, Ledger]:
+    import httpx
+
+    starts, saves, ledger = Results(), Results(), Ledger()
+    rng = random.Random(9)
+    begin = time.perf_counter()
+
+    async def teacher(client: Any, who: int) -> None:
+        headers = {"Authorization": f"Token {world.tokens[who]}", "Host": CENTRE_HOST}
+        await asyncio.sleep(rng.uniform(0, args.ramp))
+        response = await _call(
+            client, "POST", f"/api/diagnostics/campaigns/{world.campaign}/start/", starts, headers=headers
+        )
+        if response is None or response.status_code != 201:
+            return
+        attempt = response.json()["id"]
+        ledger.attempts[who] = attempt
+        stop_at = time.perf_counter() + args.duration
+        turn = 0
+        while True:
+            await asyncio.sleep(args.every * rng.uniform(0.8, 1.2))
+            if time.perf_counter() >= stop_at:
+                return
+            version, kind = world.versions[(who + turn) % len(world.versions)]
+            answer = response_for(kind, turn // len(world.versions) + who)
+            turn += 1
+            saved = await _call(
+                client,
+                "PUT",
+                f"/api/diagnostics/attempts/{attempt}/answers/{version}/",
+                saves,
+                headers=headers,
+                json={"response": answer},
+            )
+            if saved is not None and saved.status_code == 200:
+                ledger.last[(attempt, version)] = answer
+                ledger.ok[(attempt, version)] += 1
+
+    clients = len(world.tokens)
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}", limits=_limits(clients), timeout=60
+    ) as client:
+        await asyncio.gather(*(teacher(client, i) for i in range(clients)))
+    starts.seconds = saves.seconds = time.perf_counter() - begin
+    return starts, saves, ledger
+
+
+async def closed_loop(
+    port: int, world: World, ledger: Ledger, requests: int, concurrency: int, trivial: bool
+) -> Results:
+    """``concurrency`` connections, each sending its next request when the last is answered:
+    answer saves of the started attempts, or the trivial endpoint."""
+    import httpx
+
+    results = Results()
+    left = [requests]
+    who_of = sorted(ledger.attempts)
+    school1 = world.school1
+
+    async def one_client(client: Any, n: int) -> None:
+        turn = 0
+        while left[0] > 0:
+            left[0] -= 1
+            if trivial:
+                who = school1[n % len(school1)]
+                headers = {"Authorization": f"Token {world.tokens[who]}", "Host": SCHOOL_HOST}
+                await _call(client, "GET", TRIVIAL, results, headers=headers)
+                continue
+            who = who_of[n % len(who_of)]
+            attempt = ledger.attempts[who]
+            version, kind = world.versions[turn % len(world.versions)]
+            answer = response_for(kind, 1000 + turn)
+            turn += 1
+            headers = {"Authorization": f"Token {world.tokens[who]}", "Host": CENTRE_HOST}
+            saved = await _call(
+                client,
+                "PUT",
+                f"/api/diagnostics/attempts/{attempt}/answers/{version}/",
+                results,
+                headers=headers,
+                json={"response": answer},
+            )
+            if saved is not None and saved.status_code == 200:
+                ledger.last[(attempt, version)] = answer
+                ledger.ok[(attempt, version)] += 1
+
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}", limits=_limits(concurrency), timeout=60
+    ) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(one_client(client, i) for i in range(concurrency)))
+        results.seconds = time.perf_counter() - started
+    return results
+
+
+def database_check(world: World, ledger: Ledger) -> dict[str, int]:
+    """Lost: a 200 with no row, or a row holding another answer; duplicated: more saves
+    counted than 200s given, or a row no client was told was saved."""
+    from django.db import connection
+    from django_tenants.utils import tenant_context
+
+    with tenant_context(world.centre), connection.cursor() as cursor:
+        cursor.execute("SELECT attempt_id, version_id, response, saves FROM campaigns_answer")
+        rows = {(a, v): (response, saves) for a, v, response, saves in cursor.fetchall()}
+        cursor.execute("SELECT count(*), count(DISTINCT teacher_id) FROM campaigns_attempt")
+        attempts, teachers = cursor.fetchone()
+    lost = sum(1 for key, answer in ledger.last.items() if key not in rows or rows[key][0] != answer)
+    miscounted = sum(1 for key, n in ledger.ok.items() if key in rows and rows[key][1] != n)
+    unknown = sum(1 for key in rows if key not in ledger.last)
+    return {
+        "answers in the database": len(rows),
+        "answers the clients saved": len(ledger.last),
+        "lost (missing or another answer)": lost,
+        "saves counted != 200s given": miscounted,
+        "rows no client saved": unknown,
+        "attempts": attempts,
+        "teachers with an attempt": teachers,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--teachers", type=int, default=500)
+    parser.add_argument(
+        "--ramp", type=float, default=60.0, help="seconds within which all start (default 60)"
+    )
+    parser.add_argument(
+        "--every", type=float, default=5.0, help="seconds between a teacher's saves (default 5)"
+    )
+    parser.add_argument(
+        "--duration", type=float, default=120.0, help="seconds each teacher saves (default 120)"
+    )
+    parser.add_argument("--concurrency", type=int, default=16, help="connections in the throughput phase")
+    parser.add_argument("--requests", type=int, default=300, help="requests per throughput run (default 300)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating throughput rounds (default 3)")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1)")
+    parser.add_argument("--keep-db", action="store_true", help="do not drop the bench database")
+    args = parser.parse_args()
+    common.database_create(DB)
+    processes = []
+    try:
+        env = common.django_setup(DB)
+        common.flush_redis()
+        common.migrate_shared()
+        t0 = time.perf_counter()
+        world = prepare(args.teachers)
+        print(
+            f"seeded {args.teachers} teachers, {ITEMS} items in {time.perf_counter() - t0:.1f} s", flush=True
+        )
+        process, port = common.start_uvicorn("tutornet.asgi:application", env, workers=args.workers)
+        processes.append(process)
+        load_before = os.getloadavg()
+        starts, saves, ledger = asyncio.run(morning(port, world, args))
+        load_after_morning = os.getloadavg()
+        rounds_save, rounds_trivial = [], []
+        for _ in range(args.rounds):
+            rounds_save.append(
+                asyncio.run(closed_loop(port, world, ledger, args.requests, args.concurrency, False))
+            )
+            rounds_trivial.append(
+                asyncio.run(closed_loop(port, world, ledger, args.requests, args.concurrency, True))
+            )
+        checks = database_check(world, ledger)
+        save_rate = sum(len(r.latencies) for r in rounds_save) / sum(r.seconds for r in rounds_save)
+        trivial_rate = sum(len(r.latencies) for r in rounds_trivial) / sum(r.seconds for r in rounds_trivial)
+        errors = (
+            sum(n for s, n in starts.statuses.items() if s != 201)
+            + sum(n for s, n in saves.statuses.items() if s != 200)
+            + sum(n for r in rounds_save + rounds_trivial for s, n in r.statuses.items() if s != 200)
+        )
+        ms = [x * 1000 for x in saves.latencies]
+        start_ms = [x * 1000 for x in starts.latencies]
+        print(common.machine())
+        print(
+            "load average before / after the morning / at the end: "
+            + " / ".join(
+                ", ".join(f"{x:.1f}" for x in load)
+                for load in (load_before, load_after_morning, os.getloadavg())
+            )
+        )
+        print(
+            common.table(
+                f"The September morning: {args.teachers} teachers, start within {args.ramp:g} s, "
+                f"a save every {args.every:g} s for {args.duration:g} s",
+                [
+                    ["starts answered 201", f"{starts.statuses.get(201, 0)} of {args.teachers}", ""],
+                    [
+                        "start p50 / p95",
+                        f"{common.percentile(start_ms, 50):.1f} / {common.percentile(start_ms, 95):.1f} ms",
+                        "",
+                    ],
+                    [
+                        "saves sent / answered 200",
+                        f"{sum(saves.statuses.values())} / {saves.statuses.get(200, 0)}",
+                        "",
+                    ],
+                    ["save rate offered", f"{len(ms) / max(saves.seconds, 1e-9):.1f} /s", ""],
+                    ["save p50", f"{common.percentile(ms, 50):.1f} ms", ""],
+                    ["save p95", f"{common.percentile(ms, 95):.1f} ms", "<= 150 ms"],
+                    ["save max", f"{max(ms, default=float('nan')):.1f} ms", ""],
+                    ["errors (any other answer or a failed connection)", errors, "0"],
+                    *[
+                        [k, v, "0" if k.startswith(("lost", "saves counted", "rows no")) else ""]
+                        for k, v in checks.items()
+                    ],
+                    [f"saves/s, closed loop of {args.concurrency}", f"{save_rate:.1f}", ""],
+                    [f"trivial {TRIVIAL}/s, same loop", f"{trivial_rate:.1f}", ""],
+                    ["throughput ratio save / trivial (same run)", f"{save_rate / trivial_rate:.2f}", ""],
+                ],
+                ["what", "measured", "target"],
+            )
+        )
+        for error in (starts.errors + saves.errors)[:5]:
+            print("  e.g.", error)
+        bad = (
+            checks["lost (missing or another answer)"]
+            + checks["saves counted != 200s given"]
+            + checks["rows no client saved"]
+        )
+        return 0 if errors == 0 and bad == 0 and common.percentile(ms, 95) <= 150 else 1
+    finally:
+        common.stop(processes)
+        if not args.keep_db:
+            common.database_drop(DB)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
