@@ -146,7 +146,8 @@ def certificates_render(certificate_ids: Sequence[int]) -> int:
     for certificate, content in zip(
         certificates, certificates_pdfs(certificates, organisation=organisation), strict=True
     ):
-        _store(certificate, content)
+        certificate.pdf.save(f"{certificate.token}.pdf", ContentFile(content), save=False)
+    Certificate.objects.bulk_update(certificates, ["pdf"])
     return len(certificates)
 
 
@@ -312,7 +313,10 @@ def _draw(pdf: Any, lines: list[tuple[str, str, float]], issued: str) -> None:
         if not text:
             pdf.ln(size)
             continue
-        pdf.multi_cell(0, size * 0.5, text, align="C", new_x="LMARGIN", new_y="NEXT")
+        if pdf.get_string_width(text) <= pdf.epw:  # one line: no line breaking (half a page's time)
+            pdf.cell(0, size * 0.5, text, align="C", new_x="LMARGIN", new_y="NEXT")
+        else:
+            pdf.multi_cell(0, size * 0.5, text, align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1.5)
     pdf.set_y(pdf.h - 30)
     pdf.set_font("DejaVu", "", 9)

@@ -10,17 +10,18 @@ they joined) is offered it until ``OFFER_TTL`` has passed (never beyond the
 start); the offer holds the place.  A teacher accepts it or declines; a beat
 job passes expired offers on to the next in line.
 
-Reminders 24 h and 1 h before the first session follow the consultations'
-rules (``consultations.services.reminders``: the same lead times, fresh
-registrations skipped, one reminder after an outage), each registration
-claimed by one conditional UPDATE so that parallel sweeps never send twice.
+Reminders 24 h and 1 h before every session of a series follow the
+consultations' rules (``consultations.services.reminders``: the same lead
+times, fresh registrations skipped, one reminder after an outage); each
+(registration, session, lead time) is claimed by inserting its
+``SessionReminder`` row, so parallel or repeated sweeps never send twice.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,7 +34,7 @@ from notifications.services import notifications_create
 
 from .. import notify, permissions
 from ..errors import ConflictError, NotFoundError, RegistrationClosedError, TutorialFullError
-from ..models import Registration, Tutorial
+from ..models import Registration, Session, SessionReminder, Tutorial
 from ..selectors import in_audience
 from .tutorials import can_manage
 
@@ -273,28 +274,76 @@ def waitlist_expire_offers(now: datetime | None = None) -> int:
 
 
 def reminders_send(now: datetime | None = None) -> int:
-    """Send the due reminders before the first session; each at most once (see the module docstring)."""
+    """Send the due reminders before every session of a series; each at most once.
+
+    For each lead time one statement claims the due (registration, session)
+    pairs -- ``INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING`` into
+    ``SessionReminder`` -- and the messages are written in the same
+    transaction: a sweep running in parallel, or again, claims nothing twice,
+    and a failed sweep leaves nothing claimed.  The consultations' rules hold
+    per session: the 24-hour reminder is not sent once the 1-hour one is due,
+    nor to someone who registered less than ``FRESH_BOOKING`` before it.
+    """
     now = now or timezone.now()
     sent = 0
-    for lead, column in REMINDERS:
-        # The 24-hour reminder is not sent once the 1-hour one is due.
+    for lead, _column in REMINDERS:
         not_within = timedelta(hours=1) if lead > timedelta(hours=1) else timedelta(0)
-        with transaction.atomic():
-            due = list(
-                Registration.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(
-                    status=Registration.Status.CONFIRMED,
-                    tutorial__status=Tutorial.Status.PUBLISHED,
-                    tutorial__starts_at__gt=now + not_within,
-                    tutorial__starts_at__lte=now + lead,
-                    created_at__lte=F("tutorial__starts_at") - lead - FRESH_BOOKING,
-                    **{f"{column}__isnull": True},
-                )
-                .select_related("user", "tutorial")
-                .order_by("tutorial__starts_at")[:BATCH]
-            )
-            Registration.objects.filter(pk__in=[r.pk for r in due]).update(**{column: now})
-            for registration in due:
-                notify.reminder(registration, hours=int(lead.total_seconds() // 3600))
-                sent += 1
+        hours = int(lead.total_seconds() // 3600)
+        while True:
+            with transaction.atomic():
+                claimed = _claim_reminders(now, lead, not_within, hours)
+                if claimed:
+                    _send_reminders(claimed, hours)
+            sent += len(claimed)
+            if len(claimed) < BATCH:
+                break
     return sent
+
+
+def _claim_reminders(
+    now: datetime, lead: timedelta, not_within: timedelta, hours: int
+) -> list[tuple[int, int]]:
+    reminder, registration = SessionReminder._meta.db_table, Registration._meta.db_table
+    session, tutorial = Session._meta.db_table, Tutorial._meta.db_table
+    sql = f"""
+        INSERT INTO {reminder} (registration_id, session_id, lead_hours, sent_at)
+        SELECT r.id, s.id, %(hours)s, %(now)s
+          FROM {registration} r
+          JOIN {tutorial} t ON t.id = r.tutorial_id
+          JOIN {session} s ON s.tutorial_id = t.id
+         WHERE r.status = %(confirmed)s AND t.status = %(published)s
+           AND s.starts_at > %(after)s AND s.starts_at <= %(until)s
+           AND r.created_at <= s.starts_at - make_interval(secs => %(ahead)s)
+           AND NOT EXISTS (
+               SELECT 1 FROM {reminder} x
+                WHERE x.registration_id = r.id AND x.session_id = s.id AND x.lead_hours = %(hours)s
+           )
+         ORDER BY s.starts_at, r.id
+         LIMIT %(batch)s
+        ON CONFLICT DO NOTHING
+        RETURNING registration_id, session_id
+    """  # noqa: S608 (the table names come from the models)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            {
+                "hours": hours,
+                "now": now,
+                "confirmed": Registration.Status.CONFIRMED,
+                "published": Tutorial.Status.PUBLISHED,
+                "after": now + not_within,
+                "until": now + lead,
+                "ahead": (lead + FRESH_BOOKING).total_seconds(),
+                "batch": BATCH,
+            },
+        )
+        return [(row[0], row[1]) for row in cursor.fetchall()]
+
+
+def _send_reminders(claimed: list[tuple[int, int]], hours: int) -> None:
+    registrations = Registration.objects.select_related("user", "tutorial").in_bulk(
+        [registration_id for registration_id, _session_id in claimed]
+    )
+    sessions = Session.objects.in_bulk([session_id for _registration_id, session_id in claimed])
+    for registration_id, session_id in claimed:
+        notify.reminder(registrations[registration_id], hours=hours, session=sessions[session_id])
