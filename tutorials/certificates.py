@@ -8,7 +8,8 @@ people in one statement and renders their PDFs in the Celery worker
 is not rendered yet is rendered when it is first downloaded.
 
 The PDF is made with fpdf2 in DejaVu Sans (Cyrillic), vendored in
-``tutornet/fonts``.  Loading the whole font costs ~70 ms per document, so the
+``tutornet/fonts``; the worker draws a batch as the pages of one document and
+splits it with pypdf (``certificates_pdfs``).  Loading the whole font costs ~70 ms per document, so the
 process subsets it once to the characters a Russian or English certificate
 uses and embeds that; text with any other character uses the full font.
 """
@@ -49,8 +50,9 @@ _SUBSET = frozenset(
     [*range(0x20, 0x7F), *range(0xA0, 0x100), *range(0x400, 0x460)]
     + [0x2013, 0x2014, 0x2018, 0x2019, 0x201C, 0x201D, 0x201E, 0x2026, 0x2116, 0x20BD]
 )
-# Certificates per render task: small enough to spread over the workers.
-RENDER_CHUNK = 25
+# Certificates per render task: one document (one font subsetting, ~0.3 s) for all of them,
+# and still enough tasks to spread 500 over the workers.
+RENDER_CHUNK = 50
 _subset_lock = threading.Lock()
 _subset_paths: dict[str, str] = {}
 
