@@ -179,12 +179,6 @@ class Results:
         return sum(n for status, n in self.statuses.items() if status not in (200, 201, 409))
 
 
-def _limits(n: int) -> Any:
-    import httpx
-
-    return httpx.Limits(max_connections=n, max_keepalive_connections=n)
-
-
 async def _post_booking(client: Any, token: str, slot: int, results: Results) -> None:
     started = time.perf_counter()
     try:
@@ -207,18 +201,13 @@ async def _post_booking(client: Any, token: str, slot: int, results: Results) ->
 
 async def contention(port: int, world: World, slots: list[int]) -> Results:
     """One client per teacher, all at once; client i books ``slots[i % len(slots)]``."""
-    import httpx
-
     results = Results()
     clients = len(world.teachers)
-    async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{port}", limits=_limits(clients), timeout=60
-    ) as client:
-        started = time.perf_counter()
-        await asyncio.gather(
-            *(_post_booking(client, world.tokens[i], slots[i % len(slots)], results) for i in range(clients))
-        )
-        results.seconds = time.perf_counter() - started
+
+    async def send(client: Any, i: int) -> None:
+        await _post_booking(client, world.tokens[i], slots[i % len(slots)], results)
+
+    results.seconds = await common.closed_loop(port, range(clients), send, clients)
     return results
 
 
@@ -233,61 +222,37 @@ async def closed_loop(
     50 / (think + latency) bookings per second instead of as many as the server
     can answer.
     """
-    import random
-
-    import httpx
-
     results = Results()
-    queue = list(reversed(pairs))
-    rng = random.Random(5)
 
-    async def one_client(client: Any) -> None:
-        if think:
-            await asyncio.sleep(rng.uniform(0, think))
-        while queue:
-            slot, who = queue.pop()
-            await _post_booking(client, world.tokens[who], slot, results)
-            if think:
-                await asyncio.sleep(rng.expovariate(1 / think))
+    async def send(client: Any, pair: tuple[int, int]) -> None:
+        slot, who = pair
+        await _post_booking(client, world.tokens[who], slot, results)
 
-    async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{port}", limits=_limits(concurrency), timeout=60
-    ) as client:
-        started = time.perf_counter()
-        await asyncio.gather(*(one_client(client) for _ in range(concurrency)))
-        results.seconds = time.perf_counter() - started
+    results.seconds = await common.closed_loop(port, pairs, send, concurrency, think=think)
     return results
 
 
 async def trivial_loop(port: int, world: World, requests: int, concurrency: int) -> Results:
     """The same closed loop on ``GET /api/organisation/`` of the teachers' school."""
-    import httpx
-
     results = Results()
-    left = [requests]
 
-    async def one_client(client: Any, who: int) -> None:
-        headers = {"Authorization": f"Token {world.tokens[who]}", "Host": SCHOOL_HOST}
-        while left[0] > 0:
-            left[0] -= 1
-            started = time.perf_counter()
-            try:
-                response = await client.get(TRIVIAL, headers=headers)
-            except Exception as error:
-                results.statuses["exception"] += 1
-                results.errors.append(f"{type(error).__name__}: {error}")
-                continue
-            results.latencies.append(time.perf_counter() - started)
-            results.statuses[response.status_code] += 1
-            if response.status_code != 200:
-                results.errors.append(f"{response.status_code}: {response.text[:200]}")
-
-    async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{port}", limits=_limits(concurrency), timeout=60
-    ) as client:
+    async def send(client: Any, who: int) -> None:
         started = time.perf_counter()
-        await asyncio.gather(*(one_client(client, i) for i in range(concurrency)))
-        results.seconds = time.perf_counter() - started
+        try:
+            response = await client.get(
+                TRIVIAL, headers={"Authorization": f"Token {world.tokens[who]}", "Host": SCHOOL_HOST}
+            )
+        except Exception as error:
+            results.statuses["exception"] += 1
+            results.errors.append(f"{type(error).__name__}: {error}")
+            return
+        results.latencies.append(time.perf_counter() - started)
+        results.statuses[response.status_code] += 1
+        if response.status_code != 200:
+            results.errors.append(f"{response.status_code}: {response.text[:200]}")
+
+    who = [i % concurrency for i in range(requests)]
+    results.seconds = await common.closed_loop(port, who, send, concurrency)
     return results
 
 

@@ -234,3 +234,57 @@ def machine() -> str:
         f"{os.cpu_count()} cores, Python {stdlib_platform.python_version()}, "
         f"{time.strftime('%Y-%m-%d %H:%M %Z')}, load average at the end {load}"
     )
+
+
+# --- HTTP clients -----------------------------------------------------------------------------
+
+
+def http_limits(n: int) -> Any:
+    """httpx limits for ``n`` connections, all kept alive."""
+    import httpx
+
+    return httpx.Limits(max_connections=n, max_keepalive_connections=n)
+
+
+async def closed_loop(
+    port: int,
+    items: Sequence[Any],
+    send: Any,
+    concurrency: int,
+    *,
+    think: float = 0.0,
+    seed: int = 5,
+    timeout: float = 60.0,
+) -> float:
+    """``concurrency`` clients on one ``httpx.AsyncClient`` (one connection each) to 127.0.0.1:``port``;
+    each takes the next of ``items`` and awaits ``send(client, item)``, until none is left.
+
+    With ``concurrency == len(items)`` every item is sent at once (a rush).
+    With ``think`` > 0 each client first pauses for an exponentially
+    distributed time with that mean (starting at a random point of its first
+    pause), as people do between two actions.  ``send`` records its own
+    results.  Returns the seconds from the first send to the last answer.
+    """
+    import asyncio
+    import random
+
+    import httpx
+
+    queue = list(reversed(items))
+    rng = random.Random(seed)
+
+    async def one_client(client: Any) -> None:
+        if think:
+            await asyncio.sleep(rng.uniform(0, think))
+        while queue:
+            item = queue.pop()
+            await send(client, item)
+            if think:
+                await asyncio.sleep(rng.expovariate(1 / think))
+
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}", limits=http_limits(concurrency), timeout=timeout
+    ) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(one_client(client) for _ in range(concurrency)))
+        return time.perf_counter() - started

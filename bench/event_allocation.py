@@ -129,12 +129,18 @@ def main() -> int:
                 for t in tracks
             )
 
-            started, cpu_started = time.perf_counter(), time.process_time()
-            summaries = services.event_allocate(
-                actor=organiser, membership=organiser_membership, event_id=event.pk
-            )
-            service_seconds = time.perf_counter() - started
-            service_cpu = time.process_time() - cpu_started
+            from django.db import connection
+            from django.test.utils import CaptureQueriesContext
+
+            with CaptureQueriesContext(connection) as statements:
+                started, cpu_started = time.perf_counter(), time.process_time()
+                summaries = services.event_allocate(
+                    actor=organiser, membership=organiser_membership, event_id=event.pk
+                )
+                service_seconds = time.perf_counter() - started
+                service_cpu = time.process_time() - cpu_started
+            statement_count = len(statements)
+            statement_seconds = sum(float(q["time"]) for q in statements.captured_queries)
 
             ratings: dict[int, dict[int, int]] = {}
             for p, t, v in Rating.objects.filter(participant__event=event).values_list(
@@ -202,7 +208,8 @@ def main() -> int:
         print(
             f"registration of {args.participants} through the service: {registering:.2f} s\n"
             f"event_allocate (service, end to end, {args.blocks} blocks): {service_seconds:.2f} s "
-            f"(target <= {TARGET_SECONDS:.0f} s), CPU time of this process {service_cpu:.2f} s; "
+            f"(target <= {TARGET_SECONDS:.0f} s), CPU time of this process {service_cpu:.2f} s, "
+            f"{statement_count} SQL statements taking {statement_seconds:.2f} s; "
             f"bare solver: {solver_seconds:.2f} s wall, {solver_cpu:.2f} s CPU\n"
             f"total satisfaction: min-cost flow {totals['pref']}, first come {totals['fcfs']} "
             f"(x{ratio:.3f}), upper bound {totals['best']}; unassigned {totals['pref_out']} vs "

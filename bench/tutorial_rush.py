@@ -110,12 +110,6 @@ def prepare(teachers: int, roomy: int) -> World:
     return World(rush=rush, roomy=roomy_ids, tokens=tokens)
 
 
-def _limits(n: int) -> Any:
-    import httpx
-
-    return httpx.Limits(max_connections=n, max_keepalive_connections=n)
-
-
 async def _register(client: Any, token: str, tutorial: int, waitlist: bool, results: Results) -> None:
     started = time.perf_counter()
     try:
@@ -139,67 +133,46 @@ async def _register(client: Any, token: str, tutorial: int, waitlist: bool, resu
 
 
 async def rush(port: int, world: World) -> Results:
-    import httpx
-
+    """One client per teacher, all at once; every other one asks for the waiting list."""
     results = Results()
     n = len(world.tokens)
-    async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{port}", limits=_limits(n), timeout=120
-    ) as client:
-        started = time.perf_counter()
-        await asyncio.gather(
-            *(_register(client, world.tokens[i], world.rush, i % 2 == 0, results) for i in range(n))
-        )
-        results.seconds = time.perf_counter() - started
+
+    async def send(client: Any, i: int) -> None:
+        await _register(client, world.tokens[i], world.rush, i % 2 == 0, results)
+
+    results.seconds = await common.closed_loop(port, range(n), send, n, timeout=120)
     return results
 
 
 async def register_loop(port: int, world: World, pairs: list[tuple[int, int]], concurrency: int) -> Results:
-    import httpx
-
     results = Results()
-    queue = list(reversed(pairs))
 
-    async def one(client: Any) -> None:
-        while queue:
-            tutorial, who = queue.pop()
-            await _register(client, world.tokens[who], tutorial, True, results)
+    async def send(client: Any, pair: tuple[int, int]) -> None:
+        tutorial, who = pair
+        await _register(client, world.tokens[who], tutorial, True, results)
 
-    async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{port}", limits=_limits(concurrency), timeout=60
-    ) as client:
-        started = time.perf_counter()
-        await asyncio.gather(*(one(client) for _ in range(concurrency)))
-        results.seconds = time.perf_counter() - started
+    results.seconds = await common.closed_loop(port, pairs, send, concurrency)
     return results
 
 
 async def trivial_loop(port: int, world: World, requests: int, concurrency: int) -> Results:
-    import httpx
-
     results = Results()
-    left = [requests]
 
-    async def one(client: Any, who: int) -> None:
-        headers = {"Authorization": f"Token {world.tokens[who]}", "Host": SCHOOL_HOST}
-        while left[0] > 0:
-            left[0] -= 1
-            started = time.perf_counter()
-            try:
-                response = await client.get(TRIVIAL, headers=headers)
-            except Exception as error:
-                results.statuses["exception"] += 1
-                results.errors.append(f"{type(error).__name__}: {error}")
-                continue
-            results.latencies.append(time.perf_counter() - started)
-            results.statuses[response.status_code] += 1
-
-    async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{port}", limits=_limits(concurrency), timeout=60
-    ) as client:
+    async def send(client: Any, who: int) -> None:
         started = time.perf_counter()
-        await asyncio.gather(*(one(client, i) for i in range(concurrency)))
-        results.seconds = time.perf_counter() - started
+        try:
+            response = await client.get(
+                TRIVIAL, headers={"Authorization": f"Token {world.tokens[who]}", "Host": SCHOOL_HOST}
+            )
+        except Exception as error:
+            results.statuses["exception"] += 1
+            results.errors.append(f"{type(error).__name__}: {error}")
+            return
+        results.latencies.append(time.perf_counter() - started)
+        results.statuses[response.status_code] += 1
+
+    who = [i % concurrency for i in range(requests)]
+    results.seconds = await common.closed_loop(port, who, send, concurrency)
     return results
 
 
@@ -266,7 +239,8 @@ def main() -> int:
         and db["places_taken"] == PLACES
         and db["confirmed"] == PLACES
     )
-    print(f"\nRush: {args.teachers} clients at once for {PLACES} places, in {result.seconds:.2f} s")
+    print(f"\n{common.machine()}; DB_POOL_MAX={os.environ.get('DB_POOL_MAX', '10')}")
+    print(f"Rush: {args.teachers} clients at once for {PLACES} places, in {result.seconds:.2f} s")
     print(
         f"  answers: {dict(result.statuses)}  outcomes: {dict(result.outcomes)}  errors: {len(result.errors)}"
     )

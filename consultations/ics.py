@@ -101,7 +101,7 @@ def description(booking: Booking, *, link: str = "") -> str:
 # The tests parse every file back with ``icalendar``.
 
 
-def _text(value: str) -> str:
+def ics_text(value: str) -> str:
     """A TEXT value (RFC 5545 3.3.11): backslash, semicolon, comma and newlines escaped."""
     return (
         value.replace("\\", "\\\\")
@@ -121,7 +121,8 @@ def _param(value: str) -> str:
     return value
 
 
-def _utc(value: datetime) -> str:
+def ics_utc(value: datetime) -> str:
+    """A DATE-TIME value in UTC (``20261203T120000Z``)."""
     return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
@@ -143,7 +144,8 @@ def _fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
-def _address(name: str, user, role: str) -> str:  # type: ignore[no-untyped-def]
+def ics_address(name: str, user, role: str) -> str:  # type: ignore[no-untyped-def]
+    """An ORGANIZER or ATTENDEE line: the person's name and e-mail, with an optional ROLE."""
     params = f";CN={_param(str(user))}"
     if role:
         params += f";ROLE={role}"
@@ -163,25 +165,26 @@ def _event_lines(
     schema = schema_name or connection.schema_name  # type: ignore[attr-defined]  # django-tenants' backend
     lines = [
         "BEGIN:VEVENT",
-        f"SUMMARY:{_text(summary(booking))}",
-        f"DTSTART:{_utc(booking.starts_at)}",
-        f"DTEND:{_utc(booking.ends_at)}",
-        f"DTSTAMP:{_utc(timezone.now())}",
-        f"UID:{_text(f'booking-{root_id}.{schema}@tutornet')}",
+        f"SUMMARY:{ics_text(summary(booking))}",
+        f"DTSTART:{ics_utc(booking.starts_at)}",
+        f"DTEND:{ics_utc(booking.ends_at)}",
+        f"DTSTAMP:{ics_utc(timezone.now())}",
+        f"UID:{ics_text(f'booking-{root_id}.{schema}@tutornet')}",
         f"SEQUENCE:{2 * depth + (SEQUENCE_CANCELLED if cancelled else SEQUENCE_CONFIRMED)}",
         f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",
-        f"DESCRIPTION:{_text(description(booking, link=link))}",
-        f"LOCATION:{_text(location(booking))}",
+        f"DESCRIPTION:{ics_text(description(booking, link=link))}",
+        f"LOCATION:{ics_text(location(booking))}",
     ]
     if link:
         lines.append(f"URL:{link}")
-    lines.append(_address("ORGANIZER", booking.slot.tutor, ""))
-    lines.append(_address("ATTENDEE", booking.teacher, "REQ-PARTICIPANT"))
+    lines.append(ics_address("ORGANIZER", booking.slot.tutor, ""))
+    lines.append(ics_address("ATTENDEE", booking.teacher, "REQ-PARTICIPANT"))
     lines.append("END:VEVENT")
     return lines
 
 
-def _ics(head: list[str], events: Iterable[list[str]]) -> str:
+def ics_calendar(head: list[str], events: Iterable[list[str]]) -> str:
+    """A whole VCALENDAR (CRLF line ends, folded lines) around ``head`` and the events' lines."""
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", *head]
     for event in events:
         lines.extend(event)
@@ -191,26 +194,26 @@ def _ics(head: list[str], events: Iterable[list[str]]) -> str:
 
 def booking_request(booking: Booking, *, link: str = "") -> str:
     """The invitation sent with a confirmation (METHOD:REQUEST)."""
-    return _ics(["METHOD:REQUEST"], [_event_lines(booking, link=link)])
+    return ics_calendar(["METHOD:REQUEST"], [_event_lines(booking, link=link)])
 
 
 def booking_cancel(booking: Booking, *, link: str = "") -> str:
     """The cancellation of the booking's event (METHOD:CANCEL, STATUS:CANCELLED, SEQUENCE up)."""
-    return _ics(["METHOD:CANCEL"], [_event_lines(booking, link=link, cancelled=True)])
+    return ics_calendar(["METHOD:CANCEL"], [_event_lines(booking, link=link, cancelled=True)])
 
 
 def feed_calendar(bookings: Iterable[Booking], *, name: str, link_for=None, extra_events=()) -> str:  # type: ignore[no-untyped-def]
     """A subscription feed (no METHOD: a published calendar, not an invitation).
 
     ``extra_events``: VEVENT line lists from other apps (``feeds.FEED_SOURCES``)."""
-    head = [f"X-WR-CALNAME:{_text(name)}", "X-PUBLISHED-TTL:PT1H"]
+    head = [f"X-WR-CALNAME:{ics_text(name)}", "X-PUBLISHED-TTL:PT1H"]
     bookings = list(bookings)
     chains = _chains(bookings)
     bookings_events = (
         _event_lines(booking, link=link_for(booking) if link_for else "", chain=chains[booking.pk])
         for booking in bookings
     )
-    return _ics(head, [*bookings_events, *extra_events])
+    return ics_calendar(head, [*bookings_events, *extra_events])
 
 
 def local_time(value: datetime, zone) -> str:  # type: ignore[no-untyped-def]

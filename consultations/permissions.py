@@ -32,7 +32,7 @@ def active(membership: Membership | None) -> bool:
     )
 
 
-def _here(membership: Membership) -> bool:
+def is_here(membership: Membership) -> bool:
     """The membership is in the organisation whose schema is active (not a school's on the centre host)."""
     return membership.organisation.schema_name == connection.schema_name  # type: ignore[attr-defined]
 
@@ -46,7 +46,7 @@ def can_use(district_membership: Membership | None) -> bool:
     if not active(district_membership):
         return False
     assert district_membership is not None
-    if _here(district_membership):
+    if is_here(district_membership):
         return True
     organisation = district_membership.organisation
     return (
@@ -59,13 +59,16 @@ def can_use(district_membership: Membership | None) -> bool:
 def is_tutor(membership: Membership | None) -> bool:
     """A tutor of this organisation (a municipal tutor in the centre, a mentor in a school)."""
     return (
-        active(membership) and membership is not None and _here(membership) and membership.role == Role.TUTOR
+        active(membership)
+        and membership is not None
+        and is_here(membership)
+        and membership.role == Role.TUTOR
     )
 
 
 def is_admin(membership: Membership | None) -> bool:
     """The organisation's administrator, who may manage offerings on a tutor's behalf."""
-    if not active(membership) or membership is None or not _here(membership):
+    if not active(membership) or membership is None or not is_here(membership):
         return False
     kind = membership.organisation.kind
     return (kind == Organisation.Kind.CENTRE and membership.role == Role.CENTRE_ADMIN) or (
@@ -110,7 +113,7 @@ def can_see_ratings(membership: Membership | None) -> bool:
 
 def can_see_all_ratings(membership: Membership | None) -> bool:
     """Every tutor's ratings: centre staff (methodologist, centre admin), a school's admin for its mentors."""
-    if not active(membership) or membership is None or not _here(membership):
+    if not active(membership) or membership is None or not is_here(membership):
         return False
     if membership.organisation.kind == Organisation.Kind.CENTRE:
         return membership.role in CENTRE_STAFF_ROLES

@@ -32,14 +32,16 @@ def _organisation_ids() -> list[int]:
     )
 
 
-def _fan_out(task: object) -> int:
+def fan_out(task: object) -> int:
+    """Queue ``task`` for the active organisations, a chunk of their ids each (a beat job's fan-out)."""
     ids = _organisation_ids()
     for start in range(0, len(ids), CHUNK):
         task.delay(ids[start : start + CHUNK])  # type: ignore[attr-defined]
     return len(ids)
 
 
-def _in_each(organisation_ids: list[int], run: Callable[[], int], what: str) -> int:
+def in_each(organisation_ids: list[int], run: Callable[[], int], what: str) -> int:
+    """Run ``run`` in each of these organisations' schemas; one failing organisation is logged, not fatal."""
     from django_tenants.utils import tenant_context
 
     from tenants.models import Organisation
@@ -57,33 +59,33 @@ def _in_each(organisation_ids: list[int], run: Callable[[], int], what: str) -> 
 @shared_task(name="consultations.reminders_sweep")
 def reminders_sweep() -> int:
     """Beat, every minute: fan the reminder run out over the organisations."""
-    return _fan_out(reminders_send_for)
+    return fan_out(reminders_send_for)
 
 
 @shared_task(name="consultations.reminders_send_for")
 def reminders_send_for(organisation_ids: list[int]) -> int:
     from .services.reminders import reminders_send
 
-    return _in_each(organisation_ids, reminders_send, "Reminders")
+    return in_each(organisation_ids, reminders_send, "Reminders")
 
 
 @shared_task(name="consultations.waitlist_expiry_sweep")
 def waitlist_expiry_sweep() -> int:
     """Beat, every minute: pass expired waitlist offers on to the next teacher, in every organisation."""
-    return _fan_out(waitlist_expire_for)
+    return fan_out(waitlist_expire_for)
 
 
 @shared_task(name="consultations.waitlist_expire_for")
 def waitlist_expire_for(organisation_ids: list[int]) -> int:
     from .services.booking import waitlist_expire_offers
 
-    return _in_each(organisation_ids, lambda: waitlist_expire_offers(), "Waitlist expiry")
+    return in_each(organisation_ids, lambda: waitlist_expire_offers(), "Waitlist expiry")
 
 
 @shared_task(name="consultations.slots_extend_sweep")
 def slots_extend_sweep() -> int:
     """Beat, hourly: keep every active offering's slots generated up to its booking horizon."""
-    return _fan_out(slots_extend_for)
+    return fan_out(slots_extend_for)
 
 
 def _extend_slots_here() -> int:
@@ -101,4 +103,9 @@ def _extend_slots_here() -> int:
 
 @shared_task(name="consultations.slots_extend_for")
 def slots_extend_for(organisation_ids: list[int]) -> int:
-    return _in_each(organisation_ids, _extend_slots_here, "Slot generation")
+    return in_each(organisation_ids, _extend_slots_here, "Slot generation")
+
+
+# The names tutorials.diagnostics still imports; new callers use the public ones.
+_fan_out = fan_out
+_in_each = in_each

@@ -106,7 +106,7 @@ def join_opens_at(slot: Slot) -> datetime:
 
 def is_join_open(slot: Slot, now: datetime | None = None) -> bool:
     """True from ``VIDEO_JOIN_OPENS_MINUTES`` before the start until the end, both included."""
-    return _window_open(slot.starts_at, slot.ends_at, now or timezone.now())
+    return join_window_open(slot.starts_at, slot.ends_at, now or timezone.now())
 
 
 def join_url(
@@ -155,7 +155,7 @@ def join_url_for_room(
 ) -> str | None:
     """A provider's join link for any room (no Slot needed), or ``None`` outside
     the window.  The caller has already decided that this person takes part."""
-    if not room or not _window_open(starts_at, ends_at, now or timezone.now()):
+    if not room or not join_window_open(starts_at, ends_at, now or timezone.now()):
         return None
     return get_provider().join_url(
         JoinRequest(
@@ -372,5 +372,6 @@ def _opens_at(starts_at: datetime) -> datetime:
     return starts_at - timedelta(minutes=settings.VIDEO_JOIN_OPENS_MINUTES)
 
 
-def _window_open(starts_at: datetime, ends_at: datetime, now: datetime) -> bool:
+def join_window_open(starts_at: datetime, ends_at: datetime, now: datetime) -> bool:
+    """Whether the room may be joined at ``now``: from the opening minutes before the start to the end."""
     return _opens_at(starts_at) <= now <= ends_at

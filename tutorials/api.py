@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 from accounts.models import Membership
 from tutornet.api import TutornetAPIView, district_membership_of, membership_of
 
+from . import api_shapes as shapes
 from . import permissions, selectors, services
 from .models import Certificate, Format, Kind, Registration, Tutorial
 from .services.tutorials import TutorialData, can_manage
@@ -238,21 +239,24 @@ class RegisterInputSerializer(serializers.Serializer):
 
 
 class TutorialRegisterApi(TutorialsAPIView):
-    @extend_schema(
-        operation_id="tutorials_register",
+    @shapes.registration_schema(
+        "tutorials_register",
         request=RegisterInputSerializer,
-        responses={201: RegistrationOutputSerializer, 409: OpenApiResponse(description="Closed or full.")},
+        response=RegistrationOutputSerializer,
+        conflict="Closed or full.",
     )
     def post(self, request: Request, tutorial_id: int) -> Response:
-        data = RegisterInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        registration = services.registration_create(
-            tutorial=self.visible(tutorial_id, light=True),
-            user=self.actor,
-            membership=self.district_membership,
-            waitlist=data.validated_data["waitlist"],
+        return shapes.create(
+            request,
+            lambda data: services.registration_create(
+                tutorial=self.visible(tutorial_id, light=True),
+                user=self.actor,
+                membership=self.district_membership,
+                waitlist=data["waitlist"],
+            ),
+            given=RegisterInputSerializer,
+            answer=lambda registration: RegistrationOutputSerializer(registration).data,
         )
-        return Response(RegistrationOutputSerializer(registration).data, status=status.HTTP_201_CREATED)
 
 
 class MyRegistrationsApi(TutorialsAPIView):
@@ -304,41 +308,27 @@ class ParticipantsApi(TutorialsAPIView):
         return self.paginated(selectors.participants(tutorial), ParticipantOutputSerializer)
 
 
-class CheckinInputSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=20)
-
-
 class CheckinOutputSerializer(serializers.Serializer):
     session_id = serializers.IntegerField()
     at = serializers.DateTimeField()
 
 
 class CheckinApi(TutorialsAPIView):
-    @extend_schema(
-        operation_id="tutorials_checkin",
-        request=CheckinInputSerializer,
-        responses={
-            201: CheckinOutputSerializer,
-            400: OpenApiResponse(description="Wrong code."),
-            409: OpenApiResponse(description="Too early or too late."),
-        },
-    )
+    @shapes.checkin_schema("tutorials_checkin", response=CheckinOutputSerializer)
     def post(self, request: Request, tutorial_id: int) -> Response:
         from .views import _running_session
 
-        data = CheckinInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        tutorial = self.visible(tutorial_id)
-        session = _running_session(tutorial)
-        if session is None:
-            session = tutorial.sessions.order_by("-starts_at").first()
+        def perform(code: str) -> Any:
+            tutorial = self.visible(tutorial_id)
+            session = _running_session(tutorial)
             if session is None:
-                raise Http404
-        attendance = services.checkin_with_code(
-            session=session, user=self.actor, code=data.validated_data["code"]
-        )
-        return Response(
-            {"session_id": attendance.session_id, "at": attendance.at}, status=status.HTTP_201_CREATED
+                session = tutorial.sessions.order_by("-starts_at").first()
+                if session is None:
+                    raise Http404
+            return services.checkin_with_code(session=session, user=self.actor, code=code)
+
+        return shapes.checkin(
+            request, perform, answer=lambda attendance: CheckinOutputSerializer(attendance).data
         )
 
 

@@ -38,8 +38,8 @@ def uid(tutorial: Tutorial, ordinal: int, schema_name: str | None = None) -> str
 def _event_lines(
     tutorial: Tutorial, *, attendee: User | None, link: str, cancelled: bool, schema_name: str | None = None
 ) -> list[list[str]]:
-    text = consultation_ics._text
-    utc = consultation_ics._utc
+    text = consultation_ics.ics_text
+    utc = consultation_ics.ics_utc
     cancelled = cancelled or tutorial.status == Tutorial.Status.CANCELLED
     description = tutorial.get_kind_display().capitalize() + ": " + tutorial.title
     if link:
@@ -62,9 +62,9 @@ def _event_lines(
         if link:
             lines.append(f"URL:{link}")
         if organiser is not None:
-            lines.append(consultation_ics._address("ORGANIZER", organiser, ""))
+            lines.append(consultation_ics.ics_address("ORGANIZER", organiser, ""))
         if attendee is not None:
-            lines.append(consultation_ics._address("ATTENDEE", attendee, "REQ-PARTICIPANT"))
+            lines.append(consultation_ics.ics_address("ATTENDEE", attendee, "REQ-PARTICIPANT"))
         lines.append("END:VEVENT")
         events.append(lines)
     return events
@@ -72,14 +72,14 @@ def _event_lines(
 
 def tutorial_request(tutorial: Tutorial, *, attendee: User | None, link: str = "") -> str:
     """The invitation (METHOD:REQUEST): on registration and after a move."""
-    return consultation_ics._ics(
+    return consultation_ics.ics_calendar(
         ["METHOD:REQUEST"], _event_lines(tutorial, attendee=attendee, link=link, cancelled=False)
     )
 
 
 def tutorial_cancel(tutorial: Tutorial, *, attendee: User | None, link: str = "") -> str:
     """Removes the events (METHOD:CANCEL): the tutorial is cancelled or the person's registration is."""
-    return consultation_ics._ics(
+    return consultation_ics.ics_calendar(
         ["METHOD:CANCEL"], _event_lines(tutorial, attendee=attendee, link=link, cancelled=True)
     )
 

@@ -230,8 +230,6 @@ class Registration(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     offer_expires_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    reminder_24h_sent_at = models.DateTimeField(null=True, blank=True)
-    reminder_1h_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -325,3 +323,27 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SessionReminder(models.Model):
+    """A reminder sent to one registration before one session (24 h or 1 h ahead).
+
+    The row is the claim: the unique constraint lets one sweep send it, once,
+    whatever runs in parallel or again; a moved tutorial's sessions are made
+    anew, so their reminders are due again.
+    """
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
+    lead_hours = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "session", "lead_hours"], name="tutorial_session_reminded_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id}@{self.session_id}-{self.lead_hours}h"

@@ -25,7 +25,7 @@ from tenants.models import Organisation
 from tenants.selectors import organisation_url
 
 from . import ics
-from .models import Registration, Tutorial
+from .models import Registration, Session, Tutorial
 
 ICS_MIME = "text/calendar; charset=utf-8"
 
@@ -244,8 +244,17 @@ def tutorial_message(tutorial: Tutorial, people: list[User], *, subject: str, bo
     return _send(tutorial, people, Kind.TUTORIAL_MESSAGE, compose)
 
 
-def reminder(registration: Registration, *, hours: int) -> None:
+def reminder(registration: Registration, *, hours: int, session: Session | None = None) -> None:
+    """A reminder of ``session`` (the first one when None) ``hours`` ahead."""
+    when = (
+        consultation_ics.local_time(session.starts_at, current_organisation().zone)
+        if session is not None
+        else None
+    )
+
     def compose(user: User, facts: dict[str, str], link: str) -> Message:
+        if when is not None:
+            facts = {**facts, "when": when}
         if hours >= 24:
             subject = _("Tomorrow: %(title)s at %(when)s") % facts
         else:

@@ -24,9 +24,7 @@ is_admin = consultation_permissions.is_admin
 
 
 def _here(membership: Membership | None) -> bool:
-    return (
-        membership is not None and active(membership) and consultation_permissions._here(membership)  # noqa: SLF001 - the same rule, one place
-    )
+    return membership is not None and active(membership) and consultation_permissions.is_here(membership)
 
 
 def is_staff(membership: Membership | None) -> bool:

@@ -23,31 +23,31 @@ def certificates_render(certificate_ids: list[int]) -> int:
 
 @shared_task(name="tutorials.reminders_sweep")
 def reminders_sweep() -> int:
-    from consultations.tasks import _fan_out
+    from consultations.tasks import fan_out
 
-    return _fan_out(reminders_send_for)
+    return fan_out(reminders_send_for)
 
 
 @shared_task(name="tutorials.reminders_send_for")
 def reminders_send_for(organisation_ids: list[int]) -> int:
-    from consultations.tasks import _in_each
+    from consultations.tasks import in_each
 
     from .services import reminders_send
 
-    return _in_each(organisation_ids, lambda: reminders_send(), "Tutorial reminders")
+    return in_each(organisation_ids, lambda: reminders_send(), "Tutorial reminders")
 
 
 @shared_task(name="tutorials.waitlist_expiry_sweep")
 def waitlist_expiry_sweep() -> int:
-    from consultations.tasks import _fan_out
+    from consultations.tasks import fan_out
 
-    return _fan_out(waitlist_expire_for)
+    return fan_out(waitlist_expire_for)
 
 
 @shared_task(name="tutorials.waitlist_expire_for")
 def waitlist_expire_for(organisation_ids: list[int]) -> int:
-    from consultations.tasks import _in_each
+    from consultations.tasks import in_each
 
     from .services import waitlist_expire_offers
 
-    return _in_each(organisation_ids, lambda: waitlist_expire_offers(), "Tutorial waitlist expiry")
+    return in_each(organisation_ids, lambda: waitlist_expire_offers(), "Tutorial waitlist expiry")

@@ -172,10 +172,7 @@ def detail(request: HttpRequest, tutorial_id: int) -> HttpResponse:
         confirmed
         and tutorial.has_video
         and tutorial.starts_at is not None
-        and any(
-            video._window_open(s.starts_at, s.ends_at, now)  # noqa: SLF001 - the consultations' join window
-            for s in tutorial.sessions.all()
-        )
+        and any(video.join_window_open(s.starts_at, s.ends_at, now) for s in tutorial.sessions.all())
     )
     return _page(
         request,

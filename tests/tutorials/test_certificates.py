@@ -93,6 +93,35 @@ def test_bulk_issue_keeps_existing_and_renders_pdfs(centre: Organisation) -> Non
     assert certificates_render(ids) == 0  # already rendered
 
 
+def test_a_batch_is_split_into_one_pdf_per_certificate_each_with_its_own_text(centre: Organisation) -> None:
+    """The worker draws a batch as one document and splits it: every PDF has one page, its holder's
+    name and number and no one else's, and its own title."""
+    people = [member(centre, Role.TUTOR).user for _ in range(4)]
+    names = ["Иванова Анна Петровна", "Петрова Ольга Игоревна", "Сидоров Павел Ильич", "Кузнецова Нина"]
+    ids = certificates_issue_many(
+        source="event",
+        source_id=4,
+        items=[
+            (p.pk, CertificateText(**{**TEXT.__dict__, "holder_name": n}))
+            for p, n in zip(people, names, strict=True)
+        ],
+        render=False,
+    )
+    assert certificates_render(ids) == 4
+    for certificate in Certificate.objects.filter(pk__in=ids):
+        with certificate.pdf.open("rb") as stored:
+            reader = PdfReader(io.BytesIO(stored.read()))
+        assert len(reader.pages) == 1
+        text = " ".join(reader.pages[0].extract_text().split())
+        assert certificate.holder_name in text
+        assert [n for n in names if n in text] == [certificate.holder_name]
+        assert f"/certificates/{certificate.token}/" in text.replace(" ", "")
+        assert (
+            reader.metadata is not None
+            and reader.metadata.title == f"{certificate.holder_name}: {TEXT.title}"
+        )
+
+
 def test_verification_page_confirms_a_genuine_certificate_without_sign_in(district: District) -> None:
     with tenant_context(district.centre):
         teacher = member(district.school_a).user

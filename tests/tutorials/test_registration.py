@@ -8,11 +8,12 @@ import icalendar
 import pytest
 from django.utils import timezone, translation
 
+from consultations.ics import local_time
 from notifications.models import Kind, Notification
 from tenants.models import Organisation
 from tests.conftest import District
 from tutorials.errors import ConflictError, RegistrationClosedError, TutorialFullError
-from tutorials.models import Registration, Tutorial
+from tutorials.models import Registration, SessionReminder, Tutorial
 from tutorials.services import (
     registration_cancel,
     registration_decide,
@@ -232,9 +233,68 @@ def test_reminders_24h_and_1h_are_sent_once(district: District, centre: Organisa
     assert reminders_send(now=starts - timedelta(hours=22)) == 0
     assert reminders_send(now=starts - timedelta(minutes=50)) == 1
     assert reminders_send(now=starts - timedelta(minutes=40)) == 0
-    registration.refresh_from_db()
-    assert registration.reminder_24h_sent_at and registration.reminder_1h_sent_at
+    assert sorted(
+        SessionReminder.objects.filter(registration=registration).values_list("lead_hours", flat=True)
+    ) == [1, 24]
     assert Notification.objects.filter(recipient=teacher.user, kind=Kind.TUTORIAL_REMINDER).count() == 2
+
+
+def test_every_session_of_a_series_is_reminded_once_whatever_runs_again(
+    district: District, centre: Organisation
+) -> None:
+    first = (timezone.now() + timedelta(days=3)).replace(second=0, microsecond=0)
+    starts = [first, first + timedelta(days=7), first + timedelta(days=14)]
+    tutorial = published(
+        organiser_in(centre), sessions=[(start, start + timedelta(hours=2)) for start in starts]
+    )
+    teacher = teacher_of(district.school_a)
+    register(tutorial, teacher)
+    reminders = Notification.objects.filter(recipient=teacher.user, kind=Kind.TUTORIAL_REMINDER)
+    for number, start in enumerate(starts, 1):
+        for before in (timedelta(hours=23), timedelta(minutes=50)):
+            assert reminders_send(now=start - before) == 1
+            assert reminders_send(now=start - before) == 0  # the beat task again: nothing twice
+            assert reminders_send(now=start - before + timedelta(minutes=5)) == 0
+        assert reminders.count() == 2 * number
+    subjects = [note.subject for note in reminders]
+    for start in starts:  # each session's own time, not the first's
+        assert sum(local_time(start, centre.zone) in subject for subject in subjects) == 2
+    assert reminders_send(now=starts[-1] + timedelta(hours=1)) == 0
+
+
+def test_after_an_outage_one_reminder_per_session_not_both(district: District, centre: Organisation) -> None:
+    first = (timezone.now() + timedelta(days=3)).replace(second=0, microsecond=0)
+    tutorial = published(
+        organiser_in(centre),
+        sessions=[
+            (first, first + timedelta(hours=2)),
+            (first + timedelta(hours=20), first + timedelta(hours=22)),
+        ],
+    )
+    teacher = teacher_of(district.school_a)
+    register(tutorial, teacher)
+    # The sweep did not run for a day: 30 minutes before the first session, the second is 20.5 h away.
+    assert reminders_send(now=first - timedelta(minutes=30)) == 2
+    hours = sorted(
+        SessionReminder.objects.filter(registration__user=teacher.user).values_list("lead_hours", flat=True)
+    )
+    assert hours == [1, 24]  # the first session: the 1-hour one only; the second: its 24-hour one
+
+
+def test_moving_a_tutorial_makes_its_reminders_due_again(district: District, centre: Organisation) -> None:
+    organiser = organiser_in(centre)
+    tutorial = published(organiser, start=timezone.now() + timedelta(days=3))
+    teacher = teacher_of(district.school_a)
+    register(tutorial, teacher)
+    assert reminders_send(now=tutorial.starts_at - timedelta(hours=23)) == 1
+    new_start = tutorial.starts_at + timedelta(days=2)
+    tutorial_move(
+        tutorial=tutorial,
+        sessions=[(new_start, new_start + timedelta(hours=2))],
+        actor=organiser.user,
+        membership=organiser,
+    )
+    assert reminders_send(now=new_start - timedelta(hours=23)) == 1
 
 
 def test_the_beat_sweeps_run_in_each_organisation(district: District, centre: Organisation) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -20,6 +20,7 @@ from accounts.models import Membership
 from tutornet.api import TutornetAPIView, district_membership_of
 from tutornet.errors import NotFoundError, PermissionDeniedError
 
+from .. import api_shapes as shapes
 from . import permissions, selectors, services
 from .models import MAX_RATING, Event, Participant
 
@@ -117,10 +118,6 @@ class RatingsInputSerializer(serializers.Serializer):
     )
 
 
-class CheckInInputSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=20)
-
-
 class RunSerializer(serializers.Serializer):
     block = serializers.IntegerField(source="block_id")
     satisfaction = serializers.IntegerField()
@@ -148,16 +145,17 @@ class EventDetailApi(EventsAPIView):
 
 
 class RegisterApi(EventsAPIView):
-    @extend_schema(
-        operation_id="events_register",
-        request=None,
-        responses={201: ParticipantSerializer, 409: OpenApiResponse(description="No places left.")},
+    @shapes.registration_schema(
+        "events_register", request=None, response=ParticipantSerializer, conflict="No places left."
     )
     def post(self, request: Request, event_id: int) -> Response:
-        participant = services.participant_register(
-            actor=self.actor, membership=self.membership, event_id=event_id
+        return shapes.create(
+            request,
+            lambda _data: services.participant_register(
+                actor=self.actor, membership=self.membership, event_id=event_id
+            ),
+            answer=lambda participant: ParticipantSerializer(participant).data,
         )
-        return Response(ParticipantSerializer(participant).data, status=status.HTTP_201_CREATED)
 
 
 class RatingsApi(EventsAPIView):
@@ -232,19 +230,11 @@ class PointsApi(EventsAPIView):
 
 
 class CheckInApi(EventsAPIView):
-    @extend_schema(
-        operation_id="events_check_in",
-        request=CheckInInputSerializer,
-        responses={
-            201: None,
-            400: OpenApiResponse(description="Wrong code."),
-            409: OpenApiResponse(description="Late."),
-        },
-    )
+    @shapes.checkin_schema("events_check_in")
     def post(self, request: Request, track_id: int) -> Response:
-        data = CheckInInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.check_in(
-            actor=self.actor, membership=self.membership, track_id=track_id, code=data.validated_data["code"]
+        return shapes.checkin(
+            request,
+            lambda code: services.check_in(
+                actor=self.actor, membership=self.membership, track_id=track_id, code=code
+            ),
         )
-        return Response(status=status.HTTP_201_CREATED)

@@ -10,17 +10,18 @@ they joined) is offered it until ``OFFER_TTL`` has passed (never beyond the
 start); the offer holds the place.  A teacher accepts it or declines; a beat
 job passes expired offers on to the next in line.
 
-Reminders 24 h and 1 h before the first session follow the consultations'
-rules (``consultations.services.reminders``: the same lead times, fresh
-registrations skipped, one reminder after an outage), each registration
-claimed by one conditional UPDATE so that parallel sweeps never send twice.
+Reminders 24 h and 1 h before every session of a series follow the
+consultations' rules (``consultations.services.reminders``: the same lead
+times, fresh registrations skipped, one reminder after an outage); each
+(registration, session, lead time) is claimed by inserting its
+``SessionReminder`` row, so parallel or repeated sweeps never send twice.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,7 +34,7 @@ from notifications.services import notifications_create
 
 from .. import notify, permissions
 from ..errors import ConflictError, NotFoundError, RegistrationClosedError, TutorialFullError
-from ..models import Registration, Tutorial
+from ..models import Registration, Session, SessionReminder, Tutorial
 from ..selectors import in_audience
 from .tutorials import can_manage
 
@@ -43,10 +44,16 @@ BATCH = 200
 
 
 def _lock(tutorial_id: int) -> Tutorial:
+    # FOR NO KEY UPDATE: excludes every other change of the counters, but not the
+    # foreign-key checks of registrations being inserted meanwhile (KEY SHARE).
     try:
-        return Tutorial.objects.select_for_update().get(pk=tutorial_id)
+        return Tutorial.objects.select_for_update(no_key=True).get(pk=tutorial_id)
     except Tutorial.DoesNotExist:
         raise NotFoundError(_("This tutorial does not exist.")) from None
+
+
+class _Full(Exception):
+    """The conditional UPDATE found no place: the savepoint of the attempt is rolled back."""
 
 
 def _check_open(tutorial: Tutorial, now: datetime) -> None:
@@ -62,16 +69,36 @@ def _check_open(tutorial: Tutorial, now: datetime) -> None:
         )
 
 
+def _insert(
+    tutorial: Tutorial, user: User, school_id: int | None, status: str, now: datetime
+) -> Registration:
+    try:
+        with transaction.atomic():
+            registration = Registration.objects.create(
+                tutorial=tutorial, user=user, school_id=school_id, status=status, created_at=now
+            )
+    except IntegrityError:
+        raise ConflictError(_("You are already registered for this tutorial.")) from None
+    registration.tutorial = tutorial
+    notifications_create(notify.registration_message(tutorial, user, status))
+    audit(actor=user, action=f"tutorial.register.{status}", target=tutorial.pk)
+    return registration
+
+
 @transaction.atomic
 def registration_create(
     *, tutorial: Tutorial, user: User, membership: Membership | None, waitlist: bool = True
 ) -> Registration:
     """Take a place (or ask for one, if the organiser approves), or join the waiting list when full.
 
-    Everything that can be prepared is prepared before the tutorial's row is
-    locked (checks, both possible messages); the lock is taken by the one
-    conditional UPDATE that counts the place, so a rush holds it only for a
-    few INSERTs.
+    A rush on one tutorial meets at its row.  So that the row is held only for
+    a commit (bench/tutorial_rush.py), the attempt to take a place writes the
+    registration, its message and the audit entry first and counts the place
+    last, with one conditional UPDATE (``places_taken < capacity``); when it
+    finds no place, the attempt's savepoint is rolled back.  A tutorial already
+    seen full skips the attempt: a refusal takes no lock at all, and joining
+    the waiting list takes the row lock (so that a place freed meanwhile is
+    taken, never left free with people waiting).
     """
     require(permissions.can_take_part(membership))
     now = timezone.now()
@@ -86,36 +113,30 @@ def registration_create(
         raise ConflictError(_("You are already registered for this tutorial."))
     school_id = membership.organisation_id if membership is not None else None
     holding = Registration.Status.PENDING if tutorial.requires_approval else Registration.Status.CONFIRMED
-    messages = {holding: notify.registration_message(tutorial, user, holding)}
-    if waitlist:
-        waiting = Registration.Status.WAITLISTED
-        messages[waiting] = notify.registration_message(tutorial, user, waiting)
-    # The row lock: one place more, unless the tutorial is full (or closed meanwhile).
-    took = Tutorial.objects.filter(
-        pk=tutorial.pk,
-        status=Tutorial.Status.PUBLISHED,
-        places_taken__lt=F("capacity"),
-        registration_closes_at__gt=now,
-    ).update(places_taken=F("places_taken") + 1)
-    if took:
-        status = holding
-    else:
-        tutorial = _lock(tutorial.pk)
-        _check_open(tutorial, now)
-        if not waitlist:
-            raise TutorialFullError(_("No places are left."))
-        status = Registration.Status.WAITLISTED
-    try:
-        with transaction.atomic():
-            registration = Registration.objects.create(
-                tutorial=tutorial, user=user, school_id=school_id, status=status, created_at=now
-            )
-    except IntegrityError:
-        raise ConflictError(_("You are already registered for this tutorial.")) from None
-    registration.tutorial = tutorial
-    notifications_create(messages[status])
-    audit(actor=user, action=f"tutorial.register.{status}", target=tutorial.pk)
-    return registration
+    if tutorial.places_taken < tutorial.capacity:
+        try:
+            with transaction.atomic():
+                registration = _insert(tutorial, user, school_id, holding, now)
+                took = Tutorial.objects.filter(
+                    pk=tutorial.pk,
+                    status=Tutorial.Status.PUBLISHED,
+                    places_taken__lt=F("capacity"),
+                    registration_closes_at__gt=now,
+                ).update(places_taken=F("places_taken") + 1)
+                if not took:
+                    raise _Full
+            return registration
+        except _Full:
+            pass
+    if not waitlist:
+        raise TutorialFullError(_("No places are left."))
+    tutorial = _lock(tutorial.pk)
+    _check_open(tutorial, now)
+    if tutorial.places_taken < tutorial.capacity:  # freed since: take it, under the lock
+        tutorial.places_taken += 1
+        tutorial.save(update_fields=["places_taken"])
+        return _insert(tutorial, user, school_id, holding, now)
+    return _insert(tutorial, user, school_id, Registration.Status.WAITLISTED, now)
 
 
 def _free_place(tutorial: Tutorial, now: datetime) -> None:
@@ -253,28 +274,76 @@ def waitlist_expire_offers(now: datetime | None = None) -> int:
 
 
 def reminders_send(now: datetime | None = None) -> int:
-    """Send the due reminders before the first session; each at most once (see the module docstring)."""
+    """Send the due reminders before every session of a series; each at most once.
+
+    For each lead time one statement claims the due (registration, session)
+    pairs -- ``INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING`` into
+    ``SessionReminder`` -- and the messages are written in the same
+    transaction: a sweep running in parallel, or again, claims nothing twice,
+    and a failed sweep leaves nothing claimed.  The consultations' rules hold
+    per session: the 24-hour reminder is not sent once the 1-hour one is due,
+    nor to someone who registered less than ``FRESH_BOOKING`` before it.
+    """
     now = now or timezone.now()
     sent = 0
-    for lead, column in REMINDERS:
-        # The 24-hour reminder is not sent once the 1-hour one is due.
+    for lead, _column in REMINDERS:
         not_within = timedelta(hours=1) if lead > timedelta(hours=1) else timedelta(0)
-        with transaction.atomic():
-            due = list(
-                Registration.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(
-                    status=Registration.Status.CONFIRMED,
-                    tutorial__status=Tutorial.Status.PUBLISHED,
-                    tutorial__starts_at__gt=now + not_within,
-                    tutorial__starts_at__lte=now + lead,
-                    created_at__lte=F("tutorial__starts_at") - lead - FRESH_BOOKING,
-                    **{f"{column}__isnull": True},
-                )
-                .select_related("user", "tutorial")
-                .order_by("tutorial__starts_at")[:BATCH]
-            )
-            Registration.objects.filter(pk__in=[r.pk for r in due]).update(**{column: now})
-            for registration in due:
-                notify.reminder(registration, hours=int(lead.total_seconds() // 3600))
-                sent += 1
+        hours = int(lead.total_seconds() // 3600)
+        while True:
+            with transaction.atomic():
+                claimed = _claim_reminders(now, lead, not_within, hours)
+                if claimed:
+                    _send_reminders(claimed, hours)
+            sent += len(claimed)
+            if len(claimed) < BATCH:
+                break
     return sent
+
+
+def _claim_reminders(
+    now: datetime, lead: timedelta, not_within: timedelta, hours: int
+) -> list[tuple[int, int]]:
+    reminder, registration = SessionReminder._meta.db_table, Registration._meta.db_table
+    session, tutorial = Session._meta.db_table, Tutorial._meta.db_table
+    sql = f"""
+        INSERT INTO {reminder} (registration_id, session_id, lead_hours, sent_at)
+        SELECT r.id, s.id, %(hours)s, %(now)s
+          FROM {registration} r
+          JOIN {tutorial} t ON t.id = r.tutorial_id
+          JOIN {session} s ON s.tutorial_id = t.id
+         WHERE r.status = %(confirmed)s AND t.status = %(published)s
+           AND s.starts_at > %(after)s AND s.starts_at <= %(until)s
+           AND r.created_at <= s.starts_at - make_interval(secs => %(ahead)s)
+           AND NOT EXISTS (
+               SELECT 1 FROM {reminder} x
+                WHERE x.registration_id = r.id AND x.session_id = s.id AND x.lead_hours = %(hours)s
+           )
+         ORDER BY s.starts_at, r.id
+         LIMIT %(batch)s
+        ON CONFLICT DO NOTHING
+        RETURNING registration_id, session_id
+    """  # noqa: S608 (the table names come from the models)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            {
+                "hours": hours,
+                "now": now,
+                "confirmed": Registration.Status.CONFIRMED,
+                "published": Tutorial.Status.PUBLISHED,
+                "after": now + not_within,
+                "until": now + lead,
+                "ahead": (lead + FRESH_BOOKING).total_seconds(),
+                "batch": BATCH,
+            },
+        )
+        return [(row[0], row[1]) for row in cursor.fetchall()]
+
+
+def _send_reminders(claimed: list[tuple[int, int]], hours: int) -> None:
+    registrations = Registration.objects.select_related("user", "tutorial").in_bulk(
+        [registration_id for registration_id, _session_id in claimed]
+    )
+    sessions = Session.objects.in_bulk([session_id for _registration_id, session_id in claimed])
+    for registration_id, session_id in claimed:
+        notify.reminder(registrations[registration_id], hours=hours, session=sessions[session_id])

@@ -322,8 +322,7 @@ def tutorial_move(
             for start, end in checked
         ]
     )
-    # The reminders are due again for the new time.
-    tutorial.registrations.update(reminder_24h_sent_at=None, reminder_1h_sent_at=None)
+    # The reminders are due again for the new time: they belonged to the sessions just replaced.
     if tutorial.status == Tutorial.Status.PUBLISHED:
         notify.tutorial_moved(
             tutorial, [r.user for r in _registered(tutorial)], old_starts_at=old_starts_at, actor=actor

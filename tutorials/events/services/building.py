@@ -135,9 +135,14 @@ def event_publish(*, actor: User, membership: Membership | None, event_id: int) 
         raise TutornetError(_("A cancelled event cannot be published."))
     if not Track.objects.filter(block__day__event=event).exists():
         raise TutornetError(_("Add at least one block with a track before publishing."))
+    if event.status == Event.Status.PUBLISHED:
+        return event  # published already: its audience was told then, not again
     event.status = Event.Status.PUBLISHED
     event.save(update_fields=["status"])
-    audit(actor=actor, action="event.publish", target=event)
+    from ..notify import event_published
+
+    told = event_published(event)
+    audit(actor=actor, action="event.publish", target=event, told=told)
     return event
 
 
