@@ -37,12 +37,13 @@ SCHOOL = "school1.localhost"
 
 
 @functools.cache
-def _schema_text() -> str:
+def schema_text() -> str:
+    """The schema organisations' hosts publish (made once per run: it takes seconds)."""
     return APIClient(HTTP_HOST=SCHOOL).get("/api/schema/", {"format": "json"}).content.decode()
 
 
 def accounts_operations() -> dict[str, Operation]:
-    return {op.name: op for op in operations(json.loads(_schema_text()), ACCOUNTS)}
+    return {op.name: op for op in operations(json.loads(schema_text()), ACCOUNTS)}
 
 
 def session_client(user: Any) -> APIClient:

@@ -26,6 +26,7 @@ pytestmark = pytest.mark.django_db
 BIG = "99999999999999999999"
 # Fewer than tests/consultations/test_query_fuzz.py's HOSTILE: a form post costs more than a GET.
 FORM_VALUES = ["", "x" * 5000, "\x00", BIG]
+SELECT_VALUES = ["no-such-choice", BIG]
 QUERY_VALUES = ["9999-12-31", BIG, "abc", "/\\evil.example", "%00"]
 FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.DOTALL | re.IGNORECASE)
 ATTR = re.compile(r'([\w-]+)="([^"]*)"')
@@ -38,12 +39,27 @@ def attributes(text: str) -> dict[str, str]:
     return {name.lower(): html.unescape(value) for name, value in ATTR.findall(text)}
 
 
+SELECT = re.compile(r"<select\b([^>]*)>(.*?)</select>", re.DOTALL | re.IGNORECASE)
+OPTION = re.compile(r"<option\b([^>]*)>", re.IGNORECASE)
+
+
+def chosen_option(form_body: str, name: str) -> str:
+    """The value the page selected in the list ``name`` (else its first option)."""
+    for select_attrs, options in SELECT.findall(form_body):
+        if attributes(select_attrs).get("name") != name:
+            continue
+        found = [(attributes(a).get("value", ""), " selected" in f" {a}") for a in OPTION.findall(options)]
+        return next((value for value, selected in found if selected), found[0][0] if found else "")
+    return ""
+
+
 @dataclass
 class PostForm:
     action: str
     values: dict[str, str]  # typed fields, as the page filled them: each is spoiled in turn
     fixed: dict[str, str]  # ticked boxes and chosen radio buttons: sent as they are
     files: list[str]
+    selects: list[str]  # spoiled with SELECT_VALUES only
 
 
 def post_forms(page: str, path: str) -> list[PostForm]:
@@ -63,7 +79,8 @@ def post_forms(page: str, path: str) -> list[PostForm]:
         values: dict[str, str] = {}
         fixed: dict[str, str] = {}
         files: list[str] = []
-        for _tag, field_attrs in FIELD.findall(body):
+        selects: list[str] = []
+        for tag, field_attrs in FIELD.findall(body):
             field = attributes(field_attrs)
             name = field.get("name")
             if not name or name == "csrfmiddlewaretoken":
@@ -73,9 +90,13 @@ def post_forms(page: str, path: str) -> list[PostForm]:
             elif field.get("type") in ("checkbox", "radio"):
                 if "checked" in field_attrs:
                     fixed.setdefault(name, field.get("value", "on"))
+            elif tag.lower() == "select":  # chosen, not typed: an unknown choice and a huge number
+                selects.append(name)
+                values.setdefault(name, chosen_option(body, name))
             else:
                 values.setdefault(name, field.get("value", ""))
-        found.append(PostForm(action, values, {k: v for k, v in fixed.items() if k not in values}, files))
+        fixed = {k: v for k, v in fixed.items() if k not in values}
+        found.append(PostForm(action, values, fixed, files, selects))
     return found
 
 
@@ -107,7 +128,7 @@ def fuzz_page(client: Client, path: str, params: list[str]) -> tuple[list[str], 
     for form in forms:
         sent = {**form.fixed, **form.values}
         for field in form.values:
-            for value in FORM_VALUES:
+            for value in SELECT_VALUES if field in form.selects else FORM_VALUES:
                 response = client.post(form.action, {**sent, field: value})
                 problems += judged(response, f"POST {form.action} {field}={value[:20]!r}")
         for field in form.files:

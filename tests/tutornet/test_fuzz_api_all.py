@@ -9,14 +9,13 @@ are spoiled from an empty one. The accounts operations are left to that file.
 
 from __future__ import annotations
 
-import functools
 import json
 
 import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import Role
-from tests.accounts.test_fuzz_api import ACCOUNTS
+from tests.accounts.test_fuzz_api import ACCOUNTS, schema_text
 from tests.conftest import District, member
 from tests.tutornet.schema_fuzz import HOSTILE_SHORT, SHORT, Operation, cases, operations, problems_of, send
 
@@ -34,13 +33,8 @@ CALLERS: list[tuple[str, str, str]] = [
 ]
 
 
-@functools.cache
-def _schema_text() -> str:
-    return APIClient(HTTP_HOST=CENTRE).get("/api/schema/", {"format": "json"}).content.decode()
-
-
 def other_operations() -> dict[str, Operation]:
-    every = operations(json.loads(_schema_text()))
+    every = operations(json.loads(schema_text()))
     return {op.name: op for op in every if not op.path.startswith(ACCOUNTS)}
 
 

@@ -243,7 +243,10 @@ def direct_queues(two: TwoOfEach) -> Iterator[dict[str, str]]:
         for worker, queue in queues.items():
             celery_app.control.cancel_consumer(queue, destination=[worker], reply=True, timeout=5)
         broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-        broker.delete(*queues.values(), *(f"_kombu.binding.{q}" for q in queues.values()))
+        bindings = [
+            f"_kombu.{kind}.{q}" for q in queues.values() for kind in ("binding", "binding_permanent")
+        ]
+        broker.delete(*queues.values(), *bindings)
 
 
 def test_one_notification_sent_to_both_workers_at_once_and_swept_by_both_is_delivered_once(
