@@ -5,7 +5,7 @@ From a completed route, one action drafts the teacher's route for the next acade
 * what was not achieved comes along: every plan item still planned or in progress
   (not done, not dropped), as a **proposed** task (the teacher and the tutor accept,
   change or drop it again: nothing is imposed), with its why («перенесено из маршрута
-  2026/2027: не выполнено») and its deadline moved by the years' distance;
+  2026/2027: не выполнено») and its deadline moved to the same day of the next year;
   its target (a past consultation or tutorial) is not carried, only its title in the why;
 * the correction's goals (the route's «рефлексия и коррекция») become the new route's
   goal;
@@ -21,6 +21,7 @@ Only the teacher, their tutor or a methodologist may do it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -40,6 +41,14 @@ UNFINISHED = (PlanItem.ItemStatus.PLANNED, PlanItem.ItemStatus.IN_PROGRESS)
 class Carried:
     route: Route
     carried: int
+
+
+def _moved(day: date, years: int) -> date:
+    """The same day ``years`` later (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 def next_year(year: AcademicYear) -> AcademicYear | None:
@@ -80,7 +89,7 @@ def route_carry_over(*, actor: User, route_id: int) -> Carried:
         raise TutornetError(
             _("The route for the next year has already been sent on; carry over goes only into a draft.")
         )
-    shift = year.starts_on - route.academic_year.starts_on
+    years = year.starts_on.year - route.academic_year.starts_on.year
     done_before = set(
         ItemCarry.objects.filter(source__route=route, item__route=target).values_list("source_id", flat=True)
     )
@@ -103,7 +112,7 @@ def route_carry_over(*, actor: User, route_id: int) -> Carried:
             deficit=item.deficit,
             task=item.task,
             form=item.form,
-            deadline=item.deadline + shift if item.deadline else None,
+            deadline=_moved(item.deadline, years) if item.deadline else None,
             expected_result=item.expected_result,
             proposal=PlanItem.Proposal.PROPOSED,
             why=why[:2000],

@@ -93,10 +93,10 @@ def _is_unique_violation(error: IntegrityError) -> bool:
 
 
 def _one(*, actor: User, campaign: Campaign, teacher_id: int) -> Outcome:
-    before = PlanItem.objects.filter(
-        route__teacher_id=teacher_id, route__academic_year=campaign.academic_year
-    ).count()
     for attempt in (1, 2):
+        before = PlanItem.objects.filter(
+            route__teacher_id=teacher_id, route__academic_year=campaign.academic_year
+        ).count()
         try:
             route = proposals.route_propose(teacher_id=teacher_id, campaign=campaign, actor=actor)
         except IntegrityError as error:
