@@ -150,6 +150,17 @@ def _deadline(value: str | None) -> date | None:
         raise TutornetError(_("Enter a valid date."), field="deadline") from None
 
 
+def _item_fields(post: Any) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "task": post.get("task", ""),
+        "deadline": _deadline(post.get("deadline")),
+        "expected_result": post.get("expected_result", ""),
+    }
+    if post.get("form"):
+        fields["form"] = post["form"]
+    return fields
+
+
 @signed_in
 @require_POST
 def group_action(request: HttpRequest, group_id: int) -> HttpResponse:
@@ -163,24 +174,10 @@ def group_action(request: HttpRequest, group_id: int) -> HttpResponse:
         if action == "confirm":
             groups.group_confirm(actor=user, group_id=group_id, version=version)
         elif action == "item-add":
-            groups.group_item_add(
-                actor=user,
-                group_id=group_id,
-                version=version,
-                task=post.get("task", ""),
-                form=post.get("form", ""),
-                deadline=_deadline(post.get("deadline")),
-                expected_result=post.get("expected_result", ""),
-            )
+            groups.group_item_add(actor=user, group_id=group_id, version=version, **_item_fields(post))
         elif action == "item-update":
             groups.group_item_update(
-                actor=user,
-                item_id=_int(post.get("item")),
-                version=version,
-                task=post.get("task", ""),
-                form=post.get("form", ""),
-                deadline=_deadline(post.get("deadline")),
-                expected_result=post.get("expected_result", ""),
+                actor=user, item_id=_int(post.get("item")), version=version, **_item_fields(post)
             )
         elif action == "item-remove":
             groups.group_item_remove(actor=user, item_id=_int(post.get("item")), version=version)
