@@ -379,3 +379,24 @@ def test_the_group_list_queries_do_not_grow_with_groups_or_members(cast: Cast) -
         page = client.get("/routes/groups/").content.decode()
     assert page.count('href="/routes/groups/') == 3
     assert len(more) == len(few)
+
+
+def test_the_group_api_shows_a_group_only_to_those_who_may_see_it(cast: Cast) -> None:
+    from rest_framework.test import APIClient
+
+    group = _build(cast, district_results(cast))
+
+    def api(who: str) -> APIClient:
+        client = APIClient(HTTP_HOST=cast.district.host(cast.district.centre))
+        client.force_authenticate(cast.user(who))
+        return client
+
+    listed = api("methodologist").get("/api/routes/groups/").json()
+    mine = next(g for g in listed if g["id"] == group.pk)
+    assert (mine["member_count"], mine["school_count"], mine["item_count"]) == (3, 2, 1)
+    detail = api("tutor").get(f"/api/routes/groups/{group.pk}/").json()
+    assert detail["topic_ids"] == [cast.topics["2.1"].pk]
+    assert {m["teacher_id"] for m in detail["members"]} == {cast.user(w).pk for w in MEMBERS}
+    assert api("teacher").get("/api/routes/groups/").json() == []
+    for who in ("teacher", "admin_b", "other_tutor"):
+        assert api(who).get(f"/api/routes/groups/{group.pk}/").status_code == 404, who
