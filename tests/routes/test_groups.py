@@ -400,3 +400,21 @@ def test_the_group_api_shows_a_group_only_to_those_who_may_see_it(cast: Cast) ->
     assert api("teacher").get("/api/routes/groups/").json() == []
     for who in ("teacher", "admin_b", "other_tutor"):
         assert api(who).get(f"/api/routes/groups/{group.pk}/").status_code == 404, who
+
+
+def test_the_builder_reads_a_fixed_number_of_statements_whatever_the_teachers(cast: Cast) -> None:
+    from tests.diagnostics_campaigns.helpers import WRONG
+    from tests.diagnostics_campaigns.test_results import _take
+
+    campaign = district_results(cast, close=False)
+    with CaptureQueriesContext(connection) as few:
+        group_builder.candidates(campaign)
+    for n in range(3):
+        extra = member(cast.district.school_b, Role.TEACHER)
+        extra.subjects.add(cast.subject)
+        setattr(cast, f"extra{n}", extra)
+        _take(cast, campaign, f"extra{n}", WRONG)
+    with CaptureQueriesContext(connection) as more:
+        found = group_builder.candidates(campaign)
+    assert [len(c.teacher_ids) for c in found[:2]] == [6, 6]
+    assert len(more) == len(few) <= 6
