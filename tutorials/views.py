@@ -65,12 +65,14 @@ def participants_only(view: View) -> View:
 
 
 def route_topic_ids(request: HttpRequest) -> list[int]:
-    """The teacher's deficit topics, for the "по вашему маршруту" flag.
+    """The topics of the teacher's open route for this year, for the "по вашему маршруту" flag
+    (``tutorials.routes.selectors.route_topic_ids_for``; imported here to keep the apps' imports
+    one-way)."""
+    if not request.user.is_authenticated:
+        return []
+    from tutorials.routes.selectors import route_topic_ids_for
 
-    Routes do not exist yet; the diagnostics' ``deficits_for`` selector
-    (``tutorials.diagnostics.campaigns.selectors``) will feed this hook.
-    """
-    return []
+    return route_topic_ids_for(request.user.pk)
 
 
 def visible_tutorial(request: HttpRequest, tutorial_id: int) -> Tutorial:

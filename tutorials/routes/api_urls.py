@@ -6,3 +6,11 @@ urlpatterns = [
     path("", api.RouteListApi.as_view(), name="api-routes"),
     path("<int:route_id>/", api.RouteDetailApi.as_view(), name="api-route"),
 ]
+
+# Group routes (read-only).
+from . import api_groups  # noqa: E402
+
+urlpatterns += [
+    path("groups/", api_groups.GroupListApi.as_view(), name="api-route-groups"),
+    path("groups/<int:group_id>/", api_groups.GroupDetailApi.as_view(), name="api-route-group"),
+]

@@ -106,11 +106,16 @@ def evidence_collect(*, actor: User, route_id: int) -> list[Evidence]:
     route = services._route(route_id, actor)
     if not (permissions.can_edit(actor, route) or permissions.is_methodologist(actor)):
         raise PermissionDeniedError(_("You do not have permission to do this."))
-    known = set(route.evidence.exclude(source_key="").values_list("source_key", flat=True))
+    known = dict(route.evidence.exclude(source_key="").values_list("source_key", "pk"))
     items_by_topic = dict(route.items.exclude(topic=None).values_list("topic_id", "pk"))
     created = []
     for thing in found_for(route):
         if thing["key"] in known:
+            if thing["key"].startswith("booking:"):
+                # Booked from the route (``booking.item_book``), now held: with the tutor's note.
+                Evidence.objects.filter(pk=known[thing["key"]]).exclude(title=thing["title"][:300]).update(
+                    title=thing["title"][:300], note=thing["note"]
+                )
             continue
         item_id = next((items_by_topic[t] for t in thing["topics"] if t in items_by_topic), None)
         created.append(

@@ -200,3 +200,6 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+from .models_groups import GroupItem, GroupItemLink, GroupMember, GroupRoute, ItemCarry  # noqa: E402, F401

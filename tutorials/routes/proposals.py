@@ -152,15 +152,22 @@ def route_propose(*, teacher_id: int, campaign: Campaign, actor: User) -> Route:
             _("The route for this year has already been sent on; proposals go only into a draft.")
         )
     else:
-        services._require(services.permissions.can_edit(actor, route))
+        # Proposals impose nothing, so the centre's methodologist may add them to a draft too.
+        services._require(
+            services.permissions.can_edit(actor, route) or services.permissions.is_methodologist(actor)
+        )
     existing = {t for t in route.items.exclude(topic=None).values_list("topic_id", flat=True)}
+    # A questionnaire-only deficit has no topic: it is known by its label (proposing twice adds nothing).
+    existing_blocks = set(route.items.filter(topic=None).values_list("deficit", flat=True))
     position = route.items.count()
     for deficit in deficits:
-        if deficit.topic_id in existing:
+        name = deficit.topic_title or deficit.competence_block
+        if deficit.topic_id in existing or (
+            deficit.topic_id is None and f"{deficit.topic_code} {name}".strip()[:300] in existing_blocks
+        ):
             continue
         offers = offers_for(deficit, campaign.subject_id)
         position += 1
-        name = deficit.topic_title or deficit.competence_block
         PlanItem.objects.create(
             route=route,
             position=position,

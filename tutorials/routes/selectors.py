@@ -75,3 +75,21 @@ def page_of(route: Route) -> RoutePage:
         evidence=list(route.evidence.all()),
         overdue_ids=overdue,
     )
+
+
+def route_topic_ids_for(user_id: int) -> list[int]:
+    """The codifier topics of the teacher's open routes for the current academic year: the
+    topics of plan items still to do (not done, not dropped, not a dropped proposal), for the
+    "по вашему маршруту" flag of the tutorials list.  One query; [] for anyone without one."""
+    return list(
+        PlanItem.objects.filter(
+            route__teacher_id=user_id,
+            route__academic_year__is_current=True,
+            topic__isnull=False,
+        )
+        .exclude(route__status=Status.COMPLETED)
+        .exclude(status__in=[PlanItem.ItemStatus.DONE, PlanItem.ItemStatus.DROPPED])
+        .exclude(proposal=PlanItem.Proposal.DROPPED)
+        .values_list("topic_id", flat=True)
+        .distinct()
+    )

@@ -19,3 +19,20 @@ urlpatterns = [
     path("<int:route_id>/evidence/<int:evidence_id>/confirm/", views.confirm, name="confirm"),
     path("<int:route_id>/docx/", views.docx, name="docx"),
 ]
+
+# Group routes, next year's draft, proposals for a campaign, booking from an item.
+from . import group_views, propose_views  # noqa: E402
+
+urlpatterns += [
+    path("groups/", group_views.group_list, name="groups"),
+    path("groups/new/", group_views.group_create, name="group-create"),
+    path("groups/<int:group_id>/", group_views.group_page, name="group"),
+    path("groups/<int:group_id>/do/", group_views.group_action, name="group-action"),
+    path("<int:route_id>/items/<int:item_id>/detach/", group_views.item_detach, name="item-detach"),
+    path("<int:route_id>/items/<int:item_id>/book/", group_views.item_book, name="item-book"),
+    path("<int:route_id>/unlink/", group_views.route_unlink, name="unlink"),
+    path("<int:route_id>/carry-over/", group_views.carry, name="carry-over"),
+    path("propose/", propose_views.campaigns, name="propose"),
+    path("propose/<int:campaign_id>/", propose_views.campaign, name="propose-campaign"),
+    path("propose/<int:campaign_id>/do/", propose_views.propose, name="propose-do"),
+]
