@@ -105,7 +105,3 @@ def _extend_slots_here() -> int:
 def slots_extend_for(organisation_ids: list[int]) -> int:
     return in_each(organisation_ids, _extend_slots_here, "Slot generation")
 
-
-# The names tutorials.diagnostics still imports; new callers use the public ones.
-_fan_out = fan_out
-_in_each = in_each

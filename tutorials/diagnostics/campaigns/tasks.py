@@ -11,7 +11,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.core.cache import cache
 
-from consultations.tasks import _fan_out, _in_each
+from consultations.tasks import fan_out, in_each
 
 # Attempts changing in a burst (the deadline of a whole campaign) recompute once.
 ANALYSIS_DEBOUNCE_SECONDS = 20
@@ -20,26 +20,26 @@ ANALYSIS_DEBOUNCE_SECONDS = 20
 @shared_task(name="diagnostics.submit_due_sweep")
 def submit_due_sweep() -> int:
     """Beat: submit, in every organisation, the attempts whose deadline has passed."""
-    return _fan_out(submit_due_for)
+    return fan_out(submit_due_for)
 
 
 @shared_task(name="diagnostics.submit_due_for")
 def submit_due_for(organisation_ids: list[int]) -> int:
     from .services.attempts import attempts_submit_due
 
-    return _in_each(organisation_ids, attempts_submit_due, "Diagnostics auto-submission")
+    return in_each(organisation_ids, attempts_submit_due, "Diagnostics auto-submission")
 
 
 @shared_task(name="diagnostics.notify_sweep")
 def notify_sweep() -> int:
-    return _fan_out(notify_for)
+    return fan_out(notify_for)
 
 
 @shared_task(name="diagnostics.notify_for")
 def notify_for(organisation_ids: list[int]) -> int:
     from .services.notify import campaigns_notify_due
 
-    return _in_each(organisation_ids, campaigns_notify_due, "Diagnostics notifications")
+    return in_each(organisation_ids, campaigns_notify_due, "Diagnostics notifications")
 
 
 def analysis_refresh_soon(campaign_id: int) -> None:
