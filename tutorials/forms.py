@@ -21,7 +21,7 @@ class TutorialForm(forms.Form):
     kind = forms.ChoiceField(label=_("Form"), choices=Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=300)
     description = forms.CharField(
-        label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}), required=False
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 6, "data-rich-text": ""}), required=False
     )
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     start = forms.TimeField(label=_("Starts"), widget=forms.TimeInput(attrs={"type": "time"}))

@@ -72,10 +72,11 @@
     }
     var editor = holder.querySelector(".ql-editor");
     if (editor) {
-      editor.setAttribute("aria-label", word("editor-label", "Text"));
+      var label = document.querySelector("label[for='" + textarea.id + "']");
+      // The field's own label names the editor (a material's text, a tutorial's description...).
+      editor.setAttribute("aria-label", label ? label.textContent.replace(/:\s*$/, "").trim() : word("editor-label", "Text"));
       editor.setAttribute("role", "textbox");
       editor.setAttribute("aria-multiline", "true");
-      var label = document.querySelector("label[for='" + textarea.id + "']");
       if (label) { label.addEventListener("click", function () { quill.focus(); }); }
     }
     var table = holder.parentNode.querySelector(".ql-table");

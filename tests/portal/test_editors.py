@@ -3,6 +3,7 @@ attributes (no inline script), and the server still sanitises what the editor wr
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,48 @@ def test_the_material_form_loads_the_local_editors_without_inline_scripts(distri
     head = page[: page.index("</head>")]
     assert "<script>" not in head and "<script>" not in page  # every script has a src
     assert "Ctrl" not in page
+
+
+@pytest.mark.django_db
+def test_a_tutorial_description_is_written_in_the_same_editor_and_keeps_only_own_pictures(
+    district: District,
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tenants.utils import tenant_context
+
+    from tests.tutorials.factories import organiser_in
+    from tutorials.models import Tutorial
+
+    with tenant_context(district.centre):
+        tutor = organiser_in(district.centre)
+    client = client_for(tutor.user, district.host(district.centre))
+    page = client.get("/tutorials/new/").content.decode()
+    assert "/static/js/editors.js" in page and "/static/vendor/quill/quill.js" in page
+    assert re.search(r'<textarea[^>]*name="description"[^>]*data-rich-text', page) or re.search(
+        r'<textarea[^>]*data-rich-text[^>]*name="description"', page
+    )
+    day = (timezone.now() + timedelta(days=10)).date().isoformat()
+    response = client.post(
+        "/tutorials/new/",
+        {
+            "kind": "seminar",
+            "title": "Семинар с картинкой",
+            "description": '<p>План</p><img src="/portal/images/12/"><img src="http://evil.example/p.gif">'
+            "<script>x()</script>",
+            "date": day,
+            "start": "15:00",
+            "end": "16:00",
+            "format": "in_person",
+            "place": "ЦРО",
+            "capacity": "20",
+            "hours": "1",
+            "audience_all": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    with tenant_context(district.centre):
+        description = Tutorial.objects.get(title="Семинар с картинкой").description
+    assert '<img alt="" src="/portal/images/12/">' in description
+    assert "evil.example" not in description and "<script" not in description
