@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import sys
@@ -316,7 +317,11 @@ def database_check(world: World, ledger: Ledger) -> dict[str, int]:
 
     with tenant_context(world.centre), connection.cursor() as cursor:
         cursor.execute("SELECT attempt_id, version_id, response, saves FROM campaigns_answer")
-        rows = {(a, v): (response, saves) for a, v, response, saves in cursor.fetchall()}
+        # Django's psycopg loader gives jsonb as text (its JSONField decodes it).
+        rows = {
+            (a, v): (json.loads(response) if isinstance(response, str) else response, saves)
+            for a, v, response, saves in cursor.fetchall()
+        }
         cursor.execute("SELECT count(*), count(DISTINCT teacher_id) FROM campaigns_attempt")
         attempts, teachers = cursor.fetchone()
     lost = sum(1 for key, answer in ledger.last.items() if key not in rows or rows[key][0] != answer)

@@ -30,4 +30,3 @@ def test_result_of_is_topic_lines_and_deficits_for_in_three_queries(cast: Cast) 
     assert deficits == selectors.deficits_for(attempt.teacher_id, attempt.campaign)
     assert {d.topic_code or d.competence_block for d in deficits} == {"2.1", "3.1", "normative"}
     assert [line.topic.code for line in lines] == ["1.1", "1.2", "2.1", "3.1"]
-
