@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
 
 from bench import common  # noqa: E402
+from bench.diagnostics_common import diagnostics_world  # noqa: E402
 
 DB = f"bench_diag_scoring_{os.getpid()}"
 CENTRE_HOST = "centre.localhost"
@@ -50,87 +51,22 @@ def seed(teachers: int) -> dict[str, Any]:
     from django_tenants.utils import tenant_context
     from knox.models import AuthToken
 
-    from accounts.models import Membership, Role, User
-    from codifier.models import Codifier, Exam, Topic
-    from tenants.models import AcademicYear, Subject
-    from tenants.services import organisation_create
     from tutorials.diagnostics.campaigns import services
     from tutorials.diagnostics.campaigns.models import Answer, Attempt, AttemptItem
     from tutorials.diagnostics.campaigns.services.attempts import attempt_seed
-    from tutorials.diagnostics.models import ItemType, ItemVersion
-    from tutorials.diagnostics.services.items import item_create
+    from tutorials.diagnostics.models import ItemType
 
-    centre, _ = organisation_create(kind="centre", name="Центр", short_name="ЦРО", subdomain="centre")
-    schools = [
-        organisation_create(
-            kind="school", name=f"Школа № {n}", short_name=f"Школа {n}", subdomain=f"school{n}", centre=centre
-        )[0]
-        for n in (1, 2, 3)
-    ]
-    subject = Subject.objects.create(name="Математика", code="math")
-    year = AcademicYear.objects.create(
-        name="2026/2027", starts_on="2026-09-01", ends_on="2027-08-31", is_current=True
-    )
-    methodologist = User.objects.create(
-        email="method@centre.bench", last_name="Методистова", first_name="Анна"
-    )
-    method_membership = Membership.objects.create(
-        user=methodologist, organisation=centre, role=Role.METHODOLOGIST
-    )
-    users = User.objects.bulk_create(
-        [User(email=f"t{i}@school.bench", last_name="Учителев", first_name=f"У{i}") for i in range(teachers)]
-    )
-    memberships = Membership.objects.bulk_create(
-        [Membership(user=u, organisation=schools[i % 3], role=Role.TEACHER) for i, u in enumerate(users)]
-    )
-    Membership.subjects.through.objects.bulk_create(
-        [Membership.subjects.through(membership_id=m.pk, subject_id=subject.pk) for m in memberships]
-    )
+    world = diagnostics_world(teachers=teachers, schools=3, items=30, varied=True)
+    centre, schools, versions = world.centre, world.schools, world.versions
+    method_membership, users = world.method_membership, world.users
     rng = random.Random(7)
     now = timezone.now()
     with tenant_context(centre), transaction.atomic():
-        codifier = Codifier.objects.create(subject=subject, exam=Exam.OGE, academic_year=year, title="КЭС")
-        topics = [
-            Topic.objects.create(codifier=codifier, code=f"{i + 1}.1", title=f"Тема {i + 1}", position=i)
-            for i in range(10)
-        ]
-        versions = []
-        for n in range(30):
-            kind = [ItemType.SINGLE, ItemType.MULTIPLE, ItemType.SHORT, ItemType.NUMERIC][n % 4]
-            body: dict[str, Any] = {
-                ItemType.SINGLE: {
-                    "choices": [
-                        {"id": "a", "text": "1", "correct": True},
-                        {"id": "b", "text": "2"},
-                        {"id": "c", "text": "3"},
-                    ]
-                },
-                ItemType.MULTIPLE: {
-                    "choices": [
-                        {"id": "a", "text": "1", "correct": True},
-                        {"id": "b", "text": "2", "correct": True},
-                        {"id": "c", "text": "3"},
-                    ]
-                },
-                ItemType.SHORT: {"answers": [str(n)]},
-                ItemType.NUMERIC: {"value": f"{n}.5", "tolerance": "0.01"},
-            }[kind]
-            item = item_create(
-                subject=subject,
-                type=kind,
-                text=f"Задание {n + 1}",
-                body=body,
-                topics=[topics[n % 10], topics[(n * 3 + 1) % 10]] if n % 3 == 0 else [topics[n % 10]],
-                actor=methodologist,
-                max_points=2 if kind == ItemType.MULTIPLE else 1,
-                name=f"Задание {n + 1}",
-            )
-            versions.append(ItemVersion.objects.select_related("item").get(item=item, number=1))
         campaign = services.campaign_create(
             membership=method_membership,
             title="Сентябрь",
-            academic_year=year,
-            subject=subject,
+            academic_year=world.year,
+            subject=world.subject,
             opens_at=now - timedelta(hours=3),
             closes_at=now + timedelta(days=1),
             time_limit_minutes=60,

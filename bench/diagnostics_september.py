@@ -48,6 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
 
 from bench import common  # noqa: E402
+from bench.diagnostics_common import diagnostics_world  # noqa: E402
 
 DB = f"bench_diag_september_{os.getpid()}"
 CENTRE_HOST = "centre.localhost"
@@ -70,86 +71,19 @@ def prepare(teachers: int) -> World:
     from django_tenants.utils import tenant_context
     from knox.models import AuthToken
 
-    from accounts.models import Membership, Role, User
-    from codifier.models import Codifier, Exam, Topic
-    from tenants.models import AcademicYear, Subject
-    from tenants.services import organisation_create
     from tutorials.diagnostics.campaigns import services
-    from tutorials.diagnostics.models import ItemType, ItemVersion
-    from tutorials.diagnostics.services.items import item_create
 
-    centre, _ = organisation_create(kind="centre", name="Центр", short_name="ЦРО", subdomain="centre")
     # Two schools are enough for the load (each one costs a schema's migrations to set up).
-    schools = [
-        organisation_create(
-            kind="school", name=f"Школа № {n}", short_name=f"Школа {n}", subdomain=f"school{n}", centre=centre
-        )[0]
-        for n in (1, 2)
-    ]
-    subject = Subject.objects.create(name="Математика", code="math")
-    year = AcademicYear.objects.create(
-        name="2026/2027", starts_on="2026-09-01", ends_on="2027-08-31", is_current=True
-    )
-    methodologist = User.objects.create(
-        email="method@centre.bench", last_name="Методистова", first_name="Анна"
-    )
-    method_membership = Membership.objects.create(
-        user=methodologist, organisation=centre, role=Role.METHODOLOGIST
-    )
-    users = User.objects.bulk_create(
-        [User(email=f"t{i}@school.bench", last_name="Учителев", first_name=f"У{i}") for i in range(teachers)]
-    )
-    memberships = Membership.objects.bulk_create(
-        [Membership(user=u, organisation=schools[i % 2], role=Role.TEACHER) for i, u in enumerate(users)]
-    )
-    Membership.subjects.through.objects.bulk_create(
-        [Membership.subjects.through(membership_id=m.pk, subject_id=subject.pk) for m in memberships]
-    )
-    tokens = [AuthToken.objects.create(user=u)[1] for u in users]  # hashed: the key is known only now
+    world = diagnostics_world(teachers=teachers, schools=2, items=ITEMS, varied=False)
+    centre, versions, method_membership = world.centre, world.versions, world.method_membership
+    tokens = [AuthToken.objects.create(user=u)[1] for u in world.users]  # hashed: the key is known only now
     now = timezone.now()
     with tenant_context(centre):
-        codifier = Codifier.objects.create(subject=subject, exam=Exam.OGE, academic_year=year, title="КЭС")
-        topics = [
-            Topic.objects.create(codifier=codifier, code=f"{i + 1}.1", title=f"Тема {i + 1}", position=i)
-            for i in range(10)
-        ]
-        versions = []
-        for n in range(ITEMS):
-            kind = [ItemType.SINGLE, ItemType.MULTIPLE, ItemType.SHORT, ItemType.NUMERIC][n % 4]
-            body: dict[str, Any] = {
-                ItemType.SINGLE: {
-                    "choices": [
-                        {"id": "a", "text": "1", "correct": True},
-                        {"id": "b", "text": "2"},
-                        {"id": "c", "text": "3"},
-                    ]
-                },
-                ItemType.MULTIPLE: {
-                    "choices": [
-                        {"id": "a", "text": "1", "correct": True},
-                        {"id": "b", "text": "2", "correct": True},
-                        {"id": "c", "text": "3"},
-                    ]
-                },
-                ItemType.SHORT: {"answers": [str(n)]},
-                ItemType.NUMERIC: {"value": f"{n}.5", "tolerance": "0.01"},
-            }[kind]
-            item = item_create(
-                subject=subject,
-                type=kind,
-                text=f"Задание {n + 1}",
-                body=body,
-                topics=[topics[n % 10]],
-                actor=methodologist,
-                max_points=1,
-                name=f"Задание {n + 1}",
-            )
-            versions.append(ItemVersion.objects.select_related("item").get(item=item, number=1))
         campaign = services.campaign_create(
             membership=method_membership,
             title="Сентябрь",
-            academic_year=year,
-            subject=subject,
+            academic_year=world.year,
+            subject=world.subject,
             opens_at=now - timedelta(minutes=5),
             closes_at=now + timedelta(days=1),
             time_limit_minutes=60,
@@ -191,12 +125,6 @@ class Ledger:
     last: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     ok: Counter = field(default_factory=Counter)
     attempts: dict[int, int] = field(default_factory=dict)  # client -> attempt id
-
-
-def _limits(n: int) -> Any:
-    import httpx
-
-    return httpx.Limits(max_connections=n, max_keepalive_connections=n)
 
 
 async def _call(client: Any, method: str, path: str, results: Results, **kwargs: Any) -> Any:
@@ -254,58 +182,45 @@ async def morning(port: int, world: World, args: argparse.Namespace) -> tuple[Re
 
     clients = len(world.tokens)
     async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{port}", limits=_limits(clients), timeout=60
+        base_url=f"http://127.0.0.1:{port}", limits=common.http_limits(clients), timeout=60
     ) as client:
         await asyncio.gather(*(teacher(client, i) for i in range(clients)))
     starts.seconds = saves.seconds = time.perf_counter() - begin
     return starts, saves, ledger
 
 
-async def closed_loop(
+async def throughput(
     port: int, world: World, ledger: Ledger, requests: int, concurrency: int, trivial: bool
 ) -> Results:
-    """``concurrency`` connections, each sending its next request when the last is answered:
-    answer saves of the started attempts, or the trivial endpoint."""
-    import httpx
-
+    """``requests`` answer saves of the started attempts, or as many calls of the trivial endpoint,
+    from ``concurrency`` connections each sending its next request when the last is answered."""
     results = Results()
-    left = [requests]
     who_of = sorted(ledger.attempts)
-    school1 = world.school1
 
-    async def one_client(client: Any, n: int) -> None:
-        turn = 0
-        while left[0] > 0:
-            left[0] -= 1
-            if trivial:
-                who = school1[n % len(school1)]
-                headers = {"Authorization": f"Token {world.tokens[who]}", "Host": SCHOOL_HOST}
-                await _call(client, "GET", TRIVIAL, results, headers=headers)
-                continue
-            who = who_of[n % len(who_of)]
-            attempt = ledger.attempts[who]
-            version, kind = world.versions[turn % len(world.versions)]
-            answer = response_for(kind, 1000 + turn)
-            turn += 1
-            headers = {"Authorization": f"Token {world.tokens[who]}", "Host": CENTRE_HOST}
-            saved = await _call(
-                client,
-                "PUT",
-                f"/api/diagnostics/attempts/{attempt}/answers/{version}/",
-                results,
-                headers=headers,
-                json={"response": answer},
-            )
-            if saved is not None and saved.status_code == 200:
-                ledger.last[(attempt, version)] = answer
-                ledger.ok[(attempt, version)] += 1
+    async def send(client: Any, turn: int) -> None:
+        if trivial:
+            who = world.school1[turn % len(world.school1)]
+            headers = {"Authorization": f"Token {world.tokens[who]}", "Host": SCHOOL_HOST}
+            await _call(client, "GET", TRIVIAL, results, headers=headers)
+            return
+        who = who_of[turn % len(who_of)]
+        attempt = ledger.attempts[who]
+        version, kind = world.versions[turn % len(world.versions)]
+        answer = response_for(kind, 1000 + turn)
+        headers = {"Authorization": f"Token {world.tokens[who]}", "Host": CENTRE_HOST}
+        saved = await _call(
+            client,
+            "PUT",
+            f"/api/diagnostics/attempts/{attempt}/answers/{version}/",
+            results,
+            headers=headers,
+            json={"response": answer},
+        )
+        if saved is not None and saved.status_code == 200:
+            ledger.last[(attempt, version)] = answer
+            ledger.ok[(attempt, version)] += 1
 
-    async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{port}", limits=_limits(concurrency), timeout=60
-    ) as client:
-        started = time.perf_counter()
-        await asyncio.gather(*(one_client(client, i) for i in range(concurrency)))
-        results.seconds = time.perf_counter() - started
+    results.seconds = await common.closed_loop(port, range(requests), send, concurrency)
     return results
 
 
@@ -377,10 +292,10 @@ def main() -> int:
         rounds_save, rounds_trivial = [], []
         for _ in range(args.rounds):
             rounds_save.append(
-                asyncio.run(closed_loop(port, world, ledger, args.requests, args.concurrency, False))
+                asyncio.run(throughput(port, world, ledger, args.requests, args.concurrency, False))
             )
             rounds_trivial.append(
-                asyncio.run(closed_loop(port, world, ledger, args.requests, args.concurrency, True))
+                asyncio.run(throughput(port, world, ledger, args.requests, args.concurrency, True))
             )
         checks = database_check(world, ledger)
         save_rate = sum(len(r.latencies) for r in rounds_save) / sum(r.seconds for r in rounds_save)
