@@ -18,4 +18,5 @@ urlpatterns = [
     path("<int:route_id>/items/<int:item_id>/decide/", views.decide, name="decide"),
     path("<int:route_id>/evidence/<int:evidence_id>/confirm/", views.confirm, name="confirm"),
     path("<int:route_id>/docx/", views.docx, name="docx"),
+    path("<int:route_id>/comments/", views.comment, name="comment"),
 ]

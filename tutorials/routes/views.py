@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from tutornet.errors import TutornetError
 from tutornet.pages import refused
 
-from . import collect, permissions, selectors, services
+from . import collect, comments, permissions, selectors, services
 from .models import SECTIONS, Form, Route, Status, section_label
 
 
@@ -77,6 +77,8 @@ def route_page(request: HttpRequest, route_id: int) -> HttpResponse:
             "can_confirm": permissions.can_confirm_evidence(request.user, route),
             "steps": services.next_steps(request.user, route),
             "forms": Form.choices,
+            "comments": comments.thread(route),
+            "can_comment": comments.can_comment(request.user, route),  # type: ignore[arg-type]
         },
     )
 
@@ -227,3 +229,21 @@ def add_evidence(request: HttpRequest, route_id: int) -> HttpResponse:
     except TutornetError as exc:
         return refused(request, exc, _url(route_id))
     return redirect(_url(route_id))
+
+
+@login_required
+@require_POST
+def comment(request: HttpRequest, route_id: int) -> HttpResponse:
+    """A comment in the route's discussion (the service checks who may write)."""
+    item = request.POST.get("item") or None
+    try:
+        comments.comment_add(
+            actor=request.user,  # type: ignore[arg-type]
+            route_id=route_id,
+            text=request.POST.get("text", ""),
+            item_id=_int(item) if item else None,
+        )
+    except TutornetError as exc:
+        return refused(request, exc, _url(route_id) + "#comments")
+    messages.success(request, _("Your comment is posted."))
+    return redirect(_url(route_id) + "#comments")
