@@ -200,4 +200,6 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
 from .models_comments import ItemReminder, RouteComment  # noqa: E402, F401  (the discussion and reminders)

@@ -19,4 +19,9 @@ urlpatterns = [
     path("<int:route_id>/evidence/<int:evidence_id>/confirm/", views.confirm, name="confirm"),
     path("<int:route_id>/docx/", views.docx, name="docx"),
     path("<int:route_id>/comments/", views.comment, name="comment"),
+    path("portfolio/", views.my_portfolio, name="my-portfolio"),
+    path("<int:route_id>/portfolio/", views.portfolio, name="portfolio"),
+    path("<int:route_id>/portfolio/docx/", views.portfolio_docx, name="portfolio-docx"),
+    path("<int:route_id>/portfolio/pdf/", views.portfolio_pdf, name="portfolio-pdf"),
+    path("<int:route_id>/pdf/", views.route_pdf, name="pdf"),
 ]

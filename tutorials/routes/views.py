@@ -247,3 +247,65 @@ def comment(request: HttpRequest, route_id: int) -> HttpResponse:
         return refused(request, exc, _url(route_id) + "#comments")
     messages.success(request, _("Your comment is posted."))
     return redirect(_url(route_id) + "#comments")
+
+
+# --- the portfolio and the PDFs ---------------------------------------------------------
+
+
+def _file(content: bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def portfolio(request: HttpRequest, route_id: int) -> HttpResponse:
+    """The teacher's portfolio for the year (whoever may see the route)."""
+    from .portfolio import portfolio_of
+
+    route = _visible(request, route_id)
+    return render(request, "routes/portfolio.html", {"route": route, "portfolio": portfolio_of(route)})
+
+
+@login_required
+def my_portfolio(request: HttpRequest) -> HttpResponse:
+    """The signed-in teacher's portfolio of the current year (or of their latest route)."""
+    route = (
+        Route.objects.filter(teacher_id=request.user.pk)
+        .order_by("-academic_year__is_current", "-academic_year__starts_on", "pk")
+        .first()
+    )
+    if route is None:
+        messages.info(request, _("You have no professional route yet: start one to keep a portfolio."))
+        return redirect(reverse("routes:list"))
+    return redirect(reverse("routes:portfolio", args=[route.pk]))
+
+
+@login_required
+def portfolio_docx(request: HttpRequest, route_id: int) -> HttpResponse:
+    from .portfolio import portfolio_docx as render_docx
+    from .portfolio import portfolio_of
+
+    route = _visible(request, route_id)
+    return _file(
+        render_docx(portfolio_of(route)),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        f"portfolio-{route.pk}.docx",
+    )
+
+
+@login_required
+def portfolio_pdf(request: HttpRequest, route_id: int) -> HttpResponse:
+    from . import pdf
+    from .portfolio import portfolio_of
+
+    route = _visible(request, route_id)
+    return _file(pdf.portfolio_pdf(portfolio_of(route)), "application/pdf", f"portfolio-{route.pk}.pdf")
+
+
+@login_required
+def route_pdf(request: HttpRequest, route_id: int) -> HttpResponse:
+    from . import pdf
+
+    route = _visible(request, route_id)
+    return _file(pdf.route_pdf(route), "application/pdf", f"iom-{route.pk}.pdf")
