@@ -11,6 +11,7 @@ import pytest
 from django_tenants.utils import tenant_context
 
 from accounts.models import Role, User
+from notifications.models import Notification
 from tenants.models import AcademicYear
 from tests.conftest import District, LiveStack, member
 from tests.factories import PASSWORD, unique
@@ -98,5 +99,6 @@ def test_a_teacher_fills_and_sends_the_route_the_tutor_comments_and_agrees_the_p
         with tenant_context(district.centre):
             assert Route.objects.get(pk=route.pk).status == Status.AGREED
     finally:
+        Notification.objects.filter(link__contains=path).delete()
         with tenant_context(district.centre):
             Route.objects.filter(pk=route.pk).delete()

@@ -118,9 +118,8 @@ class RouteCommentsApi(TutornetAPIView):
         """The route's discussion, oldest first (whoever may see the route)."""
         from . import comments
 
-        return Response(
-            CommentSerializer(comments.comments_for(actor=request.user, route_id=route_id), many=True).data
-        )  # type: ignore[arg-type]
+        thread = comments.comments_for(actor=request.user, route_id=route_id)  # type: ignore[arg-type]
+        return Response(CommentSerializer(thread, many=True).data)
 
     @extend_schema(
         operation_id="routes_comments_create",

@@ -47,9 +47,10 @@ def can_comment(user: User, route: Route) -> bool:
 
 
 def _recipients(route: Route, author: User) -> list[User]:
-    ids = {route.teacher_id, route.tutor_id}
+    ids: set[int] = {route.teacher_id}
+    if route.tutor_id is not None:
+        ids.add(route.tutor_id)
     ids |= set(RouteComment.objects.filter(route=route).values_list("author_id", flat=True))
-    ids.discard(None)
     ids.discard(author.pk)
     people = User.objects.filter(pk__in=ids, is_active=True).order_by("pk")
     return [p for p in people if permissions.can_view(p, route)]

@@ -43,6 +43,7 @@ def _int(value: str | None) -> int:
 def route_list(request: HttpRequest) -> HttpResponse:
     routes = list(selectors.visible_routes(request.user).order_by("status", "teacher__last_name", "pk")[:500])
     user = request.user
+    tutoring = any(r.tutor_id == user.pk for r in routes)
     return render(
         request,
         "routes/list.html",
@@ -57,6 +58,8 @@ def route_list(request: HttpRequest) -> HttpResponse:
             "district": routes if permissions.is_methodologist(user) else [],
             "can_start": permissions.teacher_school_id(user) is not None
             and not any(r.teacher_id == user.pk for r in routes),
+            # The tutor's comments waiting for an answer (one query, only for a tutor).
+            "unanswered": list(comments.waiting_for_answer(user)) if tutoring else [],  # type: ignore[arg-type]
         },
     )
 
