@@ -25,7 +25,7 @@ from django_tenants.utils import tenant_context
 from accounts.models import Membership, Role, User
 from tenants.models import AcademicYear, Organisation
 
-from . import comments, services
+from . import collect, comments, services
 from .models import Evidence, Form, PlanItem, Route, Status
 
 TUTOR = "tutor@example.org"
@@ -251,6 +251,15 @@ def _proposed_routes(centre: Organisation, year: AcademicYear, tutor: User, crea
             if admin is not None:
                 _step(route, admin, Status.APPROVED)
                 _step(route, teacher, Status.ACTIVE)
+                services.evidence_add(
+                    actor=teacher,
+                    route_id=route.pk,
+                    kind=Evidence.Kind.NOTE,
+                    title="Разобрала задания диагностики, в которых ошиблась",
+                    note="Типичная ошибка — знак при переносе слагаемого.",
+                    item_id=items[0].pk,
+                )
+        collect.evidence_collect(actor=teacher, route_id=route.pk)
 
 
 def demo_routes_seed(centre: Organisation) -> list[str]:
@@ -270,6 +279,7 @@ def demo_routes_seed(centre: Organisation) -> list[str]:
             if teacher is None or Route.objects.filter(teacher=teacher, academic_year=year).exists():
                 continue
             route = build(teacher, tutor, year, today)
+            route.refresh_from_db()
             created.append(f"professional route of {teacher.get_full_name()} ({route.get_status_display()})")
         _proposed_routes(centre, year, tutor, created)
     return created
