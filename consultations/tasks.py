@@ -104,4 +104,3 @@ def _extend_slots_here() -> int:
 @shared_task(name="consultations.slots_extend_for")
 def slots_extend_for(organisation_ids: list[int]) -> int:
     return in_each(organisation_ids, _extend_slots_here, "Slot generation")
-

@@ -48,6 +48,8 @@ class Kind(models.TextChoices):
     TUTORIAL_CHANGED = "tutorial_changed", _("A tutorial is moved or cancelled")
     TUTORIAL_MESSAGE = "tutorial_message", _("A message from a tutorial's organiser")
     TUTORIAL_REMINDER = "tutorial_reminder", _("Tutorial reminders")
+    ROUTE_COMMENT = "route_comment", _("A comment on a professional route")
+    ROUTE_DEADLINE = "route_deadline", _("Deadlines of my professional route")
 
 
 # Kinds whose e-mail cannot be switched off: the person needs the link in it.

@@ -92,3 +92,54 @@ class RouteDetailApi(TutornetAPIView):
         if route is None or not permissions.can_view(request.user, route):
             raise NotFoundError(_("There is no such route."))
         return Response(RouteDetailSerializer(route).data)
+
+
+# --- the discussion (comments) ------------------------------------------------------
+
+
+class CommentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    author_id = serializers.IntegerField()
+    author = serializers.CharField()
+    item_id = serializers.IntegerField(allow_null=True)
+    text = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class CommentInputSerializer(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    item_id = serializers.IntegerField(required=False, allow_null=True)
+
+
+class RouteCommentsApi(TutornetAPIView):
+    @extend_schema(
+        operation_id="routes_comments_list",
+        responses={200: CommentSerializer(many=True), 404: OpenApiResponse()},
+    )
+    def get(self, request: Request, route_id: int) -> Response:
+        """The route's discussion, oldest first (whoever may see the route)."""
+        from . import comments
+
+        thread = comments.comments_for(actor=request.user, route_id=route_id)  # type: ignore[arg-type]
+        return Response(CommentSerializer(thread, many=True).data)
+
+    @extend_schema(
+        operation_id="routes_comments_create",
+        request=CommentInputSerializer,
+        responses={201: CommentSerializer, 400: OpenApiResponse(), 404: OpenApiResponse()},
+    )
+    def post(self, request: Request, route_id: int) -> Response:
+        """Write in the route's discussion; the other participants are notified."""
+        from rest_framework import status
+
+        from . import comments
+
+        data = CommentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = comments.comment_add(
+            actor=request.user,  # type: ignore[arg-type]
+            route_id=route_id,
+            text=data.validated_data["text"],
+            item_id=data.validated_data.get("item_id"),
+        )
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)

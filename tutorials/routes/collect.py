@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -45,8 +46,9 @@ def found_for(route: Route) -> list[dict[str, Any]]:
                 "topics": set(),
             }
         )
+    took_part = Q(requests__requester_id=route.teacher_id) | Q(requests__participants=route.teacher_id)
     sessions = HelpHourSession.objects.filter(
-        requests__requester_id=route.teacher_id,
+        took_part,
         requests__status__in=[HelpStatus.HELD, HelpStatus.CLOSED],
         starts_at__date__range=(year.starts_on, year.ends_on),
     ).distinct()

@@ -202,4 +202,5 @@ class Evidence(models.Model):
         return self.title
 
 
+from .models_comments import ItemReminder, RouteComment  # noqa: E402, F401  (the discussion and reminders)
 from .models_groups import GroupItem, GroupItemLink, GroupMember, GroupRoute, ItemCarry  # noqa: E402, F401

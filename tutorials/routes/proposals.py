@@ -45,6 +45,14 @@ from .models import Form, PlanItem, Route, Status
 OFFER_LIMIT = 3
 
 
+def _code_key(code: str | None) -> tuple[tuple[int, int | str], ...]:
+    """The codifier order, comparable whatever the codes hold ("1.10" after "1.9", a part that
+    is not a number after the numbers, no code last): never an int compared with a str."""
+    if not code:
+        return ((2, ""),)
+    return tuple((0, part) if isinstance(part, int) else (1, part) for part in code_sort_key(code))
+
+
 def rank_deficits(deficits: list[Deficit]) -> list[Deficit]:
     """Strongest first (the rule in the module's docstring)."""
     return sorted(
@@ -54,7 +62,7 @@ def rank_deficits(deficits: list[Deficit]) -> list[Deficit]:
             d.source != SOURCE_BOTH,
             d.percent is None,
             d.percent if d.percent is not None else 0.0,
-            code_sort_key(d.topic_code or "~"),
+            _code_key(d.topic_code),
             d.competence_block,
         ),
     )

@@ -18,6 +18,12 @@ urlpatterns = [
     path("<int:route_id>/items/<int:item_id>/decide/", views.decide, name="decide"),
     path("<int:route_id>/evidence/<int:evidence_id>/confirm/", views.confirm, name="confirm"),
     path("<int:route_id>/docx/", views.docx, name="docx"),
+    path("<int:route_id>/comments/", views.comment, name="comment"),
+    path("portfolio/", views.my_portfolio, name="my-portfolio"),
+    path("<int:route_id>/portfolio/", views.portfolio, name="portfolio"),
+    path("<int:route_id>/portfolio/docx/", views.portfolio_docx, name="portfolio-docx"),
+    path("<int:route_id>/portfolio/pdf/", views.portfolio_pdf, name="portfolio-pdf"),
+    path("<int:route_id>/pdf/", views.route_pdf, name="pdf"),
 ]
 
 # Group routes, next year's draft, proposals for a campaign, booking from an item.

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from tutornet.errors import TutornetError
 from tutornet.pages import refused
 
-from . import collect, permissions, selectors, services
+from . import collect, comments, permissions, selectors, services
 from .models import SECTIONS, Form, Route, Status, section_label
 
 
@@ -43,6 +43,7 @@ def _int(value: str | None) -> int:
 def route_list(request: HttpRequest) -> HttpResponse:
     routes = list(selectors.visible_routes(request.user).order_by("status", "teacher__last_name", "pk")[:500])
     user = request.user
+    tutoring = any(r.tutor_id == user.pk for r in routes)
     return render(
         request,
         "routes/list.html",
@@ -57,6 +58,8 @@ def route_list(request: HttpRequest) -> HttpResponse:
             "district": routes if permissions.is_methodologist(user) else [],
             "can_start": permissions.teacher_school_id(user) is not None
             and not any(r.teacher_id == user.pk for r in routes),
+            # The tutor's comments waiting for an answer (one query, only for a tutor).
+            "unanswered": list(comments.waiting_for_answer(user)) if tutoring else [],  # type: ignore[arg-type]
         },
     )
 
@@ -77,6 +80,8 @@ def route_page(request: HttpRequest, route_id: int) -> HttpResponse:
             "can_confirm": permissions.can_confirm_evidence(request.user, route),
             "steps": services.next_steps(request.user, route),
             "forms": Form.choices,
+            "comments": comments.thread(route),
+            "can_comment": comments.can_comment(request.user, route),  # type: ignore[arg-type]
         },
     )
 
@@ -227,3 +232,83 @@ def add_evidence(request: HttpRequest, route_id: int) -> HttpResponse:
     except TutornetError as exc:
         return refused(request, exc, _url(route_id))
     return redirect(_url(route_id))
+
+
+@login_required
+@require_POST
+def comment(request: HttpRequest, route_id: int) -> HttpResponse:
+    """A comment in the route's discussion (the service checks who may write)."""
+    item = request.POST.get("item") or None
+    try:
+        comments.comment_add(
+            actor=request.user,  # type: ignore[arg-type]
+            route_id=route_id,
+            text=request.POST.get("text", ""),
+            item_id=_int(item) if item else None,
+        )
+    except TutornetError as exc:
+        return refused(request, exc, _url(route_id) + "#comments")
+    messages.success(request, _("Your comment is posted."))
+    return redirect(_url(route_id) + "#comments")
+
+
+# --- the portfolio and the PDFs ---------------------------------------------------------
+
+
+def _file(content: bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def portfolio(request: HttpRequest, route_id: int) -> HttpResponse:
+    """The teacher's portfolio for the year (whoever may see the route)."""
+    from .portfolio import portfolio_of
+
+    route = _visible(request, route_id)
+    return render(request, "routes/portfolio.html", {"route": route, "portfolio": portfolio_of(route)})
+
+
+@login_required
+def my_portfolio(request: HttpRequest) -> HttpResponse:
+    """The signed-in teacher's portfolio of the current year (or of their latest route)."""
+    route = (
+        Route.objects.filter(teacher_id=request.user.pk)
+        .order_by("-academic_year__is_current", "-academic_year__starts_on", "pk")
+        .first()
+    )
+    if route is None:
+        messages.info(request, _("You have no professional route yet: start one to keep a portfolio."))
+        return redirect(reverse("routes:list"))
+    return redirect(reverse("routes:portfolio", args=[route.pk]))
+
+
+@login_required
+def portfolio_docx(request: HttpRequest, route_id: int) -> HttpResponse:
+    from .portfolio import portfolio_docx as render_docx
+    from .portfolio import portfolio_of
+
+    route = _visible(request, route_id)
+    return _file(
+        render_docx(portfolio_of(route)),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        f"portfolio-{route.pk}.docx",
+    )
+
+
+@login_required
+def portfolio_pdf(request: HttpRequest, route_id: int) -> HttpResponse:
+    from . import pdf
+    from .portfolio import portfolio_of
+
+    route = _visible(request, route_id)
+    return _file(pdf.portfolio_pdf(portfolio_of(route)), "application/pdf", f"portfolio-{route.pk}.pdf")
+
+
+@login_required
+def route_pdf(request: HttpRequest, route_id: int) -> HttpResponse:
+    from . import pdf
+
+    route = _visible(request, route_id)
+    return _file(pdf.route_pdf(route), "application/pdf", f"iom-{route.pk}.pdf")

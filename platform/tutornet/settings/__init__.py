@@ -216,6 +216,8 @@ CELERY_BEAT_SCHEDULE = {
     # Tutorials: reminders and expired waiting-list offers, fanned out the same way (tutorials.tasks).
     "tutorials-reminders": {"task": "tutorials.reminders_sweep", "schedule": 60.0},
     "tutorials-waitlist-expiry": {"task": "tutorials.waitlist_expiry_sweep", "schedule": 60.0},
+    # Professional routes: deadline reminders and overdue notices of plan items (tutorials.routes.tasks).
+    "routes-deadline-reminders": {"task": "routes.reminders_sweep", "schedule": 900.0},
 }
 
 # Two redis-py 8 defaults broke consumers (bench/slot_fanout.py, tests/consultations/test_live.py):

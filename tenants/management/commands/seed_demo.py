@@ -57,6 +57,9 @@ class Command(BaseCommand):
         from tutorials.diagnostics.campaigns.demo import demo_campaigns_seed
 
         district.created += demo_campaigns_seed(district.centre)
+        from tutorials.routes.demo import demo_routes_seed
+
+        district.created += demo_routes_seed(district.centre)
         if district.created:
             for line in district.created:
                 self.stdout.write(f"  + {line}")
