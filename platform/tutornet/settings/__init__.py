@@ -104,6 +104,7 @@ TENANT_APPS = [
     "tutorials.diagnostics.campaigns",
     "tutorials.events",
     "tutorials.routes",
+    "tutorials.district",
 ]
 # Order matters (templates, static files, migrations): keep it deterministic.
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
