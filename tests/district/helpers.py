@@ -36,7 +36,9 @@ class Picture:
     old_topics: dict[str, Topic] = field(default_factory=dict)
 
 
-def past_campaign(cast: Cast, *, year: AcademicYear, versions: list[ItemVersion], opens: datetime) -> Campaign:
+def past_campaign(
+    cast: Cast, *, year: AcademicYear, versions: list[ItemVersion], opens: datetime
+) -> Campaign:
     """A campaign that ran in the past, published as of its opening (as the demo makes them)."""
     campaign = services.campaign_create(
         membership=cast.methodologist,
@@ -104,7 +106,7 @@ def build(district: District, *, small_b: bool = False, last_year: bool = False)
     campaign = past_campaign(cast, year=year_now, versions=[versions[k] for k in AUTO], opens=opens)
     picture = Picture(cast=cast, campaign=campaign)
     schools = {"a": district.school_a, "b": district.school_b}
-    for i, (name, (school, right)) in enumerate(THIS_YEAR.items()):
+    for name, (school, _right) in THIS_YEAR.items():
         if small_b and name == "b3":
             continue
         picture.teachers[name] = teacher(cast, schools[school])
@@ -121,7 +123,9 @@ def _last_year(picture: Picture) -> None:
     year, _ = AcademicYear.objects.get_or_create(
         name="2025/2026", defaults={"starts_on": date(2025, 9, 1), "ends_on": date(2026, 8, 31)}
     )
-    codifier = Codifier.objects.create(subject=cast.subject, exam=Exam.OGE, academic_year=year, title="КЭС 2025")
+    codifier = Codifier.objects.create(
+        subject=cast.subject, exam=Exam.OGE, academic_year=year, title="КЭС 2025"
+    )
     old = {
         "1.1": Topic.objects.create(codifier=codifier, code="1.1", title="Натуральные числа", position=0),
         "1.5": Topic.objects.create(codifier=codifier, code="1.5", title="Дроби (старый код)", position=1),

@@ -24,7 +24,9 @@ def hidden_label() -> str:
 
 
 def _r(value: float | None, digits: int = 0) -> float | str:
-    return "—" if value is None else round(value, digits)
+    if value is None:
+        return "—"
+    return round(value) if digits == 0 else round(value, digits)
 
 
 def _cell_values(cell: picture.Cell) -> list[Any]:
