@@ -63,13 +63,16 @@ def test_a_school_of_two_teachers_is_hidden_with_the_cells_that_would_give_it_aw
     methodologist = client_for(p.cast.user("methodologist"), centre.host(centre.centre))
     page = methodologist.get(f"/district/{p.campaign.pk}/").content.decode()
     table = page[page.index('id="heatmap"') : page.index("</table>", page.index('id="heatmap"'))]
-    assert table.count("n &lt; 3") == 2 * 3 + 3
+    assert table.count("n &lt; 3") == 3  # B's three cells
+    assert table.count("скрыто") == 3 + 3  # A's (complementary) and the district's, served in Russian
+    assert table.count("hm-hidden") == 2 * 3 + 3  # A's (complementary) and the district's too
     assert "hm-mean" not in table  # not one percentage is written
     # The XLSX: every school and district value of a topic is "n < 3".
     sheet = load_workbook(io.BytesIO(workbook(snapshot)))["Heatmap"]
     rows = {r[0]: r[1:] for r in sheet.iter_rows(min_row=4, values_only=True)}
-    for name in ("Школа № 1", "Школа № 2", "District"):
-        assert set(rows[name]) == {"n < 3"}, name
+    assert set(rows["Школа № 2"]) == {"n < 3"}
+    for name in ("Школа № 1", "District"):
+        assert set(rows[name]) == {"hidden"}, name
     # The school's PDF: its cells hidden, nothing of its two teachers' 50 % / 75 %.
     text = " ".join(
         page.extract_text() for page in PdfReader(io.BytesIO(school_pdf(snapshot, centre.school_b.pk))).pages
@@ -170,10 +173,11 @@ def test_exports_carry_the_page_numbers(centre: District) -> None:
     methodologist = client_for(p.cast.user("methodologist"), centre.host(centre.centre))
     response = methodologist.get(f"/district/{p.campaign.pk}/district.xlsx")
     book = load_workbook(io.BytesIO(response.content))
-    rows = {r[0]: r[1:] for r in book["Heatmap"].iter_rows(min_row=4, values_only=True)}
+    lines = list(book.worksheets[0].iter_rows(min_row=4, values_only=True))  # in Russian, as served
+    rows = {r[0]: r[1:] for r in lines}
     assert rows["Школа № 1"][:3] == (50, 75, 4)  # 1.1: mean, with a deficit, n
-    assert rows["District"][:3] == (43, 71, 7)
-    assert "Support" in book.sheetnames
+    assert lines[-2][0] == "Район" and lines[-2][1:4] == (43, 71, 7)  # the district row
+    assert book.sheetnames == ["Тепловая карта", "Поддержка"]  # no earlier year: no YoY sheets
     pdf = methodologist.get(f"/district/{p.campaign.pk}/school/{centre.school_a.pk}.pdf")
     text = " ".join(x.extract_text() for x in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "Школа № 1" in text and "n = 4" in text and "50%" in text
@@ -202,7 +206,7 @@ def test_a_new_final_result_makes_the_figures_stale_until_recomputed(centre: Dis
     page = client_for(p.cast.user("methodologist"), centre.host(centre.centre)).get(
         f"/district/{p.campaign.pk}/"
     )
-    assert "being recomputed" in page.content.decode()
+    assert 'id="stale"' in page.content.decode()
     picture_refresh.apply(args=(p.campaign.pk,))  # the Celery task's own code, run here
     again = snapshot_for(p.campaign)
     assert not again.stale

@@ -29,11 +29,20 @@ def _r(value: float | None, digits: int = 0) -> float | str:
     return round(value) if digits == 0 else round(value, digits)
 
 
+def complementary_label() -> str:
+    return _("hidden")
+
+
+def _label(cell: picture.Cell | picture.ChangeCell) -> str:
+    """n < 3 for a small cell; "hidden" for one hidden so that a small one cannot be worked out."""
+    return hidden_label() if cell.small else complementary_label()
+
+
 def _cell_values(cell: picture.Cell) -> list[Any]:
     if cell.empty:
         return ["—", "—", 0]
     if not cell.shown:
-        return [hidden_label(), hidden_label(), hidden_label()]
+        return [_label(cell)] * 3
     return [_r(cell.mean), _r(cell.share), cell.n]
 
 
@@ -41,7 +50,7 @@ def _change_values(cell: picture.ChangeCell) -> list[Any]:
     if cell.n == 0:
         return ["—", "—", "—", 0, ""]
     if not cell.shown:
-        return [hidden_label()] * 5
+        return [_label(cell)] * 5
     return [
         _r(cell.change, 1),
         _r(cell.low, 1),
@@ -114,12 +123,14 @@ def workbook(snapshot: PictureSnapshot) -> bytes:
                 [f"{topic.code} {topic.title}", _r(a["mean"], 1), a["n"], _r(o["mean"], 1), o["n"],
                  _r(d["mean"], 1), _r(d["low"], 1), _r(d["high"], 1)]
             )  # fmt: skip
-    rows, average = picture.support(data)
+    support_rows, average = picture.support(data)
     support = xlsx.add_sheet(book, _("Support"))
     labels = support_labels()
     support.header([_("School"), *labels.values()])
-    for line in [*rows, average]:
-        support.row([line.name or _("District average"), *[_r(line.values[k], 1) for k in labels]])
+    for support_row in [*support_rows, average]:
+        support.row(
+            [support_row.name or _("District average"), *[_r(support_row.values[k], 1) for k in labels]]
+        )
     return xlsx.to_bytes(book)
 
 
@@ -143,12 +154,12 @@ def school_lines(snapshot: PictureSnapshot, school_id: int) -> list[tuple[str, s
         own = row.cells[i] if row else picture.Cell(school_id, topic.id)
         district = heat.district.cells[i]
         own_text = (
-            hidden_label() if own.small or (own.hidden and own.n) else
+            _label(own) if own.hidden and own.n else
             "—" if own.empty else
             _("%(mean)s%%, with a deficit %(share)s%%, n = %(n)s")
             % {"mean": _r(own.mean), "share": _r(own.share), "n": own.n}
         )  # fmt: skip
-        district_text = f"{_r(district.mean)}%" if district.shown else hidden_label()
+        district_text = f"{_r(district.mean)}%" if district.shown else _label(district)
         lines.append(("", f"{topic.code} {topic.title[:60]}: {own_text} ({district_text})"))
     yoy = picture.year_over_year(data, only_school=school_id)
     if yoy is not None and yoy.rows:
@@ -157,7 +168,7 @@ def school_lines(snapshot: PictureSnapshot, school_id: int) -> list[tuple[str, s
             if cell.n == 0:
                 continue
             if not cell.shown:
-                lines.append(("", f"{topic.code}: {hidden_label()}"))
+                lines.append(("", f"{topic.code}: {_label(cell)}"))
                 continue
             note = _("within noise") if cell.within_noise else ""
             interval = f"[{_r(cell.low, 1)}; {_r(cell.high, 1)}]"

@@ -78,6 +78,11 @@ class Heatmap:
 SORTS = ("name", "weak-topics", "weak-schools")
 
 
+def _by_name(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """The schools by name (a jsonb object keeps no key order)."""
+    return sorted(data["schools"].items(), key=lambda kv: (kv[1], int(kv[0])))
+
+
 def _suppress(cells: dict[tuple[int, int], Cell], topic_ids: list[int]) -> set[int]:
     """Hide cells column by column; returns the topics whose district cell must be hidden."""
     district_hidden: set[int] = set()
@@ -108,7 +113,7 @@ def heatmap(data: dict[str, Any], *, sort: str = "name", only_school: int | None
         pool[2] += low
     district_hidden = _suppress(cells, topic_ids)
     rows = []
-    for school_id, name in schools.items():
+    for school_id, name in sorted(schools.items(), key=lambda kv: (kv[1], kv[0])):  # jsonb keeps no order
         row = Row(school_id, name, [cells.get((school_id, t), Cell(school_id, t)) for t in topic_ids])
         if any(not c.empty for c in row.cells) and (only_school is None or only_school == school_id):
             rows.append(row)
@@ -164,6 +169,10 @@ class ChangeCell:
         return not self.hidden and self.n > 0
 
     @property
+    def small(self) -> bool:
+        return 0 < self.n < MINIMUM
+
+    @property
     def within_noise(self) -> bool:
         return self.low is None or self.high is None or self.low <= 0 <= self.high
 
@@ -205,7 +214,7 @@ def year_over_year(data: dict[str, Any], *, only_school: int | None = None) -> Y
         if t in district and not total_ok:
             district[t].hidden = True
     rows = []
-    for key, name in data["schools"].items():
+    for key, name in _by_name(data):
         school_id = int(key)
         if only_school is not None and only_school != school_id:
             continue
@@ -269,7 +278,7 @@ class SupportRow:
 def support(data: dict[str, Any], *, only_school: int | None = None) -> tuple[list[SupportRow], SupportRow]:
     """Per school (or the one school) and the district average over the schools with any figure."""
     rows = []
-    for key, name in data["schools"].items():
+    for key, name in _by_name(data):
         figures = data["support"].get(key)
         if figures is None:
             continue
@@ -285,7 +294,7 @@ def support(data: dict[str, Any], *, only_school: int | None = None) -> tuple[li
     for f in SUPPORT_FIELDS:
         known = [r.values[f] for r in rows if r.values[f] is not None]
         average[f] = sum(v for v in known if v is not None) / len(known) if known else None
-    statuses: dict[str, int] = defaultdict(int)
+    statuses: dict[str, float] = defaultdict(float)
     for r in rows:
         for status, count in r.routes.items():
             statuses[status] += count

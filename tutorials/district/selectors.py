@@ -175,7 +175,7 @@ def support_counts(year: AcademicYear, subject_id: int) -> dict[int, dict[str, A
     ):
         figures[school_id]["items_planned"] = planned
         figures[school_id]["items_done"] = done
-    for school_id, held, rating in (
+    for school_id, held, mean_rating in (
         Booking.objects.filter(
             status=Booking.Status.HELD,
             slot__offering__subject_id=subject_id,
@@ -184,11 +184,11 @@ def support_counts(year: AcademicYear, subject_id: int) -> dict[int, dict[str, A
             teacher_organisation__isnull=False,
         )
         .values_list("teacher_organisation_id")
-        .annotate(held=Count("pk"), rating=Avg("rating__score"))
+        .annotate(held=Count("pk"), avg_rating=Avg("rating__score"))
         .order_by()
     ):
         figures[school_id]["consultations_held"] = held
-        figures[school_id]["consultation_rating"] = rating
+        figures[school_id]["consultation_rating"] = mean_rating
     requests = HelpHourRequest.objects.filter(
         subject_id=subject_id, submitted_at__gte=start, submitted_at__lte=end
     ).exclude(status__in=[HelpStatus.DRAFT, HelpStatus.WITHDRAWN])
