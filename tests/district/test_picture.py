@@ -67,6 +67,9 @@ def test_a_school_of_two_teachers_is_hidden_with_the_cells_that_would_give_it_aw
     assert table.count("скрыто") == 3 + 3  # A's (complementary) and the district's, served in Russian
     assert table.count("hm-hidden") == 2 * 3 + 3  # A's (complementary) and the district's too
     assert "hm-mean" not in table  # not one percentage is written
+    body = methodologist.get(f"/api/district/{p.campaign.pk}/").json()
+    cells = [c for row in [*body["schools"], body["district"]] for c in row["cells"]]
+    assert len(cells) == 9 and all(c["hidden"] and c["mean"] is None and c["n"] is None for c in cells)
     # The XLSX: every school and district value of a topic is "n < 3".
     sheet = load_workbook(io.BytesIO(workbook(snapshot)))["Heatmap"]
     rows = {r[0]: r[1:] for r in sheet.iter_rows(min_row=4, values_only=True)}
