@@ -17,7 +17,7 @@ from tests.conftest import District, client_for
 from tutorials.district import compute, picture
 from tutorials.district.exports import school_pdf, workbook
 from tutorials.district.models import PictureSnapshot
-from tutorials.district.services import snapshot_compute, snapshot_for
+from tutorials.district.services import snapshot_compute, snapshot_for, stale_campaign_ids
 from tutorials.district.tasks import picture_refresh
 from tutorials.routes import services as routes
 
@@ -210,7 +210,9 @@ def test_a_new_final_result_makes_the_figures_stale_until_recomputed(centre: Dis
         f"/district/{p.campaign.pk}/"
     )
     assert 'id="stale"' in page.content.decode()
+    assert stale_campaign_ids() == [p.campaign.pk]  # what the beat sweep recomputes
     picture_refresh.apply(args=(p.campaign.pk,))  # the Celery task's own code, run here
+    assert stale_campaign_ids() == []
     again = snapshot_for(p.campaign)
     assert not again.stale
     assert PictureSnapshot.objects.get(campaign_id=p.campaign.pk).computed_at > first.computed_at

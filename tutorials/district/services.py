@@ -79,3 +79,29 @@ def refresh_request(*, membership: Membership | None, campaign_id: int) -> None:
         raise PermissionDeniedError(_("The district picture is for the centre's methodologists."))
     campaign = campaign_of(campaign_id)
     transaction.on_commit(lambda: picture_refresh_soon(campaign.pk))
+
+
+def stale_campaign_ids() -> list[int]:
+    """Campaigns of this schema with a snapshot older than their newest final result (2 queries)."""
+    from django.db.models import Max
+
+    from tutorials.diagnostics.campaigns.models import Attempt
+
+    latest = dict(
+        Attempt.objects.filter(status=Attempt.Status.FINAL, finalised_at__isnull=False)
+        .values_list("campaign_id")
+        .annotate(last=Max("finalised_at"))
+        .order_by()
+    )
+    known = dict(PictureSnapshot.objects.values_list("campaign_id", "results_as_of"))
+    return sorted(
+        pk for pk, last in latest.items() if pk in known and (known[pk] is None or last > known[pk])
+    )
+
+
+def stale_recompute() -> int:
+    """Recompute, in this schema, every picture someone has looked at whose results changed since."""
+    stale = stale_campaign_ids()
+    for campaign_id in stale:
+        snapshot_compute(campaign_id)
+    return len(stale)

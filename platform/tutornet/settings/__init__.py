@@ -214,6 +214,8 @@ CELERY_BEAT_SCHEDULE = {
     # Tutorials: reminders and expired waiting-list offers, fanned out the same way (tutorials.tasks).
     "tutorials-reminders": {"task": "tutorials.reminders_sweep", "schedule": 60.0},
     "tutorials-waitlist-expiry": {"task": "tutorials.waitlist_expiry_sweep", "schedule": 60.0},
+    # District picture: recompute the pictures whose campaign has newer final results (fan out too).
+    "district-picture-stale": {"task": "district_picture.stale_sweep", "schedule": 300.0},
 }
 
 # Two redis-py 8 defaults broke consumers (bench/slot_fanout.py, tests/consultations/test_live.py):
