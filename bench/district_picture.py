@@ -48,7 +48,7 @@ def seed(schools_n: int, teachers: int, topics_n: int) -> dict[str, Any]:
 
     from accounts.models import Membership, Role, User
     from codifier.models import Codifier, Exam, Topic, TopicMapping
-    from tenants.models import AcademicYear, Subject
+    from tenants.models import AcademicYear, Organisation, Subject
     from tenants.services import organisation_create
     from tutorials.diagnostics.campaigns import services
     from tutorials.diagnostics.campaigns.models import Attempt, Campaign, TopicResult
@@ -56,16 +56,20 @@ def seed(schools_n: int, teachers: int, topics_n: int) -> dict[str, Any]:
     from tutorials.diagnostics.services.items import item_create
 
     centre, _ = organisation_create(kind="centre", name="Центр", short_name="ЦРО", subdomain="centre")
-    schools = [
-        organisation_create(
-            kind="school",
-            name=f"Школа № {n}",
-            short_name=f"Школа {n:02d}",
-            subdomain=f"school{n}",
-            centre=centre,
-        )[0]
-        for n in range(1, schools_n + 1)
-    ]
+    # The schools are public rows only: the picture reads their ids and names, never their
+    # schemas, and creating 30 schemas costs minutes on a loaded machine (bench/school_ready.py).
+    schools = Organisation.objects.bulk_create(
+        [
+            Organisation(
+                kind=Organisation.Kind.SCHOOL,
+                name=f"Школа № {n}",
+                short_name=f"Школа {n:02d}",
+                centre=centre,
+                schema_name=f"bench_school{n}",
+            )
+            for n in range(1, schools_n + 1)
+        ]
+    )
     subject = Subject.objects.create(name="Математика", code="math")
     years = [
         AcademicYear.objects.create(name="2025/2026", starts_on=date(2025, 9, 1), ends_on=date(2026, 8, 31)),
@@ -179,7 +183,7 @@ def session_cookie(user: Any) -> str:
 
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"  # Axes' backend only guards
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
@@ -241,6 +245,7 @@ def main() -> int:
                 snapshot = snapshot_compute(world["campaign"].pk)
                 runs.append(time.perf_counter() - t0)
             assert len(snapshot.data["cells"]) == args.schools * args.topics
+            print(f"precompute runs: {', '.join(f'{r:.2f} s' for r in runs)}", flush=True)
             raw = sorted(raw_aggregate(world["campaign"].pk) for _ in range(5))[2]
             cookie = session_cookie(world["methodologist"])
         process, port = common.start_uvicorn("tutornet.asgi:application", env)
