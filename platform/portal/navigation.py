@@ -13,6 +13,7 @@ from accounts import permissions as account_permissions
 from consultations import permissions as consultation_permissions
 from consultations.help_hour import permissions as help_hour_permissions
 from tenants.models import Organisation
+from tutorials.district import permissions as district_picture_permissions
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,10 @@ def sections_for(request: HttpRequest) -> list[Section]:
     wanted.append(("calendar", _("My calendar"), "/my/calendar/"))
     if account_permissions.can_manage_staff(membership):
         wanted.append(("staff", _("Staff"), "/staff/"))
+    if district_picture_permissions.can_see_district(district):
+        wanted.append(("analytics", _("Analytics"), "/district/"))
+    elif district_picture_permissions.own_school(district) is not None:
+        wanted.append(("my-school", _("My school"), "/district/my-school/"))
     path = request.path
     # The most specific section that holds the page is the current one.
     best = max(

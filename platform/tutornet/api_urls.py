@@ -10,4 +10,5 @@ urlpatterns = [
     path("tutorials/", include("tutorials.api_urls")),
     path("events/", include("tutorials.events.api_urls")),
     path("routes/", include("tutorials.routes.api_urls")),
+    path("district/", include("tutorials.district.api_urls")),
 ]

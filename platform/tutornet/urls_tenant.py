@@ -24,6 +24,7 @@ urlpatterns = [
     path("diagnostics/", include("tutorials.diagnostics.campaigns.urls")),
     path("events/", include("tutorials.events.urls")),
     path("routes/", include("tutorials.routes.urls")),
+    path("district/", include("tutorials.district.urls")),
     path("", include("tenants.urls")),
     path("api/", include("tutornet.api_urls")),
     path("", include("portal.urls")),

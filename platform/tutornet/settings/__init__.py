@@ -104,6 +104,7 @@ TENANT_APPS = [
     "tutorials.diagnostics.campaigns",
     "tutorials.events",
     "tutorials.routes",
+    "tutorials.district",
 ]
 # Order matters (templates, static files, migrations): keep it deterministic.
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -218,6 +219,8 @@ CELERY_BEAT_SCHEDULE = {
     "tutorials-waitlist-expiry": {"task": "tutorials.waitlist_expiry_sweep", "schedule": 60.0},
     # Professional routes: deadline reminders and overdue notices of plan items (tutorials.routes.tasks).
     "routes-deadline-reminders": {"task": "routes.reminders_sweep", "schedule": 900.0},
+    # District picture: recompute the pictures whose campaign has newer final results (fan out too).
+    "district-picture-stale": {"task": "district_picture.stale_sweep", "schedule": 300.0},
 }
 
 # Two redis-py 8 defaults broke consumers (bench/slot_fanout.py, tests/consultations/test_live.py):
