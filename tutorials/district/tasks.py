@@ -33,15 +33,15 @@ def picture_refresh(campaign_id: int) -> float:
 def stale_sweep() -> int:
     """Beat: in every organisation, recompute the pictures whose campaign has newer final results
     (a campaign closing, late grades) — so the figures are fresh before anyone opens them."""
-    from consultations.tasks import _fan_out
+    from consultations.tasks import fan_out
 
-    return _fan_out(stale_refresh_for)
+    return fan_out(stale_refresh_for)
 
 
 @shared_task(name="district_picture.stale_refresh_for")
 def stale_refresh_for(organisation_ids: list[int]) -> int:
-    from consultations.tasks import _in_each
+    from consultations.tasks import in_each
 
     from .services import stale_recompute
 
-    return _in_each(organisation_ids, stale_recompute, "District picture refresh")
+    return in_each(organisation_ids, stale_recompute, "District picture refresh")

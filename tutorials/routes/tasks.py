@@ -9,15 +9,15 @@ from celery import shared_task
 @shared_task(name="routes.reminders_sweep")
 def reminders_sweep() -> int:
     """Beat: fan the deadline reminders out over the organisations."""
-    from consultations.tasks import _fan_out
+    from consultations.tasks import fan_out
 
-    return _fan_out(reminders_send_for)
+    return fan_out(reminders_send_for)
 
 
 @shared_task(name="routes.reminders_send_for")
 def reminders_send_for(organisation_ids: list[int]) -> int:
-    from consultations.tasks import _in_each
+    from consultations.tasks import in_each
 
     from .reminders import reminders_send
 
-    return _in_each(organisation_ids, lambda: reminders_send(), "Route deadline reminders")
+    return in_each(organisation_ids, lambda: reminders_send(), "Route deadline reminders")
