@@ -25,8 +25,8 @@ from notifications.models import Notification
 from tests.conftest import District, member
 from tests.factories import UserFactory, api_token
 
+from .api_helpers import CENTRE, book, in_days, slot_in
 from .factories import teacher_in
-from .test_api import CENTRE, book, in_days, slot_in
 
 pytestmark = pytest.mark.django_db
 
