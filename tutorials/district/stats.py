@@ -1,4 +1,4 @@
-"""The statistics of the district picture, in plain Python (no SciPy in the project).
+"""The statistics of the district picture.
 
 Paired difference (year over year)
 ----------------------------------
@@ -15,43 +15,22 @@ Two groups (routes addressed the topic vs not)
 Difference of the groups' mean changes with Welch's interval:
     (d̄₁ − d̄₂) ± t(0.975, ν) · √(s₁²/n₁ + s₂²/n₂),  ν by Welch–Satterthwaite.
 
-t quantiles: the exact two-sided 95 % values for 1–30 degrees of freedom (standard
-tables), and above 30 the Cornish–Fisher expansion around the normal quantile (error
-below 1e-4 there).
+t quantiles come from SciPy (``scipy.stats.t.ppf``), fractional degrees of freedom included.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from statistics import NormalDist
 
-# t(0.975, df) for df = 1..30 (standard tables, 3 decimals).
-_T975 = (
-    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-    2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-    2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
-)  # fmt: skip
+from scipy.stats import t as student_t
 
 
 def t975(df: float) -> float:
-    """The 97.5 % quantile of Student's t with ``df`` degrees of freedom."""
+    """The 97.5 % quantile of Student's t with ``df`` degrees of freedom (fractional for Welch's ν)."""
     if df < 1:
         raise ValueError("degrees of freedom must be at least 1")
-    if df <= 30:
-        low = int(math.floor(df))
-        if low == df or low == 30:
-            return _T975[low - 1]
-        # Welch's ν is fractional: interpolate in 1/ν, as tables advise.
-        a, b = _T975[low - 1], _T975[low]
-        w = (1 / low - 1 / df) / (1 / low - 1 / (low + 1))
-        return a + (b - a) * w
-    z = NormalDist().inv_cdf(0.975)
-    g1 = (z**3 + z) / 4
-    g2 = (5 * z**5 + 16 * z**3 + 3 * z) / 96
-    g3 = (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384
-    g4 = (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / 92160
-    return z + g1 / df + g2 / df**2 + g3 / df**3 + g4 / df**4
+    return float(student_t.ppf(0.975, df))
 
 
 @dataclass(frozen=True)
