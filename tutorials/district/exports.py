@@ -186,10 +186,10 @@ def school_lines(snapshot: PictureSnapshot, school_id: int) -> list[tuple[str, s
             lines.append(("", f"{topic.code}: {_r(cell.change, 1):+} {interval}, n = {cell.n} {note}"))
     rows, average = picture.support(data, only_school=school_id)
     lines.append(("B", _("What the support did: school (district average)")))
-    own = rows[0] if rows else None
+    own_row = rows[0] if rows else None
     for key, label in support_labels().items():
-        own_text = support_text(own, key) if own else _r(None, 1)
-        lines.append(("", f"{label}: {own_text} ({support_text(average, key)})"))
+        figure = support_text(own_row, key) if own_row else _r(None, 1)
+        lines.append(("", f"{label}: {figure} ({support_text(average, key)})"))
     return lines
 
 
