@@ -15,6 +15,8 @@ from consultations.help_hour import permissions as help_hour_permissions
 from tenants.models import Organisation
 from tutorials.district import permissions as district_picture_permissions
 
+from .district import go_url
+
 
 @dataclass(frozen=True)
 class Section:
@@ -54,6 +56,9 @@ def sections_for(request: HttpRequest) -> list[Section]:
         wanted.append(("analytics", _("Analytics"), "/district/"))
     elif district_picture_permissions.own_school(district) is not None:
         wanted.append(("my-school", _("My school"), "/district/my-school/"))
+    elif (centre := district_picture_permissions.centre_for_school_admin(membership)) is not None:
+        # "Моя школа" lives on the centre's portal: the school admin goes there by the portal hop.
+        wanted.append(("my-school", _("My school"), go_url(centre, "/district/my-school/")))
     path = request.path
     # The most specific section that holds the page is the current one.
     best = max(

@@ -77,6 +77,17 @@ def support_labels() -> dict[str, str]:
     }
 
 
+def support_text(row: picture.SupportRow, key: str) -> Any:
+    """A support figure as written in the exports: a mean rating with its count, "n < 3" below 3."""
+    if row.hidden(key):
+        return _("n < 3")
+    value = _r(row.values[key], 1)
+    count = row.rated(key)
+    if count and row.values[key] is not None:
+        return f"{value} (n = {count})"
+    return value
+
+
 def workbook(snapshot: PictureSnapshot) -> bytes:
     data = snapshot.data
     heat = picture.heatmap(data)
@@ -129,7 +140,7 @@ def workbook(snapshot: PictureSnapshot) -> bytes:
     support.header([_("School"), *labels.values()])
     for support_row in [*support_rows, average]:
         support.row(
-            [support_row.name or _("District average"), *[_r(support_row.values[k], 1) for k in labels]]
+            [support_row.name or _("District average"), *[support_text(support_row, k) for k in labels]]
         )
     return xlsx.to_bytes(book)
 
@@ -175,9 +186,10 @@ def school_lines(snapshot: PictureSnapshot, school_id: int) -> list[tuple[str, s
             lines.append(("", f"{topic.code}: {_r(cell.change, 1):+} {interval}, n = {cell.n} {note}"))
     rows, average = picture.support(data, only_school=school_id)
     lines.append(("B", _("What the support did: school (district average)")))
-    own_values = rows[0].values if rows else {}
+    own_row = rows[0] if rows else None
     for key, label in support_labels().items():
-        lines.append(("", f"{label}: {_r(own_values.get(key), 1)} ({_r(average.values[key], 1)})"))
+        figure = support_text(own_row, key) if own_row else _r(None, 1)
+        lines.append(("", f"{label}: {figure} ({support_text(average, key)})"))
     return lines
 
 

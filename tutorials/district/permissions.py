@@ -58,3 +58,19 @@ def own_school(membership: Membership | None) -> int | None:
     if organisation.centre_id != getattr(tenant, "pk", None):
         return None
     return organisation.pk
+
+
+def centre_for_school_admin(membership: Membership | None) -> Organisation | None:
+    """On a school's own portal, its administrator's centre (where "Моя школа" is), else None."""
+    if not _active_here(membership) or membership is None:
+        return None
+    tenant = getattr(connection, "tenant", None)
+    organisation = membership.organisation
+    if (
+        getattr(tenant, "kind", None) != Organisation.Kind.SCHOOL
+        or organisation.pk != getattr(tenant, "pk", None)
+        or membership.role != Role.SCHOOL_ADMIN
+    ):
+        return None
+    centre = organisation.centre
+    return centre if centre is not None and centre.is_active else None

@@ -263,8 +263,14 @@ SUPPORT_FIELDS = (
 )
 
 
+RATING_FIELDS = ("consultation_rating", "help_rating", "tutorial_rating")
+MIN_RATINGS = 3  # a mean of fewer ratings would give one person's away
+
+
 @dataclass
 class SupportRow:
+    """``values`` holds each rating's count as ``<field>_n``; a mean of fewer than 3 is None."""
+
     school_id: int | None
     name: str
     routes: dict[str, float]
@@ -273,6 +279,22 @@ class SupportRow:
     @property
     def ordered(self) -> list[float | None]:
         return [self.values[f] for f in SUPPORT_FIELDS]
+
+    def rated(self, field: str) -> int | None:
+        """The number of ratings behind a mean rating (None for the other figures)."""
+        count = self.values.get(f"{field}_n")
+        return None if count is None else int(count)
+
+    def hidden(self, field: str) -> bool:
+        count = self.rated(field)
+        return count is not None and 0 < count < MIN_RATINGS
+
+    @property
+    def cells(self) -> list[dict[str, Any]]:
+        """Per field for the page: the value, its number of ratings, and whether it is hidden."""
+        return [
+            {"value": self.values[f], "n": self.rated(f), "hidden": self.hidden(f)} for f in SUPPORT_FIELDS
+        ]
 
 
 def support(data: dict[str, Any], *, only_school: int | None = None) -> tuple[list[SupportRow], SupportRow]:
@@ -289,11 +311,19 @@ def support(data: dict[str, Any], *, only_school: int | None = None) -> tuple[li
             "items_done_share": 100 * figures["items_done"] / planned if planned else None,
             **{f: figures[f] for f in SUPPORT_FIELDS if f not in ("routes_total", "items_done_share")},
         }
+        for f in RATING_FIELDS:
+            count = figures.get(f"{f}_n", 0)
+            values[f"{f}_n"] = count
+            if count < MIN_RATINGS:
+                values[f] = None
         rows.append(SupportRow(int(key), name, routes, values))
     average: dict[str, float | None] = {}
     for f in SUPPORT_FIELDS:
         known = [r.values[f] for r in rows if r.values[f] is not None]
         average[f] = sum(v for v in known if v is not None) / len(known) if known else None
+    for f in RATING_FIELDS:
+        # Over the schools shown: a hidden school's ratings stay out of the district's mean too.
+        average[f"{f}_n"] = sum(int(r.values[f"{f}_n"] or 0) for r in rows if r.values[f] is not None)
     statuses: dict[str, float] = defaultdict(float)
     for r in rows:
         for status, count in r.routes.items():

@@ -15,7 +15,7 @@ from datetime import datetime, time
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, Max, Q
+from django.db.models import Avg, Count, Max, Q, Sum
 from django.utils import timezone
 
 from codifier.models import Topic, TopicMapping
@@ -129,7 +129,8 @@ def support_counts(year: AcademicYear, subject_id: int) -> dict[int, dict[str, A
     filed by the school and the sessions held for them; tutorials of the subject its
     teachers registered for and the attendances; case materials the school
     published in the district bank; the mean ratings of the consultations, the Help
-    Hour sessions and the tutorials its teachers gave."""
+    Hour sessions and the tutorials its teachers gave, each with its number of ratings
+    (``*_rating_n``: the picture hides a mean of fewer than 3)."""
     from casebank.models import Material
     from casebank.models import Status as MaterialStatus
     from consultations.help_hour.models import HelpHourRequest, UsefulnessRating
@@ -153,6 +154,9 @@ def support_counts(year: AcademicYear, subject_id: int) -> dict[int, dict[str, A
             "registrations": 0,
             "attendances": 0,
             "tutorial_rating": None,
+            "consultation_rating_n": 0,
+            "help_rating_n": 0,
+            "tutorial_rating_n": 0,
             "materials": 0,
         }
     )
@@ -175,7 +179,7 @@ def support_counts(year: AcademicYear, subject_id: int) -> dict[int, dict[str, A
     ):
         figures[school_id]["items_planned"] = planned
         figures[school_id]["items_done"] = done
-    for school_id, held, mean_rating in (
+    for school_id, held, mean_rating, rated in (
         Booking.objects.filter(
             status=Booking.Status.HELD,
             slot__offering__subject_id=subject_id,
@@ -184,11 +188,12 @@ def support_counts(year: AcademicYear, subject_id: int) -> dict[int, dict[str, A
             teacher_organisation__isnull=False,
         )
         .values_list("teacher_organisation_id")
-        .annotate(held=Count("pk"), avg_rating=Avg("rating__score"))
+        .annotate(held=Count("pk"), avg_rating=Avg("rating__score"), rated=Count("rating__score"))
         .order_by()
     ):
         figures[school_id]["consultations_held"] = held
         figures[school_id]["consultation_rating"] = mean_rating
+        figures[school_id]["consultation_rating_n"] = rated
     requests = HelpHourRequest.objects.filter(
         subject_id=subject_id, submitted_at__gte=start, submitted_at__lte=end
     ).exclude(status__in=[HelpStatus.DRAFT, HelpStatus.WITHDRAWN])
@@ -198,16 +203,19 @@ def support_counts(year: AcademicYear, subject_id: int) -> dict[int, dict[str, A
         if session_id and status in (HelpStatus.HELD, HelpStatus.CLOSED):
             sessions_of[school_id].add(session_id)
     all_sessions = {s for ids in sessions_of.values() for s in ids}
-    rating_of = dict(
-        UsefulnessRating.objects.filter(session_id__in=all_sessions)
+    rating_of: dict[int, tuple[int, int]] = {
+        session_id: (total, rated)
+        for session_id, total, rated in UsefulnessRating.objects.filter(session_id__in=all_sessions)
         .values_list("session_id")
-        .annotate(avg=Avg("score"))
+        .annotate(total=Sum("score"), rated=Count("pk"))
         .order_by()
-    )
+    }
     for school_id, ids in sessions_of.items():
         figures[school_id]["help_sessions"] = len(ids)
-        scores = [rating_of[s] for s in ids if s in rating_of]
-        figures[school_id]["help_rating"] = sum(scores) / len(scores) if scores else None
+        total = sum(rating_of[s][0] for s in ids if s in rating_of)
+        rated = sum(rating_of[s][1] for s in ids if s in rating_of)
+        figures[school_id]["help_rating"] = total / rated if rated else None
+        figures[school_id]["help_rating_n"] = rated
     registrations = Registration.objects.filter(
         tutorial__subjects__id=subject_id,
         tutorial__starts_at__gte=start,
@@ -242,6 +250,7 @@ def support_counts(year: AcademicYear, subject_id: int) -> dict[int, dict[str, A
             sums[school].append(rating)
     for school_id, values in sums.items():
         figures[school_id]["tutorial_rating"] = sum(values) / len(values)
+        figures[school_id]["tutorial_rating_n"] = len(values)
     for school_id, count in (
         Material.objects.filter(
             status=MaterialStatus.PUBLISHED,
