@@ -50,6 +50,9 @@ def main() -> int:
     )
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument(
+        "--profile", action="store_true", help="also profile the largest route page (cProfile, top 30)"
+    )
     args = parser.parse_args()
     common.database_create(DB)
     try:
@@ -153,6 +156,19 @@ def main() -> int:
                 docx = Document(io.BytesIO(portfolio.portfolio_docx(gathered)))
                 assert any(f"Ссылка к задаче {size}" in p.text for p in docx.paragraphs)
             results[size] = row
+
+        if args.profile:
+            import cProfile
+            import pstats
+
+            path = f"/routes/{routes[SIZES[-1]].pk}/"
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(10):
+                client.get(path)
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
 
         load = os.getloadavg()[0]
         print(f"\nload average at the end: {load:.1f} ({os.cpu_count()} cores); times in ms")

@@ -92,61 +92,115 @@ def why(deficit: Deficit) -> str:
     return "; ".join(parts)
 
 
+class OfferBook:
+    """The ranked offers of one subject, read once per topic for a whole run of proposals
+    (a campaign's teachers share their topics: the reads do not grow with the teachers)."""
+
+    def __init__(self, subject_id: int | None) -> None:
+        self.subject_id = subject_id
+        self._topics: dict[int, list[dict[str, Any]]] = {}
+        self._offerings: list[Any] | None = None
+
+    def _topic(self, topic_id: int) -> list[dict[str, Any]]:
+        from casebank.models import Material
+        from casebank.models import Status as MaterialStatus
+        from tutorials.models import Tutorial
+
+        if topic_id not in self._topics:
+            tutorials = (
+                Tutorial.objects.filter(status=Tutorial.Status.PUBLISHED, topics=topic_id)
+                .filter(Q(starts_at__gte=timezone.now()) | Q(starts_at__isnull=True))
+                .order_by("starts_at", "pk")
+                .values_list("pk", "title")[:OFFER_LIMIT]
+            )
+            materials = (
+                Material.objects.filter(status=MaterialStatus.PUBLISHED, codifier_topics=topic_id)
+                .order_by("-published_at", "-pk")
+                .values_list("pk", "title")[:OFFER_LIMIT]
+            )
+            self._topics[topic_id] = [
+                {"kind": "tutorial", "id": pk, "title": title, "form": Form.TUTORIAL}
+                for pk, title in tutorials
+            ] + [
+                {"kind": "material", "id": pk, "title": title, "form": Form.CASE_MATERIAL}
+                for pk, title in materials
+            ]
+        return self._topics[topic_id]
+
+    def offerings(self) -> list[Any]:
+        from consultations.models import Offering
+
+        if self._offerings is None:
+            self._offerings = (
+                []
+                if self.subject_id is None
+                else list(
+                    Offering.objects.filter(subject_id=self.subject_id, is_active=True).select_related(
+                        "tutor"
+                    )
+                )
+            )
+        return self._offerings
+
+    def offers_for(self, deficit: Deficit) -> list[dict[str, Any]]:
+        """The ranked offers for one deficit (the rule in the module's docstring)."""
+        offers = [dict(o) for o in self._topic(deficit.topic_id)] if deficit.topic_id else []
+        if self.subject_id is not None:
+            title = deficit.topic_title.lower()
+            offerings = sorted(
+                self.offerings(), key=lambda o: (not (title and o.topic and o.topic.lower() in title), o.pk)
+            )
+            offers += [
+                {"kind": "offering", "id": o.pk, "title": f"{o} — {o.tutor}", "form": Form.CONSULTATION}
+                for o in offerings[:OFFER_LIMIT]
+            ]
+        offers.append(
+            {"kind": "help_hour", "id": None, "title": _("Methodological Help Hour"), "form": Form.HELP_HOUR}
+        )
+        return offers
+
+
 def offers_for(deficit: Deficit, subject_id: int | None) -> list[dict[str, Any]]:
     """The ranked offers for one deficit (the rule in the module's docstring)."""
-    from casebank.models import Material
-    from casebank.models import Status as MaterialStatus
-    from consultations.models import Offering
-    from tutorials.models import Tutorial
+    return OfferBook(subject_id).offers_for(deficit)
 
-    offers: list[dict[str, Any]] = []
-    if deficit.topic_id:
-        tutorials = (
-            Tutorial.objects.filter(status=Tutorial.Status.PUBLISHED, topics=deficit.topic_id)
-            .filter(Q(starts_at__gte=timezone.now()) | Q(starts_at__isnull=True))
-            .order_by("starts_at", "pk")[:OFFER_LIMIT]
-        )
-        offers += [
-            {"kind": "tutorial", "id": t.pk, "title": t.title, "form": Form.TUTORIAL} for t in tutorials
-        ]
-        materials = Material.objects.filter(
-            status=MaterialStatus.PUBLISHED, codifier_topics=deficit.topic_id
-        ).order_by("-published_at", "-pk")[:OFFER_LIMIT]
-        offers += [
-            {"kind": "material", "id": m.pk, "title": m.title, "form": Form.CASE_MATERIAL} for m in materials
-        ]
-    if subject_id is not None:
-        offerings = list(
-            Offering.objects.filter(subject_id=subject_id, is_active=True).select_related("tutor")
-        )
-        title = deficit.topic_title.lower()
-        offerings.sort(key=lambda o: (not (title and o.topic and o.topic.lower() in title), o.pk))
-        offers += [
-            {"kind": "offering", "id": o.pk, "title": f"{o} — {o.tutor}", "form": Form.CONSULTATION}
-            for o in offerings[:OFFER_LIMIT]
-        ]
-    offers.append(
-        {"kind": "help_hour", "id": None, "title": _("Methodological Help Hour"), "form": Form.HELP_HOUR}
-    )
-    return offers
+
+def route_propose(*, teacher_id: int, campaign: Campaign, actor: User) -> Route:
+    """A draft route with one proposed task per deficit of the teacher in the campaign
+    (``propose``, without the count of the tasks it added)."""
+    return propose(teacher_id=teacher_id, campaign=campaign, actor=actor)[0]
 
 
 @transaction.atomic
-def route_propose(*, teacher_id: int, campaign: Campaign, actor: User) -> Route:
+def propose(
+    *,
+    teacher_id: int,
+    campaign: Campaign,
+    actor: User,
+    deficits: list[Deficit] | None = None,
+    book: OfferBook | None = None,
+) -> tuple[Route, int]:
     """A draft route with one proposed task per deficit of the teacher in the campaign,
     strongest first, each with its why and its ranked offers.  Into the teacher's draft for
-    the campaign's year if there is one; a route already sent on is refused."""
+    the campaign's year if there is one; a route already sent on is refused.
+
+    A campaign-wide run passes the teacher's ``deficits`` (read once for the campaign) and one
+    ``book`` of offers for all its teachers, so a teacher costs a constant handful of statements."""
     teacher = User.objects.get(pk=teacher_id)
-    deficits = rank_deficits(deficits_for(teacher_id, campaign))
+    deficits = rank_deficits(deficits_for(teacher_id, campaign) if deficits is None else deficits)
     if not deficits:
         raise TutornetError(
             _("The diagnostics show no deficits for this teacher: there is nothing to propose.")
         )
+    book = book if book is not None else OfferBook(campaign.subject_id)
     route = (
         Route.objects.select_for_update()
         .filter(teacher_id=teacher_id, academic_year=campaign.academic_year)
         .first()
     )
+    existing: set[int | None] = set()
+    existing_blocks: set[str] = set()
+    position = 0
     if route is None:
         route = services.route_create(
             actor=actor,
@@ -164,29 +218,36 @@ def route_propose(*, teacher_id: int, campaign: Campaign, actor: User) -> Route:
         services._require(
             services.permissions.can_edit(actor, route) or services.permissions.is_methodologist(actor)
         )
-    existing = {t for t in route.items.exclude(topic=None).values_list("topic_id", flat=True)}
-    # A questionnaire-only deficit has no topic: it is known by its label (proposing twice adds nothing).
-    existing_blocks = set(route.items.filter(topic=None).values_list("deficit", flat=True))
-    position = route.items.count()
+        # One read of the draft's items: a questionnaire-only deficit has no topic, it is known by
+        # its label (proposing twice adds nothing).
+        for topic_id, label in route.items.values_list("topic_id", "deficit"):
+            position += 1
+            if topic_id is None:
+                existing_blocks.add(label)
+            else:
+                existing.add(topic_id)
+    items = []
     for deficit in deficits:
         name = deficit.topic_title or deficit.competence_block
-        if deficit.topic_id in existing or (
-            deficit.topic_id is None and f"{deficit.topic_code} {name}".strip()[:300] in existing_blocks
-        ):
+        label = f"{deficit.topic_code} {name}".strip()[:300]
+        if deficit.topic_id in existing or (deficit.topic_id is None and label in existing_blocks):
             continue
-        offers = offers_for(deficit, campaign.subject_id)
+        offers = book.offers_for(deficit)
         position += 1
-        PlanItem.objects.create(
-            route=route,
-            position=position,
-            topic_id=deficit.topic_id,
-            deficit=f"{deficit.topic_code} {name}".strip()[:300],
-            task=_("Close the gap on “%(topic)s”") % {"topic": name},
-            form=offers[0]["form"],
-            expected_result=_("Result of the next diagnostics on this topic above the threshold"),
-            proposal=PlanItem.Proposal.PROPOSED,
-            why=why(deficit),
-            offers=offers,
+        items.append(
+            PlanItem(
+                route=route,
+                position=position,
+                topic_id=deficit.topic_id,
+                deficit=label,
+                task=_("Close the gap on “%(topic)s”") % {"topic": name},
+                form=offers[0]["form"],
+                expected_result=_("Result of the next diagnostics on this topic above the threshold"),
+                proposal=PlanItem.Proposal.PROPOSED,
+                why=why(deficit),
+                offers=offers,
+            )
         )
+    PlanItem.objects.bulk_create(items)
     services.audit(actor=actor, action="route.propose", target=route.pk, campaign=campaign.pk)
-    return route
+    return route, len(items)

@@ -28,7 +28,7 @@ from tutornet.errors import NotFoundError, PermissionDeniedError, TutornetError
 
 from . import permissions, proposals
 from .group_builder import is_final
-from .models import PlanItem, Route
+from .models import Route
 
 
 @dataclass
@@ -92,13 +92,19 @@ def _is_unique_violation(error: IntegrityError) -> bool:
     return isinstance(error.__cause__, UniqueViolation)
 
 
-def _one(*, actor: User, campaign: Campaign, teacher_id: int) -> Outcome:
+def _one(
+    *,
+    actor: User,
+    campaign: Campaign,
+    teacher_id: int,
+    deficits: list[Deficit] | None = None,
+    book: proposals.OfferBook | None = None,
+) -> Outcome:
     for attempt in (1, 2):
-        before = PlanItem.objects.filter(
-            route__teacher_id=teacher_id, route__academic_year=campaign.academic_year
-        ).count()
         try:
-            route = proposals.route_propose(teacher_id=teacher_id, campaign=campaign, actor=actor)
+            route, added = proposals.propose(
+                teacher_id=teacher_id, campaign=campaign, actor=actor, deficits=deficits, book=book
+            )
         except IntegrityError as error:
             # Another methodologist's draft for this teacher won the unique constraint
             # meanwhile: the second try finds it and adds only what it lacks.
@@ -109,8 +115,7 @@ def _one(*, actor: User, campaign: Campaign, teacher_id: int) -> Outcome:
             if attempt == 1 and error.field == "academic_year":
                 continue  # the other's draft was committed between our two reads: as above
             return Outcome(teacher_id=teacher_id, route_id=None, added=0, refused=error.message)
-        after = route.items.count()
-        return Outcome(teacher_id=teacher_id, route_id=route.pk, added=max(after - before, 0))
+        return Outcome(teacher_id=teacher_id, route_id=route.pk, added=added)
     raise AssertionError("unreachable")
 
 
@@ -119,7 +124,8 @@ def propose_for(*, actor: User, campaign_id: int, teacher_ids: list[int]) -> lis
     campaign = _campaign(actor, campaign_id)
     if not is_final(campaign):
         raise TutornetError(_("The campaign's results are not final yet: propose routes once they are."))
-    with_deficits = {t for t, d in deficits_in_campaign(campaign).items() if d}
+    with_deficits = {t: d for t, d in deficits_in_campaign(campaign).items() if d}
+    book = proposals.OfferBook(campaign.subject_id)  # one read per topic for all the teachers
     outcomes = []
     for teacher_id in dict.fromkeys(teacher_ids):
         if teacher_id not in with_deficits:
@@ -134,5 +140,13 @@ def propose_for(*, actor: User, campaign_id: int, teacher_ids: list[int]) -> lis
                 )
             )
             continue
-        outcomes.append(_one(actor=actor, campaign=campaign, teacher_id=teacher_id))
+        outcomes.append(
+            _one(
+                actor=actor,
+                campaign=campaign,
+                teacher_id=teacher_id,
+                deficits=with_deficits[teacher_id],
+                book=book,
+            )
+        )
     return outcomes

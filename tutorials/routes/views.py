@@ -6,6 +6,9 @@ message (never a 500); a route this person may not see is a 404."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,7 +21,7 @@ from tutornet.errors import TutornetError
 from tutornet.pages import refused
 
 from . import collect, comments, permissions, selectors, services
-from .models import SECTIONS, Form, Route, Status, section_label
+from .models import SECTIONS, Evidence, Form, PlanItem, Route, Status, section_label
 
 
 def _visible(request: HttpRequest, route_id: int) -> Route:
@@ -64,10 +67,35 @@ def route_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _label(rows: list[Any], field: str, choices: list[tuple[str, Any]], attr: str) -> None:
+    """``row.<attr>``: what ``row.get_<field>_display()`` shows, with the labels translated once
+    per page, not once per row (the display method rebuilds and hashes every lazy label)."""
+    labels = {value: str(label) for value, label in choices}
+    for row in rows:
+        value = getattr(row, field)
+        setattr(row, attr, labels.get(value, value))
+
+
+def _urls(name: str, route_id: int) -> Callable[[int], str]:
+    """``reverse(name, args=[route_id, pk])`` for many pks with one reverse."""
+    marker = "2147483646"
+    head, tail = reverse(name, args=[route_id, int(marker)]).rsplit(marker, 1)
+    return lambda pk: f"{head}{pk}{tail}"
+
+
 @login_required
 def route_page(request: HttpRequest, route_id: int) -> HttpResponse:
     route = _visible(request, route_id)
     page = selectors.page_of(route)
+    # The per-row labels and links, made once for the page (the template shows them as they were).
+    _label(page.items, "form", Form.choices, "form_label")
+    _label(page.items, "status", PlanItem.ItemStatus.choices, "status_label")
+    _label(page.evidence, "kind", Evidence.Kind.choices, "kind_label")
+    decide_url, confirm_url = _urls("routes:decide", route.pk), _urls("routes:confirm", route.pk)
+    for item in page.items:
+        setattr(item, "decide_url", decide_url(item.pk))  # noqa: B010 (not a model field)
+    for evidence in page.evidence:
+        setattr(evidence, "confirm_url", confirm_url(evidence.pk))  # noqa: B010
     sections = [(name, section_label(name), getattr(route, name)) for name in SECTIONS]
     return render(
         request,
