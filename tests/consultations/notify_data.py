@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from email.header import decode_header, make_header
 from email.message import Message
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -23,10 +23,11 @@ from accounts.models import Role, TeacherBusy, User
 from consultations import rules
 from consultations.models import Booking, CalendarFeed, Offering, Slot, WaitlistEntry
 from consultations.services import booking_reschedule
-from notifications.models import Delivery, Notification
+from notifications.models import Notification
 from tenants.models import Organisation
 from tests.conftest import member
 from tests.factories import SubjectFactory
+from tests.notifications.helpers import notifications_removed
 
 from .factories import MINUTE, book_slot
 
@@ -154,15 +155,7 @@ class Cleanup:
                 CalendarFeed.objects.filter(user_id__in=self.users).delete()
         # The bookings' busy times live in the public schema (accounts.TeacherBusy).
         TeacherBusy.objects.filter(user_id__in=self.users).delete()
-        # The live worker may be delivering them: lock them first (it skips locked rows).
-        with transaction.atomic():
-            ids = list(
-                Notification.objects.select_for_update()
-                .filter(recipient_id__in=self.users)
-                .values_list("pk", flat=True)
-            )
-            Delivery.objects.filter(notification_id__in=ids).delete()
-            Notification.objects.filter(pk__in=ids).delete()
+        notifications_removed(list(self.users))
         connection.set_schema_to_public()
 
 

@@ -63,3 +63,23 @@ def closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def notifications_removed(user_ids: list[int]) -> None:
+    """Delete the committed notifications of these people and their deliveries.
+
+    The live stack's worker may be delivering them right now: lock them first (it skips
+    locked rows), then delete the deliveries before the notifications they point to.
+    """
+    from django.db import transaction
+
+    from notifications.models import Delivery
+
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update()
+            .filter(recipient_id__in=user_ids)
+            .values_list("pk", flat=True)
+        )
+        Delivery.objects.filter(notification_id__in=ids).delete()
+        Notification.objects.filter(pk__in=ids).delete()

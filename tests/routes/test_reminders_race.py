@@ -13,6 +13,7 @@ from accounts.models import Role
 from notifications.models import Kind, Notification
 from tenants.models import AcademicYear
 from tests.conftest import District, member
+from tests.notifications.helpers import notifications_removed
 from tutorials.routes import services
 from tutorials.routes.models import ItemReminder, Route, Status
 from tutorials.routes.reminders import reminders_send
@@ -84,7 +85,7 @@ def test_two_concurrent_sweeps_remind_each_item_exactly_once(district: District,
             lines = [line for body in bodies for line in body.splitlines()]
             assert len(lines) == COUNT and len(set(lines)) == COUNT, person
     finally:
-        Notification.objects.filter(recipient__in=[teacher, tutor, admin]).delete()
+        notifications_removed([teacher.pk, tutor.pk, admin.pk])
         if route_id is not None:
             with tenant_context(district.centre):
                 Route.objects.filter(pk=route_id).delete()

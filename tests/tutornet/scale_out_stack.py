@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import ctypes
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -142,6 +141,13 @@ class TwoOfEach:
         return self.stack.http_port
 
 
+def stack_worker_name(stack: LiveStack) -> str:
+    """The node name (before ``@``) of the live stack's worker as it runs now: a test may have
+    restarted it under another name (tests/consultations/test_reminders.py does)."""
+    args = [str(a) for a in stack.processes[0].args]
+    return args[args.index("-n") + 1].split("@", 1)[0]
+
+
 @contextmanager
 def second_pair(stack: LiveStack, name: str) -> Iterator[TwoOfEach]:
     """Server B and worker B with the live stack's environment (its database, Redis, sink)."""
@@ -149,7 +155,7 @@ def second_pair(stack: LiveStack, name: str) -> Iterator[TwoOfEach]:
     processes = [start_server(stack.env, port_b), start_worker(stack.env, name)]
     try:
         wait_healthy(port_b, processes)
-        first = f"test-{os.getpid()}"  # the live stack's worker (tests/conftest.py names it so)
+        first = stack_worker_name(stack)
         found = wait_for_workers([first, name])
         yield TwoOfEach(stack, port_b, found[first], found[name], processes)
     finally:

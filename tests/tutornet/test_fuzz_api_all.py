@@ -42,7 +42,16 @@ def caller_for(path: str) -> tuple[str, str]:
     return next((host, role) for prefix, host, role in CALLERS if path.startswith(prefix))
 
 
-AREAS = ["casebank", "consultations", "diagnostics", "events", "notifications", "routes", "tutorials"]
+AREAS = [
+    "casebank",
+    "consultations",
+    "diagnostics",
+    "district",
+    "events",
+    "notifications",
+    "routes",
+    "tutorials",
+]
 
 
 @pytest.mark.parametrize("area", AREAS)

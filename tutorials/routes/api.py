@@ -112,6 +112,8 @@ class CommentInputSerializer(serializers.Serializer):
 
 
 class RouteCommentsApi(TutornetAPIView):
+    pagination_class = None  # type: ignore[assignment]  # a plain list: the schema then declares one
+
     @extend_schema(
         operation_id="routes_comments_list",
         responses={200: CommentSerializer(many=True), 404: OpenApiResponse()},

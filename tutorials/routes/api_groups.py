@@ -59,6 +59,8 @@ class GroupDetailSerializer(serializers.Serializer):
 
 
 class GroupListApi(TutornetAPIView):
+    pagination_class = None  # type: ignore[assignment]  # a plain list: the schema then declares one
+
     @extend_schema(operation_id="route_groups_list", responses=GroupSerializer(many=True))
     def get(self, request: Request) -> Response:
         """The group routes this person may see (a methodologist: all; a tutor: their groups)."""
