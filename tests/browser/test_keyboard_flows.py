@@ -67,8 +67,12 @@ def test_a_school_administrator_files_a_help_hour_request_with_a_document_by_key
     page.set_input_files("input[name=document]", str(document))
     assert page.evaluate(IS, "input[name=document]")
     tab_to(page, "input[name='times-0-date']")
-    day = timezone.localdate() + timedelta(days=7)
-    page.keyboard.type(day.strftime("%d%m%Y"))  # the ru-RU date field: dd.mm.yyyy
+    # Chromium orders the date field's parts by its own UI language (dd.mm or mm/dd), not by
+    # the page's locale: a future day whose day and month are the same number reads alike in both.
+    day = next(
+        d for d in (timezone.localdate() + timedelta(days=n) for n in range(2, 400)) if d.day == d.month
+    )
+    page.keyboard.type(day.strftime("%d%m%Y"))
     tab_to(page, "input[name='times-0-starts']")
     page.keyboard.type("1400")
     tab_to(page, "input[name='times-0-ends']")
