@@ -52,6 +52,9 @@
       theme: "snow",
       modules: {
         table: true,
+        // Tab moves the focus on to the next field (no keyboard trap; issue 14): Quill's own
+        // "tab" binding would type a tab character. Tab in a list still indents it.
+        keyboard: { bindings: { tab: { key: "Tab", handler: function () { return true; } } } },
         toolbar: {
           container: [
             [{ header: [2, 3, false] }],
