@@ -26,8 +26,11 @@ FOCUS = """() => { const e = document.activeElement; const s = getComputedStyle(
           shadow: s.boxShadow !== 'none'}; }"""
 
 
-def tab_to(page: Any, selector: str, *, limit: int = 120, backwards: bool = False) -> None:
-    """Press Tab until ``selector`` has the focus; then its focus must be visible."""
+def tab_to(page: Any, selector: str, *, limit: int = 600, backwards: bool = False) -> None:
+    """Press Tab until ``selector`` has the focus; then its focus must be visible.
+
+    The limit is generous: in the whole suite a school holds every person the earlier live tests
+    committed, and a form lists its staff as checkboxes, one Tab stop each."""
     for _ in range(limit):
         if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
             focus = page.evaluate(FOCUS)
