@@ -17,14 +17,13 @@ from __future__ import annotations
 import random
 import sys
 import time
-from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import common  # noqa: E402
+from bench.routes_common import closed_campaign_with_results  # noqa: E402
 
 DB = "bench_route_groups"
 SIZES = (500, 1000, 2000)
@@ -41,7 +40,6 @@ def seed() -> dict[str, Any]:
     from codifier.models import Codifier, Exam, Topic
     from tenants.models import AcademicYear, Subject
     from tenants.services import organisation_create
-    from tutorials.diagnostics.campaigns.models import Attempt, Campaign, TopicResult
 
     centre, _ = organisation_create(kind="centre", name="Центр", short_name="ЦРО", subdomain="centre")
     subject = Subject.objects.create(name="Математика", code="math")
@@ -62,49 +60,19 @@ def seed() -> dict[str, Any]:
             Topic.objects.create(codifier=codifier, code=f"{i + 1}.1", title=f"Тема {i + 1}", position=i)
             for i in range(TOPICS)
         ]
-        weights = [1 / (i + 1) for i in range(TOPICS)]  # the first topics are everybody's trouble
         for size in SIZES:
-            campaign = Campaign.objects.create(
+            campaign = closed_campaign_with_results(
                 title=f"Сентябрь {size}",
-                academic_year=year,
+                year=year,
                 subject=subject,
-                opens_at=now - timedelta(days=3),
-                closes_at=now - timedelta(days=1),
-                time_limit_minutes=60,
-                deficit_threshold=60,
-                created_by=author,
-                published_at=now - timedelta(days=4),
+                author=author,
+                teachers=users[:size],
+                school_of=lambda i: 1000 + i % SCHOOLS,
+                topics=topics,
+                deficits=DEFICITS,
+                rng=rng,
+                now=now,
             )
-            started = now - timedelta(days=2)
-            attempts = Attempt.objects.bulk_create(
-                [
-                    Attempt(
-                        campaign=campaign,
-                        teacher=u,
-                        school_id=1000 + i % SCHOOLS,
-                        seed=i,
-                        started_at=started,
-                        deadline=started + timedelta(hours=1),
-                        status=Attempt.Status.FINAL,
-                        submitted_at=started + timedelta(minutes=50),
-                        finalised_at=started + timedelta(minutes=50),
-                        score=Decimal(10),
-                        max_score=Decimal(40),
-                    )
-                    for i, u in enumerate(users[:size])
-                ]
-            )
-            results = []
-            for attempt in attempts:
-                low: set[int] = set()
-                while len(low) < DEFICITS:
-                    low.add(rng.choices(range(TOPICS), weights)[0])
-                for t, topic in enumerate(topics):
-                    earned = Decimal(rng.choice([0, 1])) if t in low else Decimal(2)
-                    results.append(
-                        TopicResult(attempt=attempt, topic=topic, earned=earned, possible=Decimal(2))
-                    )
-            TopicResult.objects.bulk_create(results, batch_size=5000)
             campaigns[size] = campaign
     return {"centre": centre, "campaigns": campaigns}
 

@@ -23,13 +23,13 @@ import random
 import sys
 import time
 from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import common  # noqa: E402
+from bench.routes_common import closed_campaign_with_results  # noqa: E402
 
 DB = f"bench_routes_proposals_{os.getpid()}"
 SIZES = (500, 1000, 2000)
@@ -51,7 +51,6 @@ def seed() -> dict[str, Any]:
     from consultations.models import Offering
     from tenants.models import AcademicYear, Organisation, Subject
     from tenants.services import organisation_create
-    from tutorials.diagnostics.campaigns.models import Attempt, Campaign, TopicResult
     from tutorials.models import Tutorial
 
     centre, _ = organisation_create(kind="centre", name="Центр", short_name="ЦРО", subdomain="centre")
@@ -150,51 +149,21 @@ def seed() -> dict[str, Any]:
         Offering.objects.bulk_create(
             [Offering(tutor=t, subject=subject, topic=f"Тема {i + 1}") for i, t in enumerate(tutors)]
         )
-        weights = [1 / (i + 1) for i in range(TOPICS)]  # the first topics are everybody's trouble
         first = 0
         for size in SIZES:
-            campaign = Campaign.objects.create(
+            campaign = closed_campaign_with_results(
                 title=f"Сентябрь {size}",
-                academic_year=year,
+                year=year,
                 subject=subject,
-                opens_at=now - timedelta(days=3),
-                closes_at=now - timedelta(days=1),
-                time_limit_minutes=60,
-                deficit_threshold=60,
-                created_by=methodologist,
-                published_at=now - timedelta(days=4),
-            )
-            started = now - timedelta(days=2)
-            attempts = Attempt.objects.bulk_create(
-                [
-                    Attempt(
-                        campaign=campaign,
-                        teacher=u,
-                        school_id=schools[(first + i) % SCHOOLS].pk,
-                        seed=i,
-                        started_at=started,
-                        deadline=started + timedelta(hours=1),
-                        status=Attempt.Status.FINAL,
-                        submitted_at=started + timedelta(minutes=50),
-                        finalised_at=started + timedelta(minutes=50),
-                        score=Decimal(10),
-                        max_score=Decimal(40),
-                    )
-                    for i, u in enumerate(users[first : first + size])
-                ]
+                author=methodologist,
+                teachers=users[first : first + size],
+                school_of=lambda i, first=first: schools[(first + i) % SCHOOLS].pk,
+                topics=topics,
+                deficits=DEFICITS,
+                rng=rng,
+                now=now,
             )
             first += size
-            results = []
-            for attempt in attempts:
-                low: set[int] = set()
-                while len(low) < DEFICITS:
-                    low.add(rng.choices(range(TOPICS), weights)[0])
-                for t, topic in enumerate(topics):
-                    earned = Decimal(rng.choice([0, 1])) if t in low else Decimal(2)
-                    results.append(
-                        TopicResult(attempt=attempt, topic=topic, earned=earned, possible=Decimal(2))
-                    )
-            TopicResult.objects.bulk_create(results, batch_size=5000)
             campaigns[size] = campaign
     return {"centre": centre, "campaigns": campaigns, "methodologist": methodologist}
 
