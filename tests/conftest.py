@@ -47,6 +47,17 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_redis() -> None:
+    """Every run makes its test database anew, so ids start again at 1.  Whatever an
+    earlier run left in the tests' Redis database (a channel group named by a tutor's
+    id, a cached host, a queued task) would be taken for this run's: the tests own the
+    Redis database they are given (``./run test``: database 1) and empty it first."""
+    import redis
+
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+
+
 @dataclass
 class District:
     public: Organisation
