@@ -5,21 +5,15 @@ Nothing here opens a transaction of its own; the calling service does.
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
-import functools
 import html
-import os
 import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 import nh3
 from django.contrib.postgres.search import SearchVector
 from django.core.files import File
-from django.db import transaction
 from django.db.models import F, Func, TextField, Value
-from django.db.models.fields.files import FieldFile
 from django.utils import translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
@@ -32,6 +26,7 @@ from notifications.models import Kind as NotificationKind
 from notifications.services import notification_create
 from tenants.models import Organisation, Subject
 from tenants.selectors import organisation_url
+from tutornet.stored_files import file_save
 
 from .. import files as attachment_files
 from ..errors import MaterialInvalidError
@@ -240,52 +235,6 @@ def check_files(
     return [(f, attachment_files.check_attachment(f, f.name or "")) for f in files]
 
 
-# --- files written inside a transaction ----------------------------------------------------------
-
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-# The files a running service has written, by absolute path: the tenant storage resolves a name
-# against the schema active when it is used, and a submission writes into the centre's schema.
-_WRITTEN: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
-    "casebank_files_written", default=None
-)
-
-
-def file_store(field_file: FieldFile, name: str, content: File) -> None:
-    """Save ``content`` as ``field_file`` (not the row) and remember it for ``files_removed_on_rollback``."""
-    field_file.save(name, content, save=False)
-    written = _WRITTEN.get()
-    if written is not None:
-        written.append(field_file.path)
-
-
-def files_removed_on_rollback(service: Callable[_P, _R]) -> Callable[_P, _R]:
-    """Run ``service`` in its own transaction; when that transaction rolls back, the files it
-    wrote (``file_store``) are deleted again, so no file is left that no row names.
-
-    Django has no hook for the rollback of an enclosing transaction: a caller that wraps the
-    service in its own ``atomic`` block and rolls back after the service returned is not covered.
-    Views, the API and tasks call these services outside any transaction (no ATOMIC_REQUESTS).
-    """
-
-    @functools.wraps(service)
-    def wrapped(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        written: list[str] = []
-        token = _WRITTEN.set(written)
-        try:
-            with transaction.atomic():
-                return service(*args, **kwargs)
-        except BaseException:
-            for path in written:
-                with contextlib.suppress(FileNotFoundError):
-                    os.remove(path)
-            raise
-        finally:
-            _WRITTEN.reset(token)
-
-    return wrapped
-
-
 def attachments_store(
     version: MaterialVersion, checked: Sequence[tuple[File, attachment_files.CheckedFile]]
 ) -> None:
@@ -296,7 +245,7 @@ def attachments_store(
             version=version, original_name=info.name, content_type=info.type.content_type, size=info.size
         )
         extension = info.type.extensions[0]
-        file_store(attachment.file, f"{info.type.code}{extension}", File(stream))
+        file_save(attachment.file, f"{info.type.code}{extension}", File(stream))
         attachment.save()
 
 
@@ -353,8 +302,6 @@ __all__ = [
     "MATERIAL_PATH",
     "audit",
     "attachments_store",
-    "file_store",
-    "files_removed_on_rollback",
     "check_files",
     "clean_authors",
     "clean_choice",

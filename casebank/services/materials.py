@@ -26,6 +26,7 @@ from django.utils.translation import gettext_noop
 from accounts.models import User
 from notifications.models import Kind as NotificationKind
 from tenants.models import Organisation, Subject
+from tutornet.stored_files import atomic_with_files
 
 from .. import permissions
 from ..errors import MaterialInvalidError, ModerationStateError
@@ -46,7 +47,7 @@ def locked(material: Material) -> Material:
     return Material.objects.select_for_update().get(pk=material.pk)
 
 
-@common.files_removed_on_rollback
+@atomic_with_files
 def material_create(
     *,
     title: str,
@@ -111,7 +112,7 @@ def _clean_fields(
     }
 
 
-@common.files_removed_on_rollback
+@atomic_with_files
 def material_update(
     *,
     material: Material,

@@ -31,6 +31,7 @@ from portal.pictures import editor_images_copy
 from accounts.models import User
 from notifications.models import Kind as NotificationKind
 from tenants.models import Organisation
+from tutornet.stored_files import atomic_with_files, file_save
 
 from .. import permissions
 from ..errors import MaterialInvalidError, ModerationStateError
@@ -51,7 +52,7 @@ class _FileToCopy:
     size: int
 
 
-@common.files_removed_on_rollback
+@atomic_with_files
 def material_submit(*, material: Material, actor: User) -> Material:
     """An author submits a material to the district bank; returns the material awaiting moderation there.
 
@@ -140,7 +141,7 @@ def _district_copy_write(
                 content_type=item.content_type,
                 size=item.size,
             )
-            common.file_store(attachment.file, item.path.rsplit("/", 1)[-1], File(stream))
+            file_save(attachment.file, item.path.rsplit("/", 1)[-1], File(stream))
             attachment.save()
     if copy.current_version_id is None:
         copy.status = Status.SUBMITTED

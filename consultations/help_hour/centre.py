@@ -5,61 +5,25 @@ Neutral ground for the services and the selectors (selectors never import servic
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 
 from django.db import transaction
-from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from accounts.models import Membership, User
 from tenants.models import Organisation
 from tutornet.errors import NotFoundError, PermissionDeniedError
+from tutornet.stored_files import files_removed_on_rollback
 
 from . import permissions
 from .models import HelpHourSession
-
-logger = logging.getLogger(__name__)
 
 
 def require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDeniedError(_("You do not have permission to do this."))
-
-
-# The files saved inside the current ``in_centre`` transaction: removed if it rolls back.
-_written: ContextVar[list[FieldFile] | None] = ContextVar("help_hour_written", default=None)
-
-
-def written(field_file: FieldFile) -> None:
-    """Remember a file just saved to storage inside ``in_centre``'s transaction.
-
-    Storage is not transactional: a refusal after the save (or a failed commit) would
-    leave the file behind, with no row pointing to it.  ``in_centre`` deletes it then.
-    """
-    pending = _written.get()
-    if pending is not None and field_file.name:
-        pending.append(field_file)
-
-
-@contextmanager
-def files_removed_on_rollback() -> Iterator[None]:
-    """Files ``written`` inside are deleted when the block ends with an exception."""
-    token = _written.set([])
-    try:
-        yield
-    except BaseException:
-        for field_file in _written.get() or []:
-            try:
-                field_file.storage.delete(field_file.name)  # type: ignore[arg-type]
-            except OSError:
-                logger.warning("Could not remove %s after a rollback", field_file.name, exc_info=True)
-        raise
-    finally:
-        _written.reset(token)
 
 
 @contextmanager

@@ -30,6 +30,7 @@ from accounts.services import audit
 from tenants.models import Organisation
 from tutornet.errors import NotFoundError, PermissionDeniedError, TutornetError
 from tutornet.filetypes import GIF, JPEG, PNG, detect
+from tutornet.stored_files import file_save, files_removed_on_rollback
 
 from .models import EditorImage, ProfilePhoto
 
@@ -122,14 +123,8 @@ def _encoded(picture: Image.Image, *, keep_transparency: bool) -> tuple[bytes, s
 
 
 def _save_file(instance: Any, folder: str, data: bytes, extension: str) -> None:
-    name = f"{folder}/{uuid.uuid4().hex}.{extension}"
-    instance.file.save(name, ContentFile(data), save=False)
-
-
-def _remove_file_on_failure(instance: Any) -> None:
-    storage, name = instance.file.storage, instance.file.name
-    if name:
-        storage.delete(name)
+    """Save the picture's file (not the row); removed again if the enclosing block rolls back."""
+    file_save(instance.file, f"{folder}/{uuid.uuid4().hex}.{extension}", ContentFile(data))
 
 
 # --- a tutor's photo -------------------------------------------------------------------------
@@ -151,15 +146,11 @@ def photo_set(*, user: User, organisation: Organisation, upload: IO[bytes]) -> P
     data, _type, extension = _encoded(square, keep_transparency=False)
     photo = ProfilePhoto.objects.filter(user=user).first() or ProfilePhoto(user=user)
     old_name = photo.file.name if photo.pk else None
-    _save_file(photo, f"{organisation.schema_name}/profile-photos", data, extension)
-    photo.width, photo.height = square.size
-    try:
-        with transaction.atomic():
-            photo.save()
-            audit(actor=user, organisation=organisation, action="portal.photo_set", target=user)
-    except Exception:
-        _remove_file_on_failure(photo)
-        raise
+    with files_removed_on_rollback(), transaction.atomic():
+        _save_file(photo, f"{organisation.schema_name}/profile-photos", data, extension)
+        photo.width, photo.height = square.size
+        photo.save()
+        audit(actor=user, organisation=organisation, action="portal.photo_set", target=user)
     if old_name:
         storage = photo.file.storage
         transaction.on_commit(lambda: storage.delete(old_name))
@@ -230,16 +221,10 @@ def editor_image_upload(*, organisation: Organisation, actor: User, upload: IO[b
         height=picture.size[1],
         size=len(data),
     )
-    _save_file(image, f"{organisation.schema_name}/editor-images", data, extension)
-    try:
-        with transaction.atomic():
-            image.save()
-            audit(
-                actor=actor, organisation=organisation, action="portal.editor_image_upload", target=image.pk
-            )
-    except Exception:
-        _remove_file_on_failure(image)
-        raise
+    with files_removed_on_rollback(), transaction.atomic():
+        _save_file(image, f"{organisation.schema_name}/editor-images", data, extension)
+        image.save()
+        audit(actor=actor, organisation=organisation, action="portal.editor_image_upload", target=image.pk)
     return Uploaded(image=image, url=editor_image_url(image))
 
 

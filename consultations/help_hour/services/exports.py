@@ -14,9 +14,10 @@ from accounts.models import Membership, User
 from tenants.models import Organisation
 from tutornet.celery import app as celery_app
 from tutornet.errors import TutornetError
+from tutornet.stored_files import file_written, files_removed_on_rollback
 
 from .. import permissions
-from ..centre import files_removed_on_rollback, in_centre, written
+from ..centre import in_centre
 from ..centre import require as _require
 from ..models import (
     HelpHourExport,
@@ -93,7 +94,7 @@ def export_build(*, export_id: int) -> HelpHourExport:
         with files_removed_on_rollback(), transaction.atomic():
             export = HelpHourExport.objects.select_for_update().get(pk=export_id)
             export.file.save(name, ContentFile(content), save=False)
-            written(export.file)
+            file_written(export.file)
             export.state = HelpHourExport.State.DONE
             export.progress = 100
             export.finished_at = timezone.now()

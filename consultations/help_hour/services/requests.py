@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, Role, User
 from tenants.models import Organisation, Subject
 from tutornet.errors import ConflictError, TutornetError
+from tutornet.stored_files import file_written
 
 from .. import notify, permissions
-from ..centre import in_centre, written
+from ..centre import in_centre
 from ..centre import require as _require
 from ..files import validate_document
 from ..models import (
@@ -111,7 +112,7 @@ def _attach(request: HelpHourRequest, document: Any) -> None:
     # The tenant-aware default storage puts it under the centre's schema folder.
     request.document_name = str(document.name)[:200]
     request.document.save(document.name, document, save=False)
-    written(request.document)
+    file_written(request.document)
 
 
 def request_create(

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, User
 from tenants.models import Organisation
 from tutornet.errors import ConflictError, NotFoundError, TutornetError
+from tutornet.stored_files import file_written
 
 from .. import notify, permissions
-from ..centre import in_centre, session_load, written
+from ..centre import in_centre, session_load
 from ..centre import require as _require
 from ..files import validate_document
 from ..models import (
@@ -236,7 +237,7 @@ def session_record_outcome(
         for uploaded in files:
             outcome = OutcomeFile(session=session, name=str(uploaded.name)[:200], uploaded_by=actor)
             outcome.file.save(uploaded.name, uploaded, save=False)
-            written(outcome.file)
+            file_written(outcome.file)
             outcome.save()
         return session_load(session.pk)
 
