@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import jsonschema
 import pytest
 from django.core.management import call_command
 from drf_spectacular.validation import validate_schema
@@ -178,6 +179,33 @@ def test_the_schema_generates_without_warnings(tmp_path: Path) -> None:
     # --fail-on-warn turns any drf-spectacular warning (a guessed serializer, a name clash) into an error.
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
     assert "/api/staff/{membership_id}/" in out.read_text()
+
+
+def test_every_operation_declares_the_refusals_it_can_give_and_real_refusals_match_them(
+    district: District,
+) -> None:
+    answer = APIClient(HTTP_HOST="school1.localhost").get("/api/schema/", {"format": "json"})
+    schema = json.loads(answer.content)
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            declared, where = set(operation["responses"]), f"{method.upper()} {path}"
+            if operation.get("security") not in (None, [{}]):
+                assert {"401", "403"} <= declared, where
+            if "{" in path:
+                assert "404" in declared, where
+            if "requestBody" in operation:
+                assert "400" in declared, where
+    error = schema["components"]["schemas"]["Error"]
+    admin = member(district.school_a, Role.SCHOOL_ADMIN).user
+    refusals = [
+        APIClient(HTTP_HOST="school1.localhost").get("/api/staff/"),  # no caller
+        api_as(member(district.school_a).user, "school1.localhost").get("/api/staff/"),  # a teacher
+        api_as(admin, "school1.localhost").patch("/api/staff/999999/", {"role": "teacher"}, format="json"),
+        api_as(admin, "school1.localhost").post("/api/staff/invitations/", {"email": "no"}, format="json"),
+    ]
+    assert [r.status_code for r in refusals] == [401, 403, 404, 400]
+    for response in refusals:
+        jsonschema.validate(response.json(), error)
 
 
 ASSET = re.compile(r"""<(?:script|link)\b[^>]*?\b(?:src|href)=["']([^"']+)["']""", re.IGNORECASE)
