@@ -2,6 +2,7 @@
 
 from .attempts import (
     answer_save,
+    answer_sheet_save,
     attempt_start,
     attempt_submit,
     attempts_submit_due,
@@ -22,6 +23,7 @@ from .notify import campaigns_notify_due
 __all__ = [
     "answer_grade",
     "answer_save",
+    "answer_sheet_save",
     "attempt_start",
     "attempt_submit",
     "attempts_submit_due",
