@@ -1,5 +1,6 @@
-"""A teacher's whole answer sheet saved at once (``answer_sheet_save``): the rules of one answer's
-save, for the sheet as a whole, in one transaction with one bulk write."""
+"""A teacher's whole answer sheet saved at once (``answer_sheet_save``, and the questionnaire's,
+``questionnaire_sheet_save``): the rules of one answer's save, for the sheet as a whole, in one
+transaction with one bulk write."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from tutorials.diagnostics.campaigns import services
 from tutorials.diagnostics.campaigns.errors import (
     AttemptNotFoundError,
     AttemptSubmittedError,
+    CampaignInvalidError,
+    CampaignNotOpenError,
     DeadlinePassedError,
     ItemNotInAttemptError,
 )
-from tutorials.diagnostics.campaigns.models import Answer, Attempt
+from tutorials.diagnostics.campaigns.models import Answer, Attempt, QuestionnaireAnswer
 from tutorials.diagnostics.campaigns.services import attempts
 from tutorials.diagnostics.models import ItemType
 from tutorials.diagnostics.scoring import ResponseInvalidError
@@ -61,16 +64,15 @@ def test_one_bad_answer_refuses_the_whole_sheet_and_nothing_changes(cast: Cast) 
     user = cast.user("teacher")
     services.answer_sheet_save(attempt_id=attempt.pk, user=user, responses=_sheet(cast, WRONG))
     before = _rows(attempt)
+    right, single = _sheet(cast, RIGHT), cast.versions[ItemType.SINGLE].pk
     foreign = make_items(cast)[ItemType.SINGLE]  # a new item, not in the campaign
     for extra, error in (
         ({foreign.pk: {"choice": "b"}}, ItemNotInAttemptError),
         ({"x": {"choice": "b"}}, ItemNotInAttemptError),
-        ({cast.versions[ItemType.SINGLE].pk: {"choice": "zzz"}}, ResponseInvalidError),
+        ({single: {"choice": "zzz"}}, ResponseInvalidError),
     ):
         with pytest.raises(error):
-            services.answer_sheet_save(
-                attempt_id=attempt.pk, user=user, responses={**_sheet(cast, RIGHT), **extra}
-            )
+            services.answer_sheet_save(attempt_id=attempt.pk, user=user, responses={**right, **extra})
     assert _rows(attempt) == before
 
 
@@ -106,3 +108,41 @@ def test_the_sheet_takes_the_same_statements_for_one_answer_or_five(cast: Cast) 
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1] <= 5
     assert Answer._meta.db_table in attempts._SHEET_SQL
+
+
+def _answers(attempt: Attempt) -> dict[int, tuple[int | None, str]]:
+    return {a.question_id: (a.level, a.text) for a in QuestionnaireAnswer.objects.filter(attempt=attempt)}
+
+
+def test_a_questionnaire_sheet_is_saved_in_one_go_and_refused_whole_when_one_answer_is_bad(
+    cast: Cast,
+) -> None:
+    campaign = open_campaign(cast)
+    attempt = services.attempt_start(campaign_id=campaign.pk, membership=cast.teacher)
+    user = cast.user("teacher")
+    scale, normative, free = campaign.questions.order_by("pk")
+    sheet = {scale.pk: {"level": 2}, str(normative.pk): {"level": 0}, free.pk: {"text": "  Время  "}}
+    assert services.questionnaire_sheet_save(attempt_id=attempt.pk, user=user, answers=sheet) == 3
+    saved = _answers(attempt)
+    assert saved == {scale.pk: (2, ""), normative.pk: (0, ""), free.pk: (None, "Время")}
+    # Again, one answer changed: still one row per question.
+    services.questionnaire_sheet_save(attempt_id=attempt.pk, user=user, answers={scale.pk: {"level": 1}})
+    assert _answers(attempt) == {**saved, scale.pk: (1, "")}
+    before = _answers(attempt)
+    other = open_campaign(cast).questions.first()
+    for bad, error in (
+        ({normative.pk: {"level": 7}}, CampaignInvalidError),
+        ({normative.pk: {"level": "x"}}, CampaignInvalidError),
+        ({other.pk: {"level": 0}}, CampaignInvalidError),  # a question of another questionnaire
+    ):
+        with pytest.raises(error):
+            services.questionnaire_sheet_save(
+                attempt_id=attempt.pk, user=user, answers={scale.pk: {"level": 0}, **bad}
+            )
+    with pytest.raises(AttemptNotFoundError):
+        services.questionnaire_sheet_save(attempt_id=attempt.pk, user=cast.user("teacher2"), answers=sheet)
+    with pytest.raises(CampaignNotOpenError):
+        services.questionnaire_sheet_save(
+            attempt_id=attempt.pk, user=user, answers=sheet, now=campaign.closes_at
+        )
+    assert _answers(attempt) == before

@@ -276,12 +276,12 @@ def _take(
 def _questionnaire(
     campaign: Campaign, attempt_id: int, user: User, theta: float, rng: random.Random, when: datetime
 ) -> None:
+    levels: dict[int, dict[str, Any]] = {}
     for question in campaign.questions.all():
         if question.kind == Question.Kind.SCALE:
             level = 2 if theta + rng.gauss(0, 0.7) < -1 else 1 if theta + rng.gauss(0, 0.7) < 0 else 0
-            services.questionnaire_answer_save(
-                attempt_id=attempt_id, user=user, question_id=question.pk, level=level, now=when
-            )
+            levels[question.pk] = {"level": level}
+    services.questionnaire_sheet_save(attempt_id=attempt_id, user=user, answers=levels, now=when)
 
 
 def demo_campaigns_seed(centre: Organisation) -> list[str]:

@@ -8,6 +8,7 @@ from .attempts import (
     attempts_submit_due,
     questionnaire_answer_save,
     questionnaire_done,
+    questionnaire_sheet_save,
 )
 from .campaigns import (
     audience,
@@ -36,4 +37,5 @@ __all__ = [
     "question_editable",
     "questionnaire_answer_save",
     "questionnaire_done",
+    "questionnaire_sheet_save",
 ]

@@ -331,9 +331,20 @@ def questionnaire_answer_save(
     question = Question.objects.filter(pk=_int(question_id), campaign_id=campaign.pk).first()
     if question is None:
         raise CampaignInvalidError(_("There is no such question in this questionnaire."), field="question")
+    values = _questionnaire_values(question, level=level, choice=choice, text=text, now=now)
+    answer, _created = QuestionnaireAnswer.objects.update_or_create(
+        attempt=attempt, question=question, defaults=values
+    )
+    return answer
+
+
+def _questionnaire_values(
+    question: Question, *, level: Any, choice: Any, text: Any, now: datetime
+) -> dict[str, Any]:
+    """The stored fields of an answer to ``question``, or :class:`CampaignInvalidError`."""
     values: dict[str, Any] = {"level": None, "choice": "", "text": "", "saved_at": now}
     if question.kind == Question.Kind.SCALE:
-        if level is None or int(level) not in Question.Level.values:
+        if level is None or _int(level, -1) not in Question.Level.values:
             raise CampaignInvalidError(_("Choose one of the three answers."), field="level")
         values["level"] = int(level)
     elif question.kind == Question.Kind.CHOICE:
@@ -342,10 +353,51 @@ def questionnaire_answer_save(
         values["choice"] = choice
     else:
         values["text"] = (text or "").strip()[:5000]
-    answer, _created = QuestionnaireAnswer.objects.update_or_create(
-        attempt=attempt, question=question, defaults=values
+    return values
+
+
+@transaction.atomic
+def questionnaire_sheet_save(
+    *, attempt_id: Any, user: User, answers: Mapping[Any, Mapping[str, Any]], now: datetime | None = None
+) -> int:
+    """Save the teacher's answers to several questionnaire questions at once: ``answers`` maps a
+    question id to its answer (``level``, ``choice`` or ``text``, as
+    :func:`questionnaire_answer_save` takes them).
+
+    The same rules, for the sheet as a whole, in one transaction: the questions are read in
+    one query and the answers written by one ``INSERT … ON CONFLICT``; one bad answer (a
+    question of another questionnaire, a level or option that does not exist) or a closed
+    campaign refuses the whole sheet.  Returns how many answers were saved.
+    """
+    attempt = _attempt_for(attempt_id, user, "none")
+    now = now or timezone.now()
+    closes_at = Campaign.objects.filter(pk=attempt.campaign_id).values_list("closes_at", flat=True).get()
+    if now >= closes_at:
+        raise CampaignNotOpenError(_("The campaign is closed."))
+    given = {_int(question_id): answer for question_id, answer in answers.items()}
+    questions = Question.objects.filter(campaign_id=attempt.campaign_id, pk__in=list(given)).in_bulk()
+    rows = []
+    for question_id, answer in given.items():
+        question = questions.get(question_id)
+        if question is None:
+            raise CampaignInvalidError(
+                _("There is no such question in this questionnaire."), field="question"
+            )
+        values = _questionnaire_values(
+            question,
+            level=answer.get("level"),
+            choice=answer.get("choice", ""),
+            text=answer.get("text", ""),
+            now=now,
+        )
+        rows.append(QuestionnaireAnswer(attempt_id=attempt.pk, question_id=question_id, **values))
+    QuestionnaireAnswer.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["attempt", "question"],
+        update_fields=["level", "choice", "text", "saved_at"],
     )
-    return answer
+    return len(rows)
 
 
 def questionnaire_done(*, attempt_id: Any, user: User, now: datetime | None = None) -> Attempt:
@@ -355,8 +407,8 @@ def questionnaire_done(*, attempt_id: Any, user: User, now: datetime | None = No
     return attempt
 
 
-def _int(value: Any) -> int:
+def _int(value: Any, default: int = 0) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        return 0
+        return default
