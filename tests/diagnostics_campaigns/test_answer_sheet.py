@@ -4,6 +4,8 @@ transaction with one bulk write."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -25,7 +27,7 @@ from tutorials.diagnostics.scoring import ResponseInvalidError
 from .helpers import RIGHT, WRONG, Cast, make_items, open_campaign
 
 
-def _sheet(cast: Cast, answers: dict[str, dict]) -> dict[int, dict]:
+def _sheet(cast: Cast, answers: dict[Any, Any]) -> dict[int, Any]:
     return {version.pk: answers[kind] for kind, version in cast.versions.items()}
 
 
@@ -43,9 +45,9 @@ def test_a_sheet_is_saved_cleaned_as_one_by_one_and_saving_again_counts_each_ans
         )
         == 5
     )
-    for kind, version in cast.versions.items():
+    for version_id, response in _sheet(cast, RIGHT).items():
         services.answer_save(
-            attempt_id=theirs.pk, user=cast.user("teacher2"), version_id=version.pk, response=RIGHT[kind]
+            attempt_id=theirs.pk, user=cast.user("teacher2"), version_id=version_id, response=response
         )
     assert _rows(mine) == _rows(theirs) and len(_rows(mine)) == 5
     single = cast.versions[ItemType.SINGLE].pk
@@ -121,7 +123,11 @@ def test_a_questionnaire_sheet_is_saved_in_one_go_and_refused_whole_when_one_ans
     attempt = services.attempt_start(campaign_id=campaign.pk, membership=cast.teacher)
     user = cast.user("teacher")
     scale, normative, free = campaign.questions.order_by("pk")
-    sheet = {scale.pk: {"level": 2}, str(normative.pk): {"level": 0}, free.pk: {"text": "  Время  "}}
+    sheet: dict[Any, dict[str, Any]] = {
+        scale.pk: {"level": 2},
+        str(normative.pk): {"level": 0},
+        free.pk: {"text": "  Время  "},
+    }
     assert services.questionnaire_sheet_save(attempt_id=attempt.pk, user=user, answers=sheet) == 3
     saved = _answers(attempt)
     assert saved == {scale.pk: (2, ""), normative.pk: (0, ""), free.pk: (None, "Время")}
@@ -129,7 +135,7 @@ def test_a_questionnaire_sheet_is_saved_in_one_go_and_refused_whole_when_one_ans
     services.questionnaire_sheet_save(attempt_id=attempt.pk, user=user, answers={scale.pk: {"level": 1}})
     assert _answers(attempt) == {**saved, scale.pk: (1, "")}
     before = _answers(attempt)
-    other = open_campaign(cast).questions.first()
+    other = open_campaign(cast).questions.order_by("pk")[0]
     for bad, error in (
         ({normative.pk: {"level": 7}}, CampaignInvalidError),
         ({normative.pk: {"level": "x"}}, CampaignInvalidError),
