@@ -28,7 +28,7 @@ class DiagnosticsWorld:
 
 def _body(kind: str, n: int) -> dict[str, Any]:
     """Item ``n`` of ``kind``: choice ``a`` (``a`` and ``b`` if multiple) right, the text ``n``, ``n.5``."""
-    return {
+    bodies: dict[str, dict[str, Any]] = {
         "single": {
             "choices": [
                 {"id": "a", "text": "1", "correct": True},
@@ -45,7 +45,8 @@ def _body(kind: str, n: int) -> dict[str, Any]:
         },
         "short": {"answers": [str(n)]},
         "numeric": {"value": f"{n}.5", "tolerance": "0.01"},
-    }[kind]
+    }
+    return bodies[kind]
 
 
 def diagnostics_world(*, teachers: int, schools: int, items: int, varied: bool) -> DiagnosticsWorld:

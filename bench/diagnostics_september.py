@@ -271,8 +271,13 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=300, help="requests per throughput run (default 300)")
     parser.add_argument("--rounds", type=int, default=3, help="alternating throughput rounds (default 3)")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1)")
+    parser.add_argument(
+        "--port", type=int, default=0, help="the server's loopback port (default: any free one)"
+    )
     parser.add_argument("--keep-db", action="store_true", help="do not drop the bench database")
     args = parser.parse_args()
+    if args.port:
+        common.free_port = lambda: args.port  # type: ignore[assignment]  # start_uvicorn's port
     common.database_create(DB)
     processes = []
     try:

@@ -20,7 +20,7 @@ from tutorials.diagnostics.campaigns.errors import (
     ItemNotInAttemptError,
 )
 from tutorials.diagnostics.campaigns.models import Answer, Attempt, AttemptItem, TopicResult
-from tutorials.diagnostics.models import ItemType
+from tutorials.diagnostics.models import Item, ItemType, ItemVersion
 from tutorials.diagnostics.scoring import ResponseInvalidError
 
 from .helpers import RIGHT, WRONG, Cast, make_items, open_campaign
@@ -263,3 +263,5 @@ def test_the_hand_written_sql_names_the_models_tables() -> None:
 
     assert Attempt._meta.db_table in attempts._SHARE_SQL
     assert Answer._meta.db_table in attempts._UPSERT_SQL
+    for model in (Attempt, AttemptItem, ItemVersion, Item):
+        assert f" {model._meta.db_table} " in attempts._SAVE_SQL

@@ -106,3 +106,9 @@ def test_the_image_leaves_out_tests_benchmarks_wheels_and_the_development_tools(
         assert tool not in runtime and tool in development
     assert "pip install ." in (ROOT / "Dockerfile").read_text()  # not .[dev]
     assert "'.[dev]'" in (ROOT / "run").read_text()
+
+
+def test_the_web_service_runs_as_many_uvicorn_workers_as_the_environment_asks_one_by_default() -> None:
+    web = _compose()["services"]["web"]
+    assert '--workers "$${TUTORNET_WEB_WORKERS:-1}"' in " ".join(web["command"])
+    assert web["environment"]["TUTORNET_WEB_WORKERS"] == "${TUTORNET_WEB_WORKERS:-1}"

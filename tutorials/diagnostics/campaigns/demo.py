@@ -250,16 +250,15 @@ def _take(
         start = campaign.opens_at + timedelta(hours=rng.uniform(1, 200))
         attempt = services.attempt_start(campaign_id=campaign.pk, membership=membership, now=start)
         items = list(AttemptItem.objects.filter(attempt=attempt).select_related("version__item"))
+        sheet: dict[int, dict[str, Any]] = {}
         for item in items:
             b = difficulty.setdefault(item.version_id, random.Random(item.version_id).uniform(-1.5, 1.5))
             right = rng.random() < 1 / (1 + math.exp(-(theta - b)))
-            services.answer_save(
-                attempt_id=attempt.pk,
-                user=membership.user,
-                version_id=item.version_id,
-                response=_response(item.version, right, rng),
-                now=start + timedelta(minutes=1),
-            )
+            sheet[item.version_id] = _response(item.version, right, rng)
+        # The whole sheet in one service call (one transaction, one bulk write).
+        services.answer_sheet_save(
+            attempt_id=attempt.pk, user=membership.user, responses=sheet, now=start + timedelta(minutes=1)
+        )
         done = start + timedelta(minutes=rng.uniform(10, 55))
         services.attempt_submit(attempt_id=attempt.pk, user=membership.user, now=done)
         for item in AttemptItem.objects.filter(attempt=attempt, needs_grading=True):
@@ -277,12 +276,12 @@ def _take(
 def _questionnaire(
     campaign: Campaign, attempt_id: int, user: User, theta: float, rng: random.Random, when: datetime
 ) -> None:
+    levels: dict[int, dict[str, Any]] = {}
     for question in campaign.questions.all():
         if question.kind == Question.Kind.SCALE:
             level = 2 if theta + rng.gauss(0, 0.7) < -1 else 1 if theta + rng.gauss(0, 0.7) < 0 else 0
-            services.questionnaire_answer_save(
-                attempt_id=attempt_id, user=user, question_id=question.pk, level=level, now=when
-            )
+            levels[question.pk] = {"level": level}
+    services.questionnaire_sheet_save(attempt_id=attempt_id, user=user, answers=levels, now=when)
 
 
 def demo_campaigns_seed(centre: Organisation) -> list[str]:

@@ -2,11 +2,13 @@
 
 from .attempts import (
     answer_save,
+    answer_sheet_save,
     attempt_start,
     attempt_submit,
     attempts_submit_due,
     questionnaire_answer_save,
     questionnaire_done,
+    questionnaire_sheet_save,
 )
 from .campaigns import (
     audience,
@@ -22,6 +24,7 @@ from .notify import campaigns_notify_due
 __all__ = [
     "answer_grade",
     "answer_save",
+    "answer_sheet_save",
     "attempt_start",
     "attempt_submit",
     "attempts_submit_due",
@@ -34,4 +37,5 @@ __all__ = [
     "question_editable",
     "questionnaire_answer_save",
     "questionnaire_done",
+    "questionnaire_sheet_save",
 ]

@@ -18,6 +18,8 @@ Invariants:
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, User
 from tutorials.diagnostics import selectors as bank
+from tutorials.diagnostics.models import Item, ItemVersion
 from tutorials.diagnostics.scoring import validate_response
 
 from .. import permissions
@@ -135,6 +138,17 @@ _SHARE_SQL = (
     "SELECT id, status, deadline, submitted_automatically FROM campaigns_attempt "
     "WHERE id = %s AND teacher_id = %s FOR SHARE"
 )
+# The save's one read: the attempt share-locked (as ``_SHARE_SQL``), and the type and content
+# of the item asked for when the attempt shows it (NULLs when it does not).
+_SAVE_SQL = """
+    SELECT a.status, a.deadline, a.submitted_automatically, i.type, v.body
+      FROM campaigns_attempt a
+      LEFT JOIN campaigns_attemptitem ai ON ai.attempt_id = a.id AND ai.version_id = %s
+      LEFT JOIN diagnostics_itemversion v ON v.id = ai.version_id
+      LEFT JOIN diagnostics_item i ON i.id = v.item_id
+     WHERE a.id = %s AND a.teacher_id = %s
+       FOR SHARE OF a
+"""
 _UPSERT_SQL = """
     INSERT INTO campaigns_answer (attempt_id, version_id, response, saved_at, saves)
     VALUES (%s, %s, %s::jsonb, %s, 1)
@@ -162,21 +176,30 @@ def answer_save(
     deadline passed (DeadlinePassedError), an item not in the attempt
     (ItemNotInAttemptError), an answer of the wrong shape (ResponseInvalidError).
     """
-    attempt = _attempt_for(attempt_id, user, "share")
+    try:
+        attempt_pk = int(attempt_id)
+    except (TypeError, ValueError):
+        raise AttemptNotFoundError() from None
+    try:
+        version_pk: int | None = int(version_id)
+    except (TypeError, ValueError):
+        version_pk = None
+    # One round trip: the attempt, share-locked, with the item asked for if it is one of its own.
+    with connection.cursor() as cursor:
+        cursor.execute(_SAVE_SQL, [version_pk, attempt_pk, user.pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise AttemptNotFoundError()
+    status, deadline, automatically, kind, body = row
+    attempt = Attempt(pk=attempt_pk, status=status, deadline=deadline, submitted_automatically=automatically)
     # The clock is read after the lock: an answer that waited for a submission sees it.
     now = now or timezone.now()
     _check_open(attempt, now)
-    try:
-        version_pk = int(version_id)
-    except (TypeError, ValueError):
-        raise ItemNotInAttemptError() from None
-    item = AttemptItem.objects.select_related("version__item").filter(
-        attempt_id=attempt.pk, version_id=version_pk
-    )
-    found = item.first()
-    if found is None:
+    if kind is None or version_pk is None:
         raise ItemNotInAttemptError()
-    clean = validate_response(found.version, response)
+    version = ItemVersion(pk=version_pk, body=json.loads(body) if isinstance(body, str) else body)
+    version.item = Item(type=kind)
+    clean = validate_response(version, response)
     with connection.cursor() as cursor:
         cursor.execute(_UPSERT_SQL, [attempt.pk, version_pk, _json(clean), now])
         answer_id, saves = cursor.fetchone()
@@ -185,9 +208,55 @@ def answer_save(
     )
 
 
-def _json(value: Any) -> str:
-    import json
+_SHEET_SQL = """
+    INSERT INTO campaigns_answer (attempt_id, version_id, response, saved_at, saves)
+    SELECT %s, given.version_id, given.response::jsonb, %s, 1
+      FROM unnest(%s::integer[], %s::text[]) AS given(version_id, response)
+    ON CONFLICT (attempt_id, version_id) DO UPDATE
+       SET response = EXCLUDED.response, saved_at = EXCLUDED.saved_at, saves = campaigns_answer.saves + 1
+"""
 
+
+@transaction.atomic
+def answer_sheet_save(
+    *, attempt_id: Any, user: User, responses: Mapping[Any, Any], now: datetime | None = None
+) -> int:
+    """Save (or replace) the teacher's answers to several items of their attempt at once: a
+    whole answer sheet, e.g. a client that was offline, or the demo's seed.
+
+    The same rules as :func:`answer_save`, for the sheet as a whole, in one transaction:
+    the attempt is share-locked once, its items loaded in one query, every answer
+    validated by the same ``validate_response``, and all written by one
+    ``INSERT … ON CONFLICT`` (each answer's ``saves`` counts one more).  One bad answer
+    (an item not in the attempt, a wrong shape) refuses the whole sheet: nothing is saved.
+    Returns how many answers were saved.
+    """
+    attempt = _attempt_for(attempt_id, user, "share")
+    now = now or timezone.now()
+    _check_open(attempt, now)
+    given: dict[int, Any] = {}
+    for version_id, response in responses.items():
+        try:
+            given[int(version_id)] = response
+        except (TypeError, ValueError):
+            raise ItemNotInAttemptError() from None
+    if not given:
+        return 0
+    items = {
+        item.version_id: item
+        for item in AttemptItem.objects.select_related("version__item").filter(
+            attempt_id=attempt.pk, version_id__in=list(given)
+        )
+    }
+    if len(items) != len(given):
+        raise ItemNotInAttemptError()
+    clean = {pk: _json(validate_response(items[pk].version, response)) for pk, response in given.items()}
+    with connection.cursor() as cursor:
+        cursor.execute(_SHEET_SQL, [attempt.pk, now, list(clean), list(clean.values())])
+    return len(clean)
+
+
+def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -262,9 +331,20 @@ def questionnaire_answer_save(
     question = Question.objects.filter(pk=_int(question_id), campaign_id=campaign.pk).first()
     if question is None:
         raise CampaignInvalidError(_("There is no such question in this questionnaire."), field="question")
+    values = _questionnaire_values(question, level=level, choice=choice, text=text, now=now)
+    answer, _created = QuestionnaireAnswer.objects.update_or_create(
+        attempt=attempt, question=question, defaults=values
+    )
+    return answer
+
+
+def _questionnaire_values(
+    question: Question, *, level: Any, choice: Any, text: Any, now: datetime
+) -> dict[str, Any]:
+    """The stored fields of an answer to ``question``, or :class:`CampaignInvalidError`."""
     values: dict[str, Any] = {"level": None, "choice": "", "text": "", "saved_at": now}
     if question.kind == Question.Kind.SCALE:
-        if level is None or int(level) not in Question.Level.values:
+        if level is None or _int(level, -1) not in Question.Level.values:
             raise CampaignInvalidError(_("Choose one of the three answers."), field="level")
         values["level"] = int(level)
     elif question.kind == Question.Kind.CHOICE:
@@ -273,10 +353,51 @@ def questionnaire_answer_save(
         values["choice"] = choice
     else:
         values["text"] = (text or "").strip()[:5000]
-    answer, _created = QuestionnaireAnswer.objects.update_or_create(
-        attempt=attempt, question=question, defaults=values
+    return values
+
+
+@transaction.atomic
+def questionnaire_sheet_save(
+    *, attempt_id: Any, user: User, answers: Mapping[Any, Mapping[str, Any]], now: datetime | None = None
+) -> int:
+    """Save the teacher's answers to several questionnaire questions at once: ``answers`` maps a
+    question id to its answer (``level``, ``choice`` or ``text``, as
+    :func:`questionnaire_answer_save` takes them).
+
+    The same rules, for the sheet as a whole, in one transaction: the questions are read in
+    one query and the answers written by one ``INSERT … ON CONFLICT``; one bad answer (a
+    question of another questionnaire, a level or option that does not exist) or a closed
+    campaign refuses the whole sheet.  Returns how many answers were saved.
+    """
+    attempt = _attempt_for(attempt_id, user, "none")
+    now = now or timezone.now()
+    closes_at = Campaign.objects.filter(pk=attempt.campaign_id).values_list("closes_at", flat=True).get()
+    if now >= closes_at:
+        raise CampaignNotOpenError(_("The campaign is closed."))
+    given = {_int(question_id): answer for question_id, answer in answers.items()}
+    questions = Question.objects.filter(campaign_id=attempt.campaign_id, pk__in=list(given)).in_bulk()
+    rows = []
+    for question_id, answer in given.items():
+        question = questions.get(question_id)
+        if question is None:
+            raise CampaignInvalidError(
+                _("There is no such question in this questionnaire."), field="question"
+            )
+        values = _questionnaire_values(
+            question,
+            level=answer.get("level"),
+            choice=answer.get("choice", ""),
+            text=answer.get("text", ""),
+            now=now,
+        )
+        rows.append(QuestionnaireAnswer(attempt_id=attempt.pk, question_id=question_id, **values))
+    QuestionnaireAnswer.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["attempt", "question"],
+        update_fields=["level", "choice", "text", "saved_at"],
     )
-    return answer
+    return len(rows)
 
 
 def questionnaire_done(*, attempt_id: Any, user: User, now: datetime | None = None) -> Attempt:
@@ -286,8 +407,8 @@ def questionnaire_done(*, attempt_id: Any, user: User, now: datetime | None = No
     return attempt
 
 
-def _int(value: Any) -> int:
+def _int(value: Any, default: int = 0) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        return 0
+        return default
