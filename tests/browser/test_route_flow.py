@@ -75,7 +75,7 @@ def test_a_proposed_route_kept_booked_agreed_approved_evidenced_and_downloaded(
         cast = make_cast(district)
         campaign = final_campaign(cast, {"teacher": THREE_GAPS, "teacher_b": WRONG})
         tutor, teacher = cast.user("tutor"), cast.user("teacher")
-        offering = OfferingFactory(tutor=tutor, subject=cast.subject)
+        offering: Any = OfferingFactory(tutor=tutor, subject=cast.subject)
         soon = (timezone.now() + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
         for hours in (0, 1):
             SlotFactory(offering=offering, starts_at=soon + timedelta(hours=hours))

@@ -79,7 +79,13 @@ def test_proposals_for_a_campaign_through_the_api(cast: Cast) -> None:
         assert api(cast, who).post(path, {"teacher_ids": [1]}, format="json").status_code == 403
     assert api(cast, "methodologist").get("/api/routes/campaigns/999999/proposals/").status_code == 404
     # Bad input names the field and writes nothing.
-    for bad in ({}, {"teacher_ids": []}, {"teacher_ids": "все"}, {"teacher_ids": ["x"]}):
+    bad_inputs: list[dict[str, object]] = [
+        {},
+        {"teacher_ids": []},
+        {"teacher_ids": "все"},
+        {"teacher_ids": ["x"]},
+    ]
+    for bad in bad_inputs:
         response = api(cast, "methodologist").post(path, bad, format="json")
         assert response.status_code == 400 and "teacher_ids" in response.json(), bad
     assert not Route.objects.filter(campaign_id=campaign.pk).exists()

@@ -224,7 +224,7 @@ def group_route_seed(*, campaign: Any, methodologist: User, tutor: User) -> Grou
     )
     per_school: dict[int, list[int]] = {}
     for teacher_id in sorted(chosen.teacher_ids, key=lambda t: (t not in with_route, t)):
-        picked = per_school.setdefault(school_of.get(teacher_id, 0), [])
+        picked = per_school.setdefault(school_of.get(teacher_id) or 0, [])
         if len(picked) < GROUP_PER_SCHOOL:
             picked.append(teacher_id)
     group = groups.group_create(
