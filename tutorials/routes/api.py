@@ -191,7 +191,7 @@ class RouteCarryOverApi(TutornetAPIView):
         return Response(CarriedSerializer(carried).data, status=status.HTTP_201_CREATED)
 
 
-class DeficitSerializer(serializers.Serializer):
+class RouteDeficitSerializer(serializers.Serializer):
     topic_id = serializers.IntegerField(allow_null=True)
     topic_code = serializers.CharField()
     topic_title = serializers.CharField()
@@ -205,7 +205,7 @@ class ProposalRowSerializer(serializers.Serializer):
     teacher = serializers.CharField(source="teacher.get_full_name")
     school_id = serializers.IntegerField(allow_null=True)
     route_id = serializers.IntegerField(source="route.pk", allow_null=True, default=None)
-    deficits = DeficitSerializer(many=True, help_text="Strongest first (the proposals' ranking).")
+    deficits = RouteDeficitSerializer(many=True, help_text="Strongest first (the proposals' ranking).")
 
 
 class ProposalsSerializer(serializers.Serializer):
@@ -220,7 +220,7 @@ class ProposeInputSerializer(serializers.Serializer):
     )
 
 
-class OutcomeSerializer(serializers.Serializer):
+class ProposeOutcomeSerializer(serializers.Serializer):
     teacher_id = serializers.IntegerField()
     route_id = serializers.IntegerField(allow_null=True)
     added = serializers.IntegerField(help_text="New proposed tasks in the teacher's draft.")
@@ -246,7 +246,7 @@ class CampaignProposalsApi(TutornetAPIView):
     @extend_schema(
         operation_id="routes_campaign_propose",
         request=ProposeInputSerializer,
-        responses={200: OutcomeSerializer(many=True), **_errors(400, 403, 404)},
+        responses={200: ProposeOutcomeSerializer(many=True), **_errors(400, 403, 404)},
         description="Propose draft routes for these teachers (each its own transaction: a refusal "
         "for one, named in its `refused`, does not undo the others). Never two drafts for one "
         "teacher and year; proposing again adds nothing.",
@@ -259,10 +259,10 @@ class CampaignProposalsApi(TutornetAPIView):
         outcomes = proposing.propose_for(
             actor=self.actor, campaign_id=campaign_id, teacher_ids=data.validated_data["teacher_ids"]
         )
-        return Response(OutcomeSerializer(outcomes, many=True).data)
+        return Response(ProposeOutcomeSerializer(outcomes, many=True).data)
 
 
-class SlotSerializer(serializers.Serializer):
+class ItemSlotSerializer(serializers.Serializer):
     slot_id = serializers.IntegerField(source="pk")
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
@@ -287,14 +287,14 @@ class ItemBookApi(TutornetAPIView):
 
     @extend_schema(
         operation_id="routes_item_slots",
-        responses={200: SlotSerializer(many=True), **_errors(404)},
+        responses={200: ItemSlotSerializer(many=True), **_errors(404)},
         description="The next free times of the task's consultation offering (empty for other tasks).",
     )
     def get(self, request: Request, route_id: int, item_id: int) -> Response:
         from .booking import next_slots
 
         item = self._item(route_id, item_id)
-        return Response(SlotSerializer(next_slots([item]).get(item.pk, []), many=True).data)
+        return Response(ItemSlotSerializer(next_slots([item]).get(item.pk, []), many=True).data)
 
     @extend_schema(
         operation_id="routes_item_book",
