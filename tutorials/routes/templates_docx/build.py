@@ -21,7 +21,7 @@ HERE = Path(__file__).resolve().parent
 DEFAULT = HERE / "iom.docx"
 
 COLUMNS = (
-    ("Дефицит (тема)", "{{ item.deficit }}", 3.2),
+    ("Дефицит", "{{ item.deficit }}", 3.2),
     ("Задача", "{{ item.task }}", 4.0),
     ("Форма", "{{ item.form }}", 2.6),
     ("Срок", "{{ item.deadline }}", 2.2),
