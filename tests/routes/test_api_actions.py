@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from consultations.models import Booking
@@ -101,6 +103,21 @@ def test_proposals_for_a_campaign_through_the_api(cast: Cast) -> None:
     )
     again = api(cast, "methodologist").post(path, {"teacher_ids": chosen[:1]}, format="json").json()
     assert again[0]["added"] == 0 and again[0]["route_id"] == route.pk
+
+
+def test_the_proposals_list_queries_do_not_grow_with_routes(cast: Cast) -> None:
+    campaign = district_results(cast)
+    path = f"/api/routes/campaigns/{campaign.pk}/proposals/"
+    client = api(cast, "methodologist")
+    client.get(path)  # the host and the person's memberships, looked up once
+    with CaptureQueriesContext(connection) as without_routes:
+        client.get(path)
+    teachers = [cast.user(w).pk for w in ("teacher", "teacher2", "teacher_b")]
+    client.post(path, {"teacher_ids": teachers}, format="json")
+    with CaptureQueriesContext(connection) as with_routes:
+        rows = client.get(path).json()["teachers"]
+    assert all(r["route_id"] for r in rows) and len(rows) == 3
+    assert len(with_routes) == len(without_routes)
 
 
 def test_booking_from_a_plan_item_through_the_api(cast: Cast) -> None:
