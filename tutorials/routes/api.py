@@ -1,8 +1,12 @@
 """The REST API of professional routes, under /api/routes/ (in the OpenAPI schema): the
-routes this person may see, and one route with its plan, transitions and evidence.  The
-same permissions and selectors as the pages; a route this person may not see is a 404."""
+routes this person may see, one route with its plan, transitions and evidence, its
+discussion, and the actions: next year's draft (``carry_over``), proposals for a campaign
+(``proposing``) and booking from a plan item (``booking``).  The same permissions,
+selectors and services as the pages; a route this person may not see is a 404."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -145,3 +149,168 @@ class RouteCommentsApi(TutornetAPIView):
             item_id=data.validated_data.get("item_id"),
         )
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+# --- actions: next year's draft, proposals for a campaign, booking from a plan item ---------
+# Each endpoint parses its input and calls the service, which checks the permission itself;
+# a refusal is a 4xx body naming the field (``tutornet.api.exception_handler``).
+
+ERRORS = {
+    400: OpenApiResponse(description="Invalid input or a refused step; the body names the field and why."),
+    403: OpenApiResponse(description="Not allowed (the body says why)."),
+    404: OpenApiResponse(description="No such route, task or campaign here, or not visible to the caller."),
+    409: OpenApiResponse(description="A conflict (someone did it at the same moment): reload and retry."),
+}
+
+
+def _errors(*codes: int) -> dict[int, OpenApiResponse]:
+    return {code: ERRORS[code] for code in codes}
+
+
+class CarriedSerializer(serializers.Serializer):
+    route_id = serializers.IntegerField(source="route.pk", help_text="Next year's draft route.")
+    academic_year = serializers.CharField(source="route.academic_year.name")
+    carried = serializers.IntegerField(help_text="How many unfinished tasks came along this time.")
+
+
+class RouteCarryOverApi(TutornetAPIView):
+    @extend_schema(
+        operation_id="routes_carry_over",
+        request=None,
+        responses={201: CarriedSerializer, **_errors(400, 403, 404, 409)},
+        description="From a completed route, draft (or fill) the teacher's route of the next "
+        "academic year with the unfinished tasks, as proposals, and the reflection as its goal. "
+        "Carrying twice adds nothing. The teacher, their tutor or a methodologist.",
+    )
+    def post(self, request: Request, route_id: int) -> Response:
+        from rest_framework import status
+
+        from .carry_over import route_carry_over
+
+        carried = route_carry_over(actor=self.actor, route_id=route_id)
+        return Response(CarriedSerializer(carried).data, status=status.HTTP_201_CREATED)
+
+
+class RouteDeficitSerializer(serializers.Serializer):
+    topic_id = serializers.IntegerField(allow_null=True)
+    topic_code = serializers.CharField()
+    topic_title = serializers.CharField()
+    competence_block = serializers.CharField()
+    severity = serializers.CharField()
+    percent = serializers.FloatField(allow_null=True)
+
+
+class ProposalRowSerializer(serializers.Serializer):
+    teacher_id = serializers.IntegerField(source="teacher.pk")
+    teacher = serializers.CharField(source="teacher.get_full_name")
+    school_id = serializers.IntegerField(allow_null=True)
+    route_id = serializers.IntegerField(source="route.pk", allow_null=True, default=None)
+    deficits = RouteDeficitSerializer(many=True, help_text="Strongest first (the proposals' ranking).")
+
+
+class ProposalsSerializer(serializers.Serializer):
+    campaign_id = serializers.IntegerField()
+    final = serializers.BooleanField(help_text="Routes are proposed only once the results are final.")
+    teachers = ProposalRowSerializer(many=True)
+
+
+class ProposeInputSerializer(serializers.Serializer):
+    teacher_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=5000
+    )
+
+
+class ProposeOutcomeSerializer(serializers.Serializer):
+    teacher_id = serializers.IntegerField()
+    route_id = serializers.IntegerField(allow_null=True)
+    added = serializers.IntegerField(help_text="New proposed tasks in the teacher's draft.")
+    refused = serializers.CharField(help_text="Why nothing was proposed for this teacher, or empty.")
+
+
+class CampaignProposalsApi(TutornetAPIView):
+    pagination_class = None  # type: ignore[assignment]  # one campaign's teachers, a bounded list
+
+    @extend_schema(
+        operation_id="routes_campaign_proposals",
+        responses={200: ProposalsSerializer, **_errors(403, 404)},
+        description="The campaign's teachers with deficits and their route for its year "
+        "(the centre's methodologists).",
+    )
+    def get(self, request: Request, campaign_id: int) -> Response:
+        from . import proposing
+
+        campaign, final, rows = proposing.rows(actor=self.actor, campaign_id=campaign_id)
+        data = {"campaign_id": campaign.pk, "final": final, "teachers": rows}
+        return Response(ProposalsSerializer(data).data)
+
+    @extend_schema(
+        operation_id="routes_campaign_propose",
+        request=ProposeInputSerializer,
+        responses={200: ProposeOutcomeSerializer(many=True), **_errors(400, 403, 404)},
+        description="Propose draft routes for these teachers (each its own transaction: a refusal "
+        "for one, named in its `refused`, does not undo the others). Never two drafts for one "
+        "teacher and year; proposing again adds nothing.",
+    )
+    def post(self, request: Request, campaign_id: int) -> Response:
+        from . import proposing
+
+        data = ProposeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        outcomes = proposing.propose_for(
+            actor=self.actor, campaign_id=campaign_id, teacher_ids=data.validated_data["teacher_ids"]
+        )
+        return Response(ProposeOutcomeSerializer(outcomes, many=True).data)
+
+
+class ItemSlotSerializer(serializers.Serializer):
+    slot_id = serializers.IntegerField(source="pk")
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+
+
+class BookInputSerializer(serializers.Serializer):
+    slot_id = serializers.IntegerField(
+        required=False, allow_null=True, help_text="A time of the task's consultation; none for a tutorial."
+    )
+
+
+class ItemBookApi(TutornetAPIView):
+    pagination_class = None  # type: ignore[assignment]  # at most booking.SLOTS_SHOWN times
+
+    def _item(self, route_id: int, item_id: int) -> Any:
+        from .models import PlanItem
+
+        item = PlanItem.objects.select_related("route").filter(pk=item_id, route_id=route_id).first()
+        if item is None or not permissions.can_view(self.actor, item.route):
+            raise NotFoundError(_("There is no such task."))
+        return item
+
+    @extend_schema(
+        operation_id="routes_item_slots",
+        responses={200: ItemSlotSerializer(many=True), **_errors(404)},
+        description="The next free times of the task's consultation offering (empty for other tasks).",
+    )
+    def get(self, request: Request, route_id: int, item_id: int) -> Response:
+        from .booking import next_slots
+
+        item = self._item(route_id, item_id)
+        return Response(ItemSlotSerializer(next_slots([item]).get(item.pk, []), many=True).data)
+
+    @extend_schema(
+        operation_id="routes_item_book",
+        request=BookInputSerializer,
+        responses={201: EvidenceSerializer, **_errors(400, 403, 404, 409)},
+        description="Book the chosen time of the task's consultation, or register for its tutorial, "
+        "through the consultations' and tutorials' own rules; the booking becomes the task's "
+        "evidence. Only the route's teacher. A refusal writes nothing.",
+    )
+    def post(self, request: Request, route_id: int, item_id: int) -> Response:
+        from rest_framework import status
+
+        from .booking import item_book
+
+        data = BookInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        self._item(route_id, item_id)  # the task of this route, not one of another
+        evidence = item_book(actor=self.actor, item_id=item_id, slot_id=data.validated_data.get("slot_id"))
+        return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)

@@ -10,6 +10,10 @@
   the diagnosed deficits for two generated teachers of each school (drafts the teachers
   decide on), one of them taken to **agreed** (waiting for school 1's approval) and one to
   **active**.
+* From the same campaign, one **group route** (``group_route_seed``): the builder's first
+  candidate whose teachers come from more than one school, with at most two teachers of
+  each school (the proposed ones first), the demo tutor, confirmed: its tasks are in each
+  member's route, marked as coming from the group.
 
 Idempotent: a teacher who already has a route for the year is left as they are.
 """
@@ -17,6 +21,7 @@ Idempotent: a teacher who already has a route for the year is left as they are.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,10 +32,12 @@ from tenants.models import AcademicYear, Organisation
 
 from . import collect, comments, services
 from .models import Evidence, Form, PlanItem, Route, Status
+from .models_groups import GroupRoute
 
 TUTOR = "tutor@example.org"
 METHODOLOGIST = "methodologist@example.org"
 PROPOSED_PER_SCHOOL = 2
+GROUP_PER_SCHOOL = 2  # a small group: confirming it starts a draft for a member without a route
 
 
 def _step(route: Route, actor: User, target: str) -> Route:
@@ -182,18 +189,67 @@ def _russian_route(teacher: User, tutor: User, year: AcademicYear, today: date) 
     return route
 
 
-def _proposed_routes(centre: Organisation, year: AcademicYear, tutor: User, created: list[str]) -> None:
-    """Proposed drafts from this year's mathematics campaign, two taken further."""
+def _campaign(year: AcademicYear) -> Any:
     from tutorials.diagnostics.campaigns.models import Campaign
-    from tutorials.diagnostics.campaigns.selectors import deficits_for
 
-    from .proposals import route_propose
-
-    campaign = (
+    return (
         Campaign.objects.filter(academic_year=year, title__startswith="Сентябрьская диагностика")
         .order_by("pk")
         .first()
     )
+
+
+def group_route_seed(*, campaign: Any, methodologist: User, tutor: User) -> GroupRoute | None:
+    """The demo's group route from a campaign (see the module's docstring), or None when
+    the campaign has one already or no candidate spans two schools."""
+    from tutorials.diagnostics.campaigns.models import Attempt
+
+    from . import groups
+    from .group_builder import candidates
+
+    if GroupRoute.objects.filter(campaign_id=campaign.pk).exists():
+        return None
+    chosen = next((c for c in candidates(campaign) if len(c.school_ids) > 1), None)
+    if chosen is None:
+        return None
+    school_of = dict(
+        Attempt.objects.filter(campaign=campaign, teacher_id__in=chosen.teacher_ids).values_list(
+            "teacher_id", "school_id"
+        )
+    )
+    with_route = set(
+        Route.objects.filter(
+            teacher_id__in=chosen.teacher_ids, academic_year_id=campaign.academic_year_id
+        ).values_list("teacher_id", flat=True)
+    )
+    per_school: dict[int, list[int]] = {}
+    for teacher_id in sorted(chosen.teacher_ids, key=lambda t: (t not in with_route, t)):
+        picked = per_school.setdefault(school_of.get(teacher_id) or 0, [])
+        if len(picked) < GROUP_PER_SCHOOL:
+            picked.append(teacher_id)
+    group = groups.group_create(
+        actor=methodologist,
+        title=f"{chosen.title} — группа района",
+        academic_year_id=campaign.academic_year_id,
+        subject_id=campaign.subject_id,
+        topic_ids=chosen.topic_ids,
+        teacher_ids=[t for picked in per_school.values() for t in picked],
+        campaign_id=campaign.pk,
+    )
+    group = groups.group_set_tutors(
+        actor=methodologist, group_id=group.pk, version=group.version, tutor_ids=[tutor.pk]
+    )
+    group.refresh_from_db()
+    return groups.group_confirm(actor=methodologist, group_id=group.pk, version=group.version)
+
+
+def _proposed_routes(centre: Organisation, year: AcademicYear, tutor: User, created: list[str]) -> None:
+    """Proposed drafts from this year's mathematics campaign, two taken further."""
+    from tutorials.diagnostics.campaigns.selectors import deficits_for
+
+    from .proposals import route_propose
+
+    campaign = _campaign(year)
     methodologist = User.objects.filter(email=METHODOLOGIST).first()
     if campaign is None or methodologist is None:
         return
@@ -282,4 +338,10 @@ def demo_routes_seed(centre: Organisation) -> list[str]:
             route.refresh_from_db()
             created.append(f"professional route of {teacher.get_full_name()} ({route.get_status_display()})")
         _proposed_routes(centre, year, tutor, created)
+        campaign = _campaign(year)
+        methodologist = User.objects.filter(email=METHODOLOGIST).first()
+        if campaign is not None and methodologist is not None:
+            group = group_route_seed(campaign=campaign, methodologist=methodologist, tutor=tutor)
+            if group is not None:
+                created.append(f"group route «{group.title}» ({group.members.count()} teachers)")
     return created

@@ -389,6 +389,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+# A centre's own Word template of the ИОМ: <dir>/<schema>/iom.docx or <dir>/iom.docx (README, routes).
+ROUTES_DOCX_TEMPLATE_DIR = env("TUTORNET_ROUTES_DOCX_TEMPLATE_DIR", str(VAR_DIR / "docx_templates"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Case-material bank: the largest attachment accepted (documents, images) and how many per version.
 CASEBANK_MAX_DOCUMENT_BYTES = env_int("TUTORNET_CASEBANK_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024)
