@@ -20,7 +20,7 @@ from tutorials.diagnostics.campaigns.models import Campaign
 from tutornet.errors import TutornetError
 from tutornet.pages import forbidden, refused
 
-from . import exports, permissions, picture, selectors, services
+from . import charts, exports, permissions, picture, selectors, services
 
 
 def _membership(request: HttpRequest) -> Any:
@@ -95,6 +95,7 @@ def cell(request: HttpRequest, campaign_id: int, school_id: int, topic_id: int) 
 def yoy(request: HttpRequest, campaign_id: int) -> HttpResponse:
     context = _context(_campaign(campaign_id), "yoy")
     context["yoy"] = picture.year_over_year(context["data"])
+    context.update(charts.change_figure(context["yoy"]))
     return render(request, "district/yoy.html", context)
 
 
@@ -103,6 +104,9 @@ def support(request: HttpRequest, campaign_id: int) -> HttpResponse:
     context = _context(_campaign(campaign_id), "support")
     context["rows"], context["average"] = picture.support(context["data"])
     context["labels"] = exports.support_labels()
+    context["support_chart"] = charts.support_chart(
+        context["rows"], context["average"], title=_("Share of the planned route items done")
+    )
     return render(request, "district/support.html", context)
 
 
@@ -166,6 +170,10 @@ def my_school(request: HttpRequest, campaign_id: int | None = None) -> HttpRespo
     )
     context["rows"], context["average"] = picture.support(data, only_school=school_id)
     context["labels"] = exports.support_labels()
+    context["support_chart"] = charts.support_chart(
+        context["rows"], context["average"], title=_("Share of the planned route items done")
+    )
+    context.update(charts.change_figure(context["yoy"], (school_id, data["schools"][str(school_id)])))
     return render(request, "district/my_school.html", context)
 
 
