@@ -200,10 +200,10 @@ def change_figure(yoy: YearOverYear | None, school: tuple[int, str] | None = Non
     if yoy is None:
         return {"chart": None}
     cells = yoy.district
-    caption = _("Change per topic in the district, with its 95% interval")
+    caption = _("Change per topic in the district, with its interval (95%)")
     if school is not None:
         cells = next((line for pk, _name, line in yoy.rows if pk == school[0]), [])
-        caption = _("Change per topic in %(school)s, with its 95%% interval") % {"school": school[1]}
+        caption = _("Change per topic in %(school)s, with its interval (95%%)") % {"school": school[1]}
     if not cells:
         return {"chart": None}
     return {
