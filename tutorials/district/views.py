@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -66,7 +67,12 @@ def index(request: HttpRequest) -> HttpResponse:
 def heatmap(request: HttpRequest, campaign_id: int) -> HttpResponse:
     context = _context(_campaign(campaign_id), "heatmap")
     sort = request.GET.get("sort", "name")
-    context["heatmap"] = picture.heatmap(context["data"], sort=sort if sort in picture.SORTS else "name")
+    sort = sort if sort in picture.SORTS else "name"
+    data = context["data"]
+    # Lazy: built only when the table is not in the fragment cache (the same for everyone
+    # until the snapshot is recomputed).
+    context["heatmap"] = SimpleLazyObject(lambda: picture.heatmap(data, sort=sort))
+    context["sort"] = sort
     return render(request, "district/heatmap.html", context)
 
 
@@ -94,8 +100,14 @@ def cell(request: HttpRequest, campaign_id: int, school_id: int, topic_id: int) 
 @methodologists_only
 def yoy(request: HttpRequest, campaign_id: int) -> HttpResponse:
     context = _context(_campaign(campaign_id), "yoy")
-    context["yoy"] = picture.year_over_year(context["data"])
-    context.update(charts.change_figure(context["yoy"]))
+    data = context["data"]
+
+    def parts() -> dict[str, Any]:
+        yoy = picture.year_over_year(data)
+        return {"yoy": yoy, **charts.change_figure(yoy)}
+
+    # Lazy, as the heatmap: built only when the page's fragment is not cached.
+    context["parts"] = SimpleLazyObject(parts)
     return render(request, "district/yoy.html", context)
 
 
