@@ -53,9 +53,12 @@ def _campaign(campaign_id: int) -> Campaign:
         raise Http404(exc.message) from exc
 
 
-def _context(campaign: Campaign, tab: str) -> dict[str, Any]:
-    fresh = services.snapshot_for(campaign)
-    return {"campaign": campaign, "fresh": fresh, "data": fresh.snapshot.data, "tab": tab}
+def _context(campaign: Campaign, tab: str, *, light: bool = False) -> dict[str, Any]:
+    """``light``: the page's tables are fragment-cached, so the figures are read only when
+    the cache misses (``services.Figures``)."""
+    fresh = services.snapshot_for(campaign, light=light)
+    data = fresh.figures if light else fresh.snapshot.data
+    return {"campaign": campaign, "fresh": fresh, "data": data, "tab": tab}
 
 
 @methodologists_only
@@ -65,13 +68,13 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @methodologists_only
 def heatmap(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    context = _context(_campaign(campaign_id), "heatmap")
+    context = _context(_campaign(campaign_id), "heatmap", light=True)
     sort = request.GET.get("sort", "name")
     sort = sort if sort in picture.SORTS else "name"
-    data = context["data"]
-    # Lazy: built only when the table is not in the fragment cache (the same for everyone
-    # until the snapshot is recomputed).
-    context["heatmap"] = SimpleLazyObject(lambda: picture.heatmap(data, sort=sort))
+    snapshot = context["fresh"].snapshot
+    # Lazy: built (and the deferred figures read) only when the table is not in the fragment
+    # cache (the same for everyone until the snapshot is recomputed).
+    context["heatmap"] = SimpleLazyObject(lambda: picture.heatmap(snapshot.data, sort=sort))
     context["sort"] = sort
     return render(request, "district/heatmap.html", context)
 
@@ -99,11 +102,11 @@ def cell(request: HttpRequest, campaign_id: int, school_id: int, topic_id: int) 
 
 @methodologists_only
 def yoy(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    context = _context(_campaign(campaign_id), "yoy")
-    data = context["data"]
+    context = _context(_campaign(campaign_id), "yoy", light=True)
+    snapshot = context["fresh"].snapshot
 
     def parts() -> dict[str, Any]:
-        yoy = picture.year_over_year(data)
+        yoy = picture.year_over_year(snapshot.data)  # the deferred figures, read now
         return {"yoy": yoy, **charts.change_figure(yoy)}
 
     # Lazy, as the heatmap: built only when the page's fragment is not cached.
