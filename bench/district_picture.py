@@ -1,9 +1,9 @@
 """Benchmark: the district picture (issue 13) at district scale.
 
 Seeds its own ``bench_district_<pid>`` database: a centre and ``--schools`` schools, a
-codifier of ``--topics`` topics for each of two academic years (this year's topics continue
-last year's through ``TopicMapping``), two September campaigns of one subject, and
-``--teachers`` teachers with a final result on every topic in both (bulk-inserted
+codifier of ``--topics`` topics for each of each of ``--years`` academic years (each year's topics
+continue the year before's through ``TopicMapping``), a September campaign of one subject in
+each, and ``--teachers`` teachers with a final result on every topic in every one (bulk-inserted
 ``Attempt``/``TopicResult`` rows: scoring itself is measured in bench/diagnostics_scoring.py).
 
 Then measures, in the same run:
@@ -17,7 +17,8 @@ Then measures, in the same run:
   p95 <= 150 ms; the trivial tenant endpoint (``/healthz``) in the same run for scale.
 
 Run from the repository root:
-    .venv/bin/python bench/district_picture.py [--schools 30 --teachers 2000 --topics 40]
+    .venv/bin/python bench/district_picture.py \
+        [--schools 60 --teachers 2000 --topics 40 --years 3 --port 8130]
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ DB = f"bench_district_{os.getpid()}"
 CENTRE_HOST = "centre.localhost"
 
 
-def seed(schools_n: int, teachers: int, topics_n: int) -> dict[str, Any]:
+def seed(schools_n: int, teachers: int, topics_n: int, years_n: int = 3) -> dict[str, Any]:
     from django.db import transaction
     from django.utils import timezone
     from django_tenants.utils import tenant_context
@@ -71,11 +72,17 @@ def seed(schools_n: int, teachers: int, topics_n: int) -> dict[str, Any]:
         ]
     )
     subject = Subject.objects.create(name="Математика", code="math")
+    # ``years_n`` Septembers, the last one current: the picture compares it with the one before,
+    # the older ones are rows it must skip.
+    first = 2027 - years_n
     years = [
-        AcademicYear.objects.create(name="2025/2026", starts_on=date(2025, 9, 1), ends_on=date(2026, 8, 31)),
         AcademicYear.objects.create(
-            name="2026/2027", starts_on=date(2026, 9, 1), ends_on=date(2027, 8, 31), is_current=True
-        ),
+            name=f"{y}/{y + 1}",
+            starts_on=date(y, 9, 1),
+            ends_on=date(y + 1, 8, 31),
+            is_current=y == 2026,
+        )
+        for y in range(first, 2027)
     ]
     methodologist = User.objects.create(
         email="method@centre.bench", last_name="Методистова", first_name="Анна"
@@ -114,7 +121,11 @@ def seed(schools_n: int, teachers: int, topics_n: int) -> dict[str, Any]:
                 )
             )
         TopicMapping.objects.bulk_create(
-            [TopicMapping(old=o, new=n) for o, n in zip(topic_sets[0], topic_sets[1], strict=True)]
+            [
+                TopicMapping(old=o, new=n)
+                for older, newer in zip(topic_sets, topic_sets[1:], strict=False)
+                for o, n in zip(older, newer, strict=True)
+            ]
         )
         for k, year in enumerate(years):
             item = item_create(
@@ -158,7 +169,7 @@ def seed(schools_n: int, teachers: int, topics_n: int) -> dict[str, Any]:
                 ],
                 batch_size=2000,
             )
-            shift = 0.3 * k
+            shift = 0.15 * k
             TopicResult.objects.bulk_create(
                 [
                     TopicResult(
@@ -173,7 +184,7 @@ def seed(schools_n: int, teachers: int, topics_n: int) -> dict[str, Any]:
                 batch_size=10000,
             )
             campaigns.append(campaign)
-    return {"centre": centre, "campaign": campaigns[1], "methodologist": methodologist}
+    return {"centre": centre, "campaign": campaigns[-1], "methodologist": methodologist}
 
 
 def session_cookie(user: Any) -> str:
@@ -216,9 +227,11 @@ def raw_aggregate(campaign_id: int) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--schools", type=int, default=30)
+    parser.add_argument("--schools", type=int, default=60)
     parser.add_argument("--teachers", type=int, default=2000)
     parser.add_argument("--topics", type=int, default=40)
+    parser.add_argument("--years", type=int, default=3, help="Septembers seeded, the last one current")
+    parser.add_argument("--port", type=int, default=0, help="the uvicorn port (0: any free one)")
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--keep-db", action="store_true")
     args = parser.parse_args()
@@ -228,10 +241,11 @@ def main() -> int:
         env = common.django_setup(DB)
         common.migrate_shared()
         t0 = time.perf_counter()
-        world = seed(args.schools, args.teachers, args.topics)
+        world = seed(args.schools, args.teachers, args.topics, args.years)
         seeded = time.perf_counter() - t0
         print(
-            f"seeded {args.schools} schools, {args.teachers} teachers x {args.topics} topics x 2 years"
+            f"seeded {args.schools} schools, {args.teachers} teachers x {args.topics} topics"
+            f" x {args.years} years"
             f" in {seeded:.0f} s"
         )
         from django_tenants.utils import tenant_context
@@ -248,7 +262,26 @@ def main() -> int:
             print(f"precompute runs: {', '.join(f'{r:.2f} s' for r in runs)}", flush=True)
             raw = sorted(raw_aggregate(world["campaign"].pk) for _ in range(5))[2]
             cookie = session_cookie(world["methodologist"])
-        process, port = common.start_uvicorn("tutornet.asgi:application", env)
+        if args.port:
+            port = args.port
+            process = common.start(
+                [
+                    "-m",
+                    "uvicorn",
+                    "tutornet.asgi:application",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--log-level",
+                    "warning",
+                    "--no-access-log",
+                ],
+                env,
+            )
+            common.wait_port(port)
+        else:
+            process, port = common.start_uvicorn("tutornet.asgi:application", env)
         processes.append(process)
         headers = {"Host": CENTRE_HOST, "Cookie": cookie}
         heat_path = f"/district/{world['campaign'].pk}/?sort=weak-topics"
@@ -268,7 +301,7 @@ def main() -> int:
         print(
             common.table(
                 f"District picture: {args.schools} schools x {args.teachers} teachers x {args.topics} topics"
-                " x 2 years",
+                f" x {args.years} years",
                 [
                     ["precompute one campaign's picture (median of 3)", f"{precompute:.2f} s", "<= 30 s"],
                     ["raw SQL aggregate GROUP BY school, topic (median of 5)", f"{raw * 1000:.0f} ms", ""],

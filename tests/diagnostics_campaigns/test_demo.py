@@ -7,6 +7,7 @@ import pytest
 from django_tenants.utils import tenant_context
 
 from tenants.demo import demo_district_seed
+from tests.district.demo_checks import assert_the_demo_picture_looks_real
 from tutorials.diagnostics.campaigns import selectors
 from tutorials.diagnostics.campaigns.demo import demo_campaigns_seed
 from tutorials.diagnostics.campaigns.models import Attempt, Campaign, ItemAnalysis
@@ -44,5 +45,6 @@ def test_the_demo_has_two_years_of_september_results_that_look_real() -> None:
         assert any(selectors.deficits_in_campaign(current).values())
         # The demo's teacher of mathematics (the tutor, who also teaches at school 1) took part too.
         assert final.filter(teacher__email="tutor@example.org").exists()
+    assert_the_demo_picture_looks_real(district.centre)  # the district picture on the same demo
     again = demo_campaigns_seed(district.centre)
     assert not any("diagnostic campaign" in line for line in again)

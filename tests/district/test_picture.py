@@ -190,15 +190,27 @@ def test_exports_carry_the_page_numbers(centre: District) -> None:
 
 
 def test_heatmap_page_query_count_does_not_depend_on_the_district(centre: District) -> None:
-    p = build(centre)
+    p = build(centre, last_year=True)
     snapshot_compute(p.campaign.pk)
     client = client_for(p.cast.user("methodologist"), centre.host(centre.centre))
     client.get(f"/district/{p.campaign.pk}/")  # warm the host and membership caches
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(f"/district/{p.campaign.pk}/?sort=weak-topics")
-    assert response.status_code == 200 and "hm-mean" in response.content.decode()
-    # session, user, campaign, snapshot, newest result: the figures come precomputed in one row.
-    assert len(queries) == 7, "\n".join(q["sql"][:100] for q in queries.captured_queries)
+    for path, mark in (
+        (f"/district/{p.campaign.pk}/?sort=weak-topics", 'class="hm-mean"'),
+        (f"/district/{p.campaign.pk}/year-over-year/", 'id="change-chart"'),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        assert response.status_code == 200 and mark in response.content.decode()
+        # Session, user, campaign, the snapshot row without its figures (only its heading's
+        # keys), newest result; and, the table not being cached yet, the figures.
+        assert len(queries) == 8, "\n".join(q["sql"][:100] for q in queries.captured_queries)
+        rows = [q["sql"] for q in queries.captured_queries if "district_picture_picturesnapshot" in q["sql"]]
+        assert len(rows) == 2 and "JSONB_BUILD_OBJECT" in rows[0].upper()
+        with CaptureQueriesContext(connection) as queries:
+            again = client.get(path)
+        # The table cached: the figures are not read at all.
+        assert mark in again.content.decode()
+        assert len(queries) == 7, "\n".join(q["sql"][:100] for q in queries.captured_queries)
 
 
 def test_a_new_final_result_makes_the_figures_stale_until_recomputed(centre: District) -> None:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
+from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,18 +54,50 @@ def snapshot_compute(campaign_id: int) -> PictureSnapshot:
     return snapshot
 
 
+HEAD = ("campaign", "subject", "year", "previous")  # the small keys every page's heading reads
+
+
+class Figures(Mapping[str, Any]):
+    """A snapshot's figures for a page: the ``HEAD`` keys from the row's ``head`` projection
+    when it was read light (``snapshot_for(light=True)``), anything else from ``data``, which a
+    light read loads on first use (one query): a page whose tables are cached never does."""
+
+    def __init__(self, snapshot: PictureSnapshot) -> None:
+        self.snapshot = snapshot
+        self.head: dict[str, Any] | None = getattr(snapshot, "head", None)
+
+    def __getitem__(self, key: str) -> Any:
+        if self.head is not None and key in self.head:
+            return self.head[key]
+        return self.snapshot.data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.snapshot.data)
+
+    def __len__(self) -> int:
+        return len(self.snapshot.data)
+
+
 @dataclass(frozen=True)
 class Fresh:
     snapshot: PictureSnapshot
     stale: bool  # newer final results than the snapshot: a recomputation is queued
 
+    @property
+    def figures(self) -> Figures:
+        return Figures(self.snapshot)
 
-def snapshot_for(campaign: Campaign) -> Fresh:
+
+def snapshot_for(campaign: Campaign, *, light: bool = False) -> Fresh:
     """The stored picture (computed now when there is none), and whether newer results
-    came in since; a stale one queues its recomputation (2 queries when fresh)."""
+    came in since; a stale one queues its recomputation (2 queries when fresh).  ``light``:
+    ``data`` is left unread, only its ``HEAD`` keys come with the row (see ``Figures``)."""
     from .tasks import picture_refresh_soon
 
-    snapshot = PictureSnapshot.objects.filter(campaign_id=campaign.pk).first()
+    rows = PictureSnapshot.objects.filter(campaign_id=campaign.pk)
+    if light:
+        rows = rows.defer("data").annotate(head=JSONObject(**{k: KeyTransform(k, "data") for k in HEAD}))
+    snapshot = rows.first()
     if snapshot is None:
         return Fresh(snapshot_compute(campaign.pk), stale=False)
     latest = selectors.results_as_of(campaign.pk)

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,7 +21,7 @@ from tutorials.diagnostics.campaigns.models import Campaign
 from tutornet.errors import TutornetError
 from tutornet.pages import forbidden, refused
 
-from . import exports, permissions, picture, selectors, services
+from . import charts, exports, permissions, picture, selectors, services
 
 
 def _membership(request: HttpRequest) -> Any:
@@ -52,9 +53,12 @@ def _campaign(campaign_id: int) -> Campaign:
         raise Http404(exc.message) from exc
 
 
-def _context(campaign: Campaign, tab: str) -> dict[str, Any]:
-    fresh = services.snapshot_for(campaign)
-    return {"campaign": campaign, "fresh": fresh, "data": fresh.snapshot.data, "tab": tab}
+def _context(campaign: Campaign, tab: str, *, light: bool = False) -> dict[str, Any]:
+    """``light``: the page's tables are fragment-cached, so the figures are read only when
+    the cache misses (``services.Figures``)."""
+    fresh = services.snapshot_for(campaign, light=light)
+    data = fresh.figures if light else fresh.snapshot.data
+    return {"campaign": campaign, "fresh": fresh, "data": data, "tab": tab}
 
 
 @methodologists_only
@@ -64,9 +68,14 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @methodologists_only
 def heatmap(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    context = _context(_campaign(campaign_id), "heatmap")
+    context = _context(_campaign(campaign_id), "heatmap", light=True)
     sort = request.GET.get("sort", "name")
-    context["heatmap"] = picture.heatmap(context["data"], sort=sort if sort in picture.SORTS else "name")
+    sort = sort if sort in picture.SORTS else "name"
+    snapshot = context["fresh"].snapshot
+    # Lazy: built (and the deferred figures read) only when the table is not in the fragment
+    # cache (the same for everyone until the snapshot is recomputed).
+    context["heatmap"] = SimpleLazyObject(lambda: picture.heatmap(snapshot.data, sort=sort))
+    context["sort"] = sort
     return render(request, "district/heatmap.html", context)
 
 
@@ -93,8 +102,15 @@ def cell(request: HttpRequest, campaign_id: int, school_id: int, topic_id: int) 
 
 @methodologists_only
 def yoy(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    context = _context(_campaign(campaign_id), "yoy")
-    context["yoy"] = picture.year_over_year(context["data"])
+    context = _context(_campaign(campaign_id), "yoy", light=True)
+    snapshot = context["fresh"].snapshot
+
+    def parts() -> dict[str, Any]:
+        yoy = picture.year_over_year(snapshot.data)  # the deferred figures, read now
+        return {"yoy": yoy, **charts.change_figure(yoy)}
+
+    # Lazy, as the heatmap: built only when the page's fragment is not cached.
+    context["parts"] = SimpleLazyObject(parts)
     return render(request, "district/yoy.html", context)
 
 
@@ -103,6 +119,9 @@ def support(request: HttpRequest, campaign_id: int) -> HttpResponse:
     context = _context(_campaign(campaign_id), "support")
     context["rows"], context["average"] = picture.support(context["data"])
     context["labels"] = exports.support_labels()
+    context["support_chart"] = charts.support_chart(
+        context["rows"], context["average"], title=_("Share of the planned route items done")
+    )
     return render(request, "district/support.html", context)
 
 
@@ -166,6 +185,10 @@ def my_school(request: HttpRequest, campaign_id: int | None = None) -> HttpRespo
     )
     context["rows"], context["average"] = picture.support(data, only_school=school_id)
     context["labels"] = exports.support_labels()
+    context["support_chart"] = charts.support_chart(
+        context["rows"], context["average"], title=_("Share of the planned route items done")
+    )
+    context.update(charts.change_figure(context["yoy"], (school_id, data["schools"][str(school_id)])))
     return render(request, "district/my_school.html", context)
 
 
