@@ -5,7 +5,7 @@ They only parse input; every rule is checked again by the service the view calls
 
 from __future__ import annotations
 
-import zoneinfo
+import functools
 from typing import Any, cast
 
 from django import forms
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import permissions
 from accounts.models import Role
 
-from .models import Organisation, Subject
+from .models import Organisation, Subject, known_time_zones
 
 # Russia's zones first: the district picks one of these almost always.
 RUSSIAN_ZONES = [
@@ -34,8 +34,13 @@ RUSSIAN_ZONES = [
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
-    others = sorted(z for z in zoneinfo.available_timezones() if z not in RUSSIAN_ZONES and "/" in z)
-    return [(z, z) for z in RUSSIAN_ZONES + others]
+    return list(_time_zone_choices())
+
+
+@functools.cache
+def _time_zone_choices() -> tuple[tuple[str, str], ...]:
+    others = sorted(z for z in known_time_zones() if z not in RUSSIAN_ZONES and "/" in z)
+    return tuple((z, z) for z in RUSSIAN_ZONES + others)
 
 
 def active_subjects() -> Any:

@@ -1,7 +1,9 @@
 """Test fixtures.
 
 * Tenant schemas are created once per session (ARCHITECTURE section 7): the
-  public tenant, a centre and two schools, in the test database.
+  public tenant, a centre and two schools, in the test database.  The first new
+  schema of a session runs the tenant migrations; the others replay the SQL they
+  sent (tests/tenant_schemas.py): 10-15 s of Django's migration state saved on each.
 * Ordinary tests run in a transaction that is rolled back.
 * ``live`` tests use the real stack started once per session: a Celery
   worker, the ASGI server (uvicorn) and an SMTP sink, all on this machine,
@@ -36,6 +38,7 @@ from accounts.models import Membership, Role, User
 from accounts.selectors import forget_district_memberships
 from tenants.models import Organisation
 from tests.factories import MembershipFactory, UserFactory
+from tests.tenant_schemas import replayed_tenant_schemas
 from tutornet.mailcatcher import MailCatcher, sink_start
 from tutornet.tenancy import forget_hosts
 
@@ -112,6 +115,12 @@ def _databases_also_for_committed_db() -> None:
 
 
 _databases_also_for_committed_db()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _tenant_schemas_replayed() -> Iterator[None]:
+    with replayed_tenant_schemas():
+        yield
 
 
 @pytest.fixture(scope="session")
