@@ -170,7 +170,9 @@ def seed(sizes: tuple[int, ...] = SIZES) -> dict[str, Any]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="campaign sizes (teachers)")
     sizes = tuple(int(n) for n in parser.parse_args().sizes.split(","))
     common.database_create(DB)
