@@ -185,6 +185,7 @@ def main() -> int:
             f"seeded {sum(sizes)} final results x {TOPICS} topics, {TUTORIALS} tutorials, "
             f"{MATERIALS} case materials in {time.perf_counter() - t0:.1f} s"
         )
+        from django.db import connection
         from django_tenants.utils import tenant_context
 
         from accounts.models import User
@@ -203,9 +204,25 @@ def main() -> int:
                 )
                 loads = os.getloadavg()
                 before = common.STATEMENTS["total"]
+                timed: list[tuple[float, str]] = []
+
+                def timer(
+                    execute: Any, sql: str, params: Any, many: bool, context: Any, timed: list = timed
+                ) -> Any:
+                    start = time.perf_counter()
+                    try:
+                        return execute(sql, params, many, context)
+                    finally:
+                        timed.append((time.perf_counter() - start, sql[:90]))
+
                 t0, cpu0 = time.perf_counter(), time.process_time()
-                outcomes = propose_for(actor=actor, campaign_id=campaign.pk, teacher_ids=teacher_ids)
+                with connection.execute_wrapper(timer):
+                    outcomes = propose_for(actor=actor, campaign_id=campaign.pk, teacher_ids=teacher_ids)
                 elapsed, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+                in_sql = sum(t for t, _sql in timed)
+                print(f"{size}: {in_sql:.1f} s of {elapsed:.1f} s waiting on statements; the slowest:")
+                for seconds, sql in sorted(timed, reverse=True)[:6]:
+                    print(f"  {seconds * 1000:8.1f} ms  {sql}")
                 statements = common.STATEMENTS["total"] - before
                 refused = [o for o in outcomes if o.refused]
                 routes = Route.objects.filter(campaign_id=campaign.pk).count()
