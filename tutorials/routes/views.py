@@ -26,8 +26,8 @@ from .models import SECTIONS, Evidence, Form, PlanItem, Route, Status, section_l
 from .templatetags.route_links import route_links
 
 
-def _visible(request: HttpRequest, route_id: int) -> Route:
-    route = selectors.route_page(route_id)
+def _visible(request: HttpRequest, route_id: int, *, lean: bool = False) -> Route:
+    route = selectors.route_page(route_id, lean=lean)
     if route is None or not permissions.can_view(request.user, route):
         raise Http404(_("There is no such route."))
     return route
@@ -87,7 +87,7 @@ def _urls(name: str, route_id: int) -> Callable[[int], str]:
 
 @login_required
 def route_page(request: HttpRequest, route_id: int) -> HttpResponse:
-    route = _visible(request, route_id)
+    route = _visible(request, route_id, lean=True)
     page = selectors.page_of(route)
     # The per-row labels and links, made once for the page (the template shows them as they were).
     _label(page.items, "form", Form.choices, "form_label")
@@ -102,7 +102,7 @@ def route_page(request: HttpRequest, route_id: int) -> HttpResponse:
     can_edit = permissions.can_edit(request.user, route)
     can_confirm = permissions.can_confirm_evidence(request.user, route)
     links = route_links({"request": request}, route, page)
-    thread = comments.thread(route)
+    thread = selectors.thread_for_page(route)
     # The long lists rendered in Python (page_rows): the template engine's per-row cost was most
     # of the page at 100 items.
     token = get_token(request)
