@@ -8,9 +8,10 @@ three closed campaigns of 500, 1,000 and 2,000 different teachers with final res
 teacher below the threshold on 10 topics (the common topics more often), so 10 deficits each.
 
 Measures, in this process, the real code path a methodologist's «propose for all» runs:
-``propose_for`` over every teacher of the campaign (each teacher its own transaction: a draft
-route, one proposed task per deficit with its why and ranked offers), once per campaign (it
-writes), with its statement count.  Target (issue 12): 2,000 teachers x 10 deficits <= 30 s,
+``propose_for`` over every teacher of the campaign (set-based reads, then one transaction per
+500 teachers writing the draft routes and one proposed task per deficit with its why and ranked
+offers in bulk), once per campaign (it writes), with its statement count, the time spent in
+statements and the slowest ones.  Target (issue 12): 2,000 teachers x 10 deficits <= 30 s,
 the per-teacher cost flat from 500 to 2,000.
 
 Run from the repository root:  .venv/bin/python bench/routes_proposals.py [--sizes 500,1000,2000]

@@ -8,12 +8,13 @@ per page.  Everything a person wrote goes through ``format_html`` (escaped)."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.template import Context
 from django.template.loader import get_template
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
@@ -23,11 +24,22 @@ from .models import PlanItem
 
 
 def _date(value: Any, fmt: str) -> str:
+    """``value|date:"d.m.Y"`` / ``"d.m.Y H:i"`` (the same digits by ``strftime``, which is
+    several times cheaper than ``dateformat``), in the current time zone for a moment."""
     if not value:
         return ""
-    if hasattr(value, "tzinfo") and value.tzinfo is not None:
+    if getattr(value, "tzinfo", None) is not None:
         value = timezone.localtime(value)
-    return dateformat.format(value, fmt)
+    return value.strftime(_STRFTIME[fmt])
+
+
+_STRFTIME = {"d.m.Y": "%d.%m.%Y", "d.m.Y H:i": "%d.%m.%Y %H:%M"}
+
+
+def _short(text: str) -> str:
+    """``text|truncatechars:60``; a text already short is only normalised, as the filter does."""
+    text = unicodedata.normalize("NFC", text)
+    return text if len(text) <= 60 else Truncator(text).chars(60)
 
 
 def _linebreaksbr(text: str) -> SafeString:
@@ -124,7 +136,7 @@ def evidence_rows(evidence: Iterable[Any], *, can_confirm: bool, csrf: str) -> S
 def comment_rows(comments: Iterable[Any]) -> SafeString:
     rows = []
     for c in comments:
-        about = format_html(" · {}", Truncator(c.item.task).chars(60)) if c.item_id else ""
+        about = format_html(" · {}", _short(c.item.task)) if c.item_id else ""
         rows.append(
             format_html(
                 '<li id="comment-{}"><strong>{}</strong> <span class="muted">{}{}</span><div>{}</div></li>',
@@ -142,9 +154,7 @@ def comment_rows(comments: Iterable[Any]) -> SafeString:
 
 def item_options(items: Iterable[PlanItem]) -> SafeString:
     """The «about the task» choices of the comment form."""
-    return format_html_join(
-        "", '<option value="{}">{}</option>', ((i.pk, Truncator(i.task).chars(60)) for i in items)
-    )
+    return format_html_join("", '<option value="{}">{}</option>', ((i.pk, _short(i.task)) for i in items))
 
 
 def csrf_field(token: str) -> SafeString:
