@@ -29,7 +29,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -101,6 +102,56 @@ class OfferBook:
         self._topics: dict[int, list[dict[str, Any]]] = {}
         self._offerings: list[Any] | None = None
 
+    def preload(self, topic_ids: set[int]) -> None:
+        """Read the offers of all these topics at once: two statements (the first
+        ``OFFER_LIMIT`` of each topic by a window over the topic links), the same rows and
+        order that ``_topic`` reads one topic at a time."""
+        from casebank.models import Material
+        from casebank.models import Status as MaterialStatus
+        from tutorials.models import Tutorial
+
+        wanted = sorted(set(topic_ids) - set(self._topics))
+        if not wanted:
+            return
+        # (type: ignore: the django stubs do not see the window annotation "rank")
+        tutorials = (
+            Tutorial.topics.through.objects.filter(  # type: ignore[misc]
+                topic_id__in=wanted, tutorial__status=Tutorial.Status.PUBLISHED
+            )
+            .filter(Q(tutorial__starts_at__gte=timezone.now()) | Q(tutorial__starts_at__isnull=True))
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("topic_id")],
+                    order_by=[F("tutorial__starts_at").asc(), F("tutorial_id").asc()],
+                )
+            )
+            .filter(rank__lte=OFFER_LIMIT)
+            .order_by("topic_id", "rank")
+            .values_list("topic_id", "tutorial_id", "tutorial__title")
+        )
+        materials = (
+            Material.codifier_topics.through.objects.filter(  # type: ignore[misc]
+                topic_id__in=wanted, material__status=MaterialStatus.PUBLISHED
+            )
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("topic_id")],
+                    order_by=[F("material__published_at").desc(), F("material_id").desc()],
+                )
+            )
+            .filter(rank__lte=OFFER_LIMIT)
+            .order_by("topic_id", "rank")
+            .values_list("topic_id", "material_id", "material__title")
+        )
+        found: dict[int, list[dict[str, Any]]] = {t: [] for t in wanted}
+        for topic_id, pk, title in tutorials:
+            found[topic_id].append({"kind": "tutorial", "id": pk, "title": title, "form": Form.TUTORIAL})
+        for topic_id, pk, title in materials:
+            found[topic_id].append({"kind": "material", "id": pk, "title": title, "form": Form.CASE_MATERIAL})
+        self._topics.update(found)
+
     def _topic(self, topic_id: int) -> list[dict[str, Any]]:
         from casebank.models import Material
         from casebank.models import Status as MaterialStatus
@@ -165,6 +216,44 @@ def offers_for(deficit: Deficit, subject_id: int | None) -> list[dict[str, Any]]
     return OfferBook(subject_id).offers_for(deficit)
 
 
+def new_items(
+    *,
+    route: Route,
+    deficits: list[Deficit],
+    book: OfferBook,
+    existing: set[int | None],
+    existing_blocks: set[str],
+    position: int,
+) -> list[PlanItem]:
+    """The proposed tasks (unsaved) for the ranked ``deficits`` that the route does not have yet
+    (a topic in ``existing``, a questionnaire-only deficit's label in ``existing_blocks``),
+    numbered after ``position``.  The one-teacher and the campaign-wide paths both build here."""
+    items = []
+    expected = _("Result of the next diagnostics on this topic above the threshold")
+    for deficit in deficits:
+        name = deficit.topic_title or deficit.competence_block
+        label = f"{deficit.topic_code} {name}".strip()[:300]
+        if deficit.topic_id in existing or (deficit.topic_id is None and label in existing_blocks):
+            continue
+        offers = book.offers_for(deficit)
+        position += 1
+        items.append(
+            PlanItem(
+                route=route,
+                position=position,
+                topic_id=deficit.topic_id,
+                deficit=label,
+                task=_("Close the gap on “%(topic)s”") % {"topic": name},
+                form=offers[0]["form"],
+                expected_result=expected,
+                proposal=PlanItem.Proposal.PROPOSED,
+                why=why(deficit),
+                offers=offers,
+            )
+        )
+    return items
+
+
 def route_propose(*, teacher_id: int, campaign: Campaign, actor: User) -> Route:
     """A draft route with one proposed task per deficit of the teacher in the campaign
     (``propose``, without the count of the tasks it added)."""
@@ -226,28 +315,14 @@ def propose(
                 existing_blocks.add(label)
             else:
                 existing.add(topic_id)
-    items = []
-    for deficit in deficits:
-        name = deficit.topic_title or deficit.competence_block
-        label = f"{deficit.topic_code} {name}".strip()[:300]
-        if deficit.topic_id in existing or (deficit.topic_id is None and label in existing_blocks):
-            continue
-        offers = book.offers_for(deficit)
-        position += 1
-        items.append(
-            PlanItem(
-                route=route,
-                position=position,
-                topic_id=deficit.topic_id,
-                deficit=label,
-                task=_("Close the gap on “%(topic)s”") % {"topic": name},
-                form=offers[0]["form"],
-                expected_result=_("Result of the next diagnostics on this topic above the threshold"),
-                proposal=PlanItem.Proposal.PROPOSED,
-                why=why(deficit),
-                offers=offers,
-            )
-        )
+    items = new_items(
+        route=route,
+        deficits=deficits,
+        book=book,
+        existing=existing,
+        existing_blocks=existing_blocks,
+        position=position,
+    )
     PlanItem.objects.bulk_create(items)
     services.audit(actor=actor, action="route.propose", target=route.pk, campaign=campaign.pk)
     return route, len(items)

@@ -9,7 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from . import permissions
-from .models import Evidence, PlanItem, Route, RouteTransition, Status
+from .models import Evidence, PlanItem, Route, RouteComment, RouteTransition, Status
 
 
 def visible_routes(user: Any) -> QuerySet[Route]:
@@ -45,16 +45,31 @@ class RoutePage:
     overdue_ids: set[int]
 
 
-def route_page(route_id: int) -> Route | None:
+def route_page(route_id: int, *, lean: bool = False) -> Route | None:
+    """The route with its items, transitions and evidence.  ``lean``: what the route page
+    shows and no more (no codifier topic per item, no plan item or tutor per piece of evidence,
+    whose rows and JSON the page never reads); the documents and the portfolio load it whole."""
+    items = PlanItem.objects.all() if lean else PlanItem.objects.select_related("topic")
+    evidence = Evidence.objects.all() if lean else Evidence.objects.select_related("item", "confirmed_by")
     return (
         Route.objects.select_related("teacher", "tutor", "school", "academic_year", "subject")
         .prefetch_related(
-            Prefetch("items", queryset=PlanItem.objects.select_related("topic")),
+            Prefetch("items", queryset=items),
             Prefetch("transitions", queryset=RouteTransition.objects.select_related("actor")),
-            Prefetch("evidence", queryset=Evidence.objects.select_related("item", "confirmed_by")),
+            Prefetch("evidence", queryset=evidence),
         )
         .filter(pk=route_id)
         .first()
+    )
+
+
+def thread_for_page(route: Route) -> list[RouteComment]:
+    """The route's comments, oldest first, with the author and the task each is about (not the
+    task's offers and why, which the thread does not show), in one query."""
+    return list(
+        RouteComment.objects.filter(route=route)
+        .select_related("author", "item")
+        .defer("item__offers", "item__why", "item__expected_result")
     )
 
 

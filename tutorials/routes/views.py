@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,12 +21,13 @@ from django.views.decorators.http import require_POST
 from tutornet.errors import TutornetError
 from tutornet.pages import refused
 
-from . import collect, comments, permissions, selectors, services
+from . import collect, comments, page_rows, permissions, selectors, services
 from .models import SECTIONS, Evidence, Form, PlanItem, Route, Status, section_label
+from .templatetags.route_links import route_links
 
 
-def _visible(request: HttpRequest, route_id: int) -> Route:
-    route = selectors.route_page(route_id)
+def _visible(request: HttpRequest, route_id: int, *, lean: bool = False) -> Route:
+    route = selectors.route_page(route_id, lean=lean)
     if route is None or not permissions.can_view(request.user, route):
         raise Http404(_("There is no such route."))
     return route
@@ -85,7 +87,7 @@ def _urls(name: str, route_id: int) -> Callable[[int], str]:
 
 @login_required
 def route_page(request: HttpRequest, route_id: int) -> HttpResponse:
-    route = _visible(request, route_id)
+    route = _visible(request, route_id, lean=True)
     page = selectors.page_of(route)
     # The per-row labels and links, made once for the page (the template shows them as they were).
     _label(page.items, "form", Form.choices, "form_label")
@@ -97,6 +99,15 @@ def route_page(request: HttpRequest, route_id: int) -> HttpResponse:
     for evidence in page.evidence:
         setattr(evidence, "confirm_url", confirm_url(evidence.pk))  # noqa: B010
     sections = [(name, section_label(name), getattr(route, name)) for name in SECTIONS]
+    can_edit = permissions.can_edit(request.user, route)
+    can_confirm = permissions.can_confirm_evidence(request.user, route)
+    links = route_links({"request": request}, route, page)
+    thread = selectors.thread_for_page(route)
+    # The long lists rendered in Python (page_rows): the template engine's per-row cost was most
+    # of the page at 100 items.
+    token = get_token(request)
+    csrf = page_rows.csrf_field(token)
+    extra = page_rows.item_extra_renderer({"route": route, "can_edit": can_edit}, token, links)
     return render(
         request,
         "routes/route.html",
@@ -104,12 +115,19 @@ def route_page(request: HttpRequest, route_id: int) -> HttpResponse:
             "page": page,
             "route": route,
             "sections": sections,
-            "can_edit": permissions.can_edit(request.user, route),
-            "can_confirm": permissions.can_confirm_evidence(request.user, route),
+            "can_edit": can_edit,
+            "can_confirm": can_confirm,
             "steps": services.next_steps(request.user, route),
             "forms": Form.choices,
-            "comments": comments.thread(route),
+            "links": links,
+            "comments": thread,
             "can_comment": comments.can_comment(request.user, route),  # type: ignore[arg-type]
+            "plan_rows": page_rows.plan_rows(
+                page.items, overdue_ids=page.overdue_ids, can_edit=can_edit, csrf=csrf, item_extra=extra
+            ),
+            "evidence_rows": page_rows.evidence_rows(page.evidence, can_confirm=can_confirm, csrf=csrf),
+            "comment_rows": page_rows.comment_rows(thread),
+            "item_options": page_rows.item_options(page.items),
         },
     )
 
