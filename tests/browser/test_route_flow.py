@@ -105,7 +105,7 @@ def test_a_proposed_route_kept_booked_agreed_approved_evidenced_and_downloaded(
             proposed = list(route.items.filter(proposal=PlanItem.Proposal.PROPOSED).order_by("position"))
             copy = GroupItemLink.objects.get(item__route=route).item
             assert len(proposed) == 3 and copy.target_id == offering.pk
-            # No page sets the tutor yet: the methodologist assigns them.
+            # The methodologist assigns the tutor (the route page offers it: test_tutor_choice.py).
             services.route_set_tutor(
                 actor=cast.user("methodologist"), route_id=route.pk, version=route.version, tutor=tutor
             )

@@ -86,6 +86,14 @@ def can_edit(user: Any, route: Route) -> bool:
     return route.status != Status.COMPLETED and (is_teacher(user, route) or is_tutor(user, route))
 
 
+def can_choose_tutor(user: Any, route: Route) -> bool:
+    """The teacher chooses their tutor while the route is a draft (later the tutor has agreed
+    to it); a methodologist assigns or replaces one until the route is completed."""
+    if route.status == Status.COMPLETED:
+        return False
+    return is_methodologist(user) or (is_teacher(user, route) and route.status == Status.DRAFT)
+
+
 def can_create_for(user: Any, teacher_id: int) -> bool:
     """A teacher starts their own route; a methodologist may start (propose) anyone's."""
     return (bool(memberships(user)) and user.pk == teacher_id) or is_methodologist(user)

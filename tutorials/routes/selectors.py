@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+
+from accounts.models import Role, User
 
 from . import permissions
 from .models import Evidence, PlanItem, Route, RouteComment, RouteTransition, Status
@@ -107,4 +110,19 @@ def route_topic_ids_for(user_id: int) -> list[int]:
         .exclude(proposal=PlanItem.Proposal.DROPPED)
         .values_list("topic_id", flat=True)
         .distinct()
+    )
+
+
+def tutor_choices() -> QuerySet[User]:
+    """Whom a route's tutor is chosen from: the active tutors of the organisation whose site it
+    is (the centre's municipal tutors for the district's routes; a school's own for its routes)."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__organisation__schema_name=connection.schema_name,  # type: ignore[attr-defined]
+            memberships__role=Role.TUTOR,
+            memberships__is_active=True,
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "pk")
     )

@@ -23,7 +23,7 @@ from accounts.models import AuditEvent, User
 from tenants.models import AcademicYear, Organisation
 from tutornet.errors import NotFoundError, PermissionDeniedError, TutornetError
 
-from . import permissions
+from . import permissions, selectors
 from .errors import StaleVersionError, TransitionRefusedError
 from .models import SECTIONS, Evidence, Form, PlanItem, Route, RouteTransition, Status, TargetKind
 
@@ -121,10 +121,16 @@ def route_update_sections(*, actor: User, route_id: int, version: int, **section
 
 
 @transaction.atomic
-def route_set_tutor(*, actor: User, route_id: int, version: int, tutor: User | None) -> Route:
+def route_set_tutor(*, actor: User, route_id: int, version: int, tutor: User | int | None) -> Route:
+    """Choose (or, with None, clear) the route's tutor, given as the person or their id: one of
+    ``selectors.tutor_choices``, since the tutor sees and edits the route."""
     route = _route(route_id, actor)
-    _require(permissions.is_teacher(actor, route) or permissions.is_methodologist(actor))
+    _require(permissions.can_choose_tutor(actor, route))
     _check_version(route.version, version)
+    if tutor is not None:
+        tutor = selectors.tutor_choices().filter(pk=tutor if isinstance(tutor, int) else tutor.pk).first()
+        if tutor is None:
+            raise TutornetError(_("Choose one of the tutors of this organisation."), field="tutor")
     route.tutor = tutor
     _bump(route, "tutor")
     audit(actor=actor, action="route.tutor", target=route.pk, tutor=tutor.pk if tutor else None)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:route_id>/evidence/", views.add_evidence, name="add-evidence"),
     path("<int:route_id>/sections/", views.sections, name="sections"),
     path("<int:route_id>/step/", views.transition, name="step"),
+    path("<int:route_id>/tutor/", views.choose_tutor, name="tutor"),
     path("<int:route_id>/collect/", views.collect_evidence, name="collect"),
     path("<int:route_id>/items/<int:item_id>/decide/", views.decide, name="decide"),
     path("<int:route_id>/evidence/<int:evidence_id>/confirm/", views.confirm, name="confirm"),

@@ -100,6 +100,7 @@ def route_page(request: HttpRequest, route_id: int) -> HttpResponse:
         setattr(evidence, "confirm_url", confirm_url(evidence.pk))  # noqa: B010
     sections = [(name, section_label(name), getattr(route, name)) for name in SECTIONS]
     can_edit = permissions.can_edit(request.user, route)
+    can_choose_tutor = permissions.can_choose_tutor(request.user, route)
     can_confirm = permissions.can_confirm_evidence(request.user, route)
     links = route_links({"request": request}, route, page)
     thread = selectors.thread_for_page(route)
@@ -116,6 +117,7 @@ def route_page(request: HttpRequest, route_id: int) -> HttpResponse:
             "route": route,
             "sections": sections,
             "can_edit": can_edit,
+            "tutors": list(selectors.tutor_choices()) if can_choose_tutor else None,
             "can_confirm": can_confirm,
             "steps": services.next_steps(request.user, route),
             "forms": Form.choices,
@@ -142,6 +144,23 @@ def sections(request: HttpRequest, route_id: int) -> HttpResponse:
             route_id=route_id,
             version=_int(request.POST.get("version")),
             **values,
+        )
+    except TutornetError as exc:
+        return refused(request, exc, _url(route_id))
+    messages.success(request, _("Saved."))
+    return redirect(_url(route_id))
+
+
+@login_required
+@require_POST
+def choose_tutor(request: HttpRequest, route_id: int) -> HttpResponse:
+    chosen = _int(request.POST.get("tutor"))
+    try:
+        services.route_set_tutor(
+            actor=request.user,  # type: ignore[arg-type]
+            route_id=route_id,
+            version=_int(request.POST.get("version")),
+            tutor=None if request.POST.get("tutor") == "" else chosen,
         )
     except TutornetError as exc:
         return refused(request, exc, _url(route_id))
