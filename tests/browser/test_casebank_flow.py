@@ -1,14 +1,19 @@
 """In real Chromium against the live stack: a teacher at school A writes a material with a PDF
-and submits it to the district; a methodologist publishes it; a teacher at school B finds it on
-the centre's site with a stemmed Russian query with a typo, opens it, downloads the file and rates it."""
+and a picture put in by the editor's image button (with its description), and submits it to the
+district; a methodologist publishes it; a teacher at school B finds it on the centre's site with a
+stemmed Russian query with a typo, opens it (the picture shown from the centre's own copy), downloads
+the file and rates it."""
 
 from __future__ import annotations
 
+import io
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django_tenants.utils import tenant_context
+from PIL import Image
 
 from accounts.models import Role
 from casebank.models import Material, Rating, Status
@@ -20,6 +25,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.live]
 SCHOOL_A = "school1.localhost"
 CENTRE = "centre.localhost"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+ALT = "Единичная окружность с отмеченным углом"
+# A picture shown on the page: served by our site (portal.pictures), loaded whole.
+SHOWN = "(img) => img.complete && img.naturalWidth > 0"
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (12, 8), (40, 90, 160)).save(out, format="PNG")
+    return out.getvalue()
 
 
 def _sign_in(page: Any, stack: LiveStack, host: str, email: str) -> None:
@@ -51,6 +65,13 @@ def test_a_material_written_at_one_school_is_moderated_found_with_a_typo_downloa
     form.locator("textarea[name=abstract]").fill("Подборка задач по тригонометрии с решениями.")
     # The text is written in the rich-text editor (Quill) that replaces the textarea.
     form.locator(".ql-editor").fill("Разбираем тригонометрические уравнения.")
+    # The toolbar's image button: choose a PNG, it is uploaded to our site, then the editor asks
+    # for its description (window.prompt) and puts it in as the image's alt.
+    page.once("dialog", lambda dialog: dialog.accept(ALT))
+    with page.expect_file_chooser() as chooser:
+        form.locator(".ql-toolbar button.ql-image").click()
+    chooser.value.set_files(files=[{"name": "круг.png", "mimeType": "image/png", "buffer": _png()}])
+    page.wait_for_selector(f".ql-editor img[alt='{ALT}']")
     form.locator("input[name=topics]").fill("тригонометрия, уравнения")
     form.locator("input[name=grades][value='10']").check()
     form.locator("input[name=attachments]").set_input_files(
@@ -59,12 +80,17 @@ def test_a_material_written_at_one_school_is_moderated_found_with_a_typo_downloa
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
     assert "тригонометрия.pdf" in page.content()
+    picture = page.locator(f".material-body img[alt='{ALT}']")
+    assert re.fullmatch(r"/portal/images/\d+/", picture.get_attribute("src") or "")
+    assert picture.evaluate(SHOWN)
     with page.expect_navigation():
         page.click("form.submit-district button")
     assert page.locator(".district-status").count() == 1
     with tenant_context(district.school_a):
         own = Material.objects.get(title=title)
     assert own.district_copy_id
+    # Saved through the server's sanitiser: our own address, the description, nothing else.
+    assert re.search(rf'<img src="/portal/images/\d+/" alt="{ALT}">', own.body), own.body
 
     # The centre: a methodologist publishes it from the moderation queue.
     moderator = browser.new_context(locale="ru-RU").new_page()
@@ -93,6 +119,8 @@ def test_a_material_written_at_one_school_is_moderated_found_with_a_typo_downloa
         hit.locator("h3 a").click()
     assert "Авторова" in finder.locator(".authors").inner_text()
     assert district.school_a.name in finder.locator(".origin").inner_text()
+    # The district copy shows the centre's copy of the picture, with its description.
+    assert finder.locator(f".material-body img[alt='{ALT}']").evaluate(SHOWN)
 
     with finder.expect_download() as info:
         finder.click("a.download")
