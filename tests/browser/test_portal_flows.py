@@ -18,6 +18,7 @@ from accounts.models import Role
 from casebank import services as casebank_services
 from consultations.models import Booking, Offering, Slot
 from consultations.services import booking_create
+from tests.browser.test_keyboard_walk import tab_to
 from tests.conftest import District, LiveStack, member
 from tests.consultations.factories import OfferingFactory, SlotFactory
 from tests.factories import PASSWORD, SubjectFactory, unique
@@ -77,7 +78,8 @@ def test_a_school_teacher_books_a_municipal_tutor_from_the_school_portal_without
     page = _context(browser).new_page()
     _sign_in(page, live_stack, SCHOOL, teacher.email)  # the only address she types
     assert_accessible(page, "school dashboard")
-    page.click("#section-nav a[data-section=consultations]")
+    tab_to(page, "#section-nav a[data-section=consultations]")  # the hop, by keyboard too
+    page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"http://centre\.localhost:\d+/consultations/.*"))
     assert_accessible(page, "centre week view")
     week = timezone.localtime(slot.starts_at, district.centre.zone).date().isoformat()
@@ -150,20 +152,29 @@ def test_cancelling_asks_in_a_dialog_and_passes_the_reason_to_the_tutor(
     page = _context(browser).new_page()
     _sign_in(page, live_stack, CENTRE, teacher.email)
     page.goto(live_stack.url(CENTRE, "/consultations/my/"))
-    page.click(f"#booking-{booking.pk} form.cancel button")
+    # By keyboard alone (focus visible at every stop): Enter opens the dialog, «Оставить» keeps the
+    # booking and gives the focus back to «Отменить»; Enter again, the reason, Tab, Enter.
+    cancel = f"#booking-{booking.pk} form.cancel button"
+    tab_to(page, cancel)
+    page.keyboard.press("Enter")
     dialog = page.locator("dialog.confirm-dialog[open]")
     assert "Отменить консультацию?" in dialog.inner_text()
     assert "тьютор" in dialog.inner_text()
     assert_accessible(page, "the confirmation dialog")
-    dialog.locator("button.secondary").click()  # «Оставить»: nothing happens
+    tab_to(page, "dialog.confirm-dialog[open] button.secondary")  # «Оставить»
+    page.keyboard.press("Enter")
+    page.wait_for_selector("dialog.confirm-dialog", state="detached")
     with tenant_context(district.centre):
         booking.refresh_from_db()
         assert booking.status == Booking.Status.CONFIRMED
 
-    page.click(f"#booking-{booking.pk} form.cancel button")
-    page.fill("dialog.confirm-dialog[open] textarea", "Заболела")
+    tab_to(page, cancel)  # the focus came back to it
+    page.keyboard.press("Enter")
+    tab_to(page, "dialog.confirm-dialog[open] textarea")  # the dialog opens on the reason
+    page.keyboard.type("Заболела")
+    tab_to(page, "dialog.confirm-dialog[open] button.danger")
     with page.expect_navigation():
-        page.click("dialog.confirm-dialog[open] button.danger")
+        page.keyboard.press("Enter")
     with tenant_context(district.centre):
         booking.refresh_from_db()
         assert booking.status == Booking.Status.CANCELLED and booking.cancel_reason == "Заболела"
@@ -233,7 +244,8 @@ def test_the_same_walk_at_1366_px_has_no_horizontal_scroll_and_no_serious_violat
     _sign_in(page, live_stack, SCHOOL, teacher.email)
     assert page.locator("#section-nav").is_visible()  # the header's sections, not the phone's menu
     check("the school dashboard")
-    page.click("#section-nav a[data-section=consultations]")
+    tab_to(page, "#section-nav a[data-section=consultations]")  # the hop, by keyboard too
+    page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"http://centre\.localhost:\d+/consultations/.*"))
     week = timezone.localtime(slot.starts_at, district.centre.zone).date().isoformat()
     page.goto(live_stack.url(CENTRE, f"/consultations/?week={week}&tutor={tutor.pk}"))
