@@ -2,7 +2,7 @@
 and a picture put in by the editor's image button (with its description), and submits it to the
 district; a methodologist publishes it; a teacher at school B finds it on the centre's site with a
 stemmed Russian query with a typo, opens it (the picture shown from the centre's own copy), downloads
-the file and rates it."""
+the file and rates it, by keyboard alone."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from PIL import Image
 
 from accounts.models import Role
 from casebank.models import Material, Rating, Status
+from tests.browser.test_keyboard_walk import arrow_to, tab_to
 from tests.conftest import District, LiveStack, member
 from tests.factories import PASSWORD, unique
 
@@ -65,11 +66,13 @@ def test_a_material_written_at_one_school_is_moderated_found_with_a_typo_downloa
     form.locator("textarea[name=abstract]").fill("Подборка задач по тригонометрии с решениями.")
     # The text is written in the rich-text editor (Quill) that replaces the textarea.
     form.locator(".ql-editor").fill("Разбираем тригонометрические уравнения.")
-    # The toolbar's image button: choose a PNG, it is uploaded to our site, then the editor asks
-    # for its description (window.prompt) and puts it in as the image's alt.
+    # The toolbar's image button (reached by Shift+Tab from the text, pressed with Enter): choose a
+    # PNG, it is uploaded to our site, then the editor asks for its description (window.prompt)
+    # and puts it in as the image's alt.
     page.once("dialog", lambda dialog: dialog.accept(ALT))
+    tab_to(page, ".ql-toolbar button.ql-image", backwards=True)
     with page.expect_file_chooser() as chooser:
-        form.locator(".ql-toolbar button.ql-image").click()
+        page.keyboard.press("Enter")
     chooser.value.set_files(files=[{"name": "круг.png", "mimeType": "image/png", "buffer": _png()}])
     page.wait_for_selector(f".ql-editor img[alt='{ALT}']")
     form.locator("input[name=topics]").fill("тригонометрия, уравнения")
@@ -109,28 +112,35 @@ def test_a_material_written_at_one_school_is_moderated_found_with_a_typo_downloa
     _sign_in(finder, live_stack, CENTRE, reader.email)
     finder.click("#casebank-card h3 a")
     finder.wait_for_url("**/casebank/")
-    finder.fill("input[name=q]", "задача по тригономитрии")
+    # From here on by keyboard alone (focus visible at every stop): search, open, download, rate.
+    tab_to(finder, "input[name=q]")
+    finder.keyboard.type("задача по тригономитрии")
     with finder.expect_navigation():
-        finder.click("form.search-form .query button")
+        finder.keyboard.press("Enter")
     assert finder.locator(".did-you-mean").count() == 1
     hit = finder.locator(f"li[data-material-id='{copy.pk}']")
     assert hit.locator("mark").count() >= 1
+    tab_to(finder, f"li[data-material-id='{copy.pk}'] h3 a")
     with finder.expect_navigation():
-        hit.locator("h3 a").click()
+        finder.keyboard.press("Enter")
     assert "Авторова" in finder.locator(".authors").inner_text()
     assert district.school_a.name in finder.locator(".origin").inner_text()
     # The district copy shows the centre's copy of the picture, with its description.
     assert finder.locator(f".material-body img[alt='{ALT}']").evaluate(SHOWN)
 
+    tab_to(finder, "a.download")
     with finder.expect_download() as info:
-        finder.click("a.download")
+        finder.keyboard.press("Enter")
     saved = tmp_path / "downloaded.pdf"
     info.value.save_as(saved)
     assert saved.read_bytes().startswith(b"%PDF")
 
-    finder.select_option("form.rating select[name=score]", "5")
+    tab_to(finder, "form.rating select[name=score]")
+    assert finder.evaluate("() => document.activeElement.value") == ""  # nothing pre-chosen
+    arrow_to(finder, "5")
+    tab_to(finder, "form.rating button")
     with finder.expect_navigation():
-        finder.click("form.rating button")
+        finder.keyboard.press("Enter")
     assert "★ 5" in finder.locator(".rating-summary").inner_text()
     with tenant_context(district.centre):
         assert Rating.objects.get(material=copy, user=reader).score == 5
