@@ -34,8 +34,11 @@ RUSSIAN_ZONES = [
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
+    """Each zone as people say it («московское время, UTC+3»; others «UTC+2 (Europe/Riga)»)."""
+    from portal.templatetags.portal import zone_label  # the one wording of zones; portal uses tenants
+
     others = sorted(z for z in zoneinfo.available_timezones() if z not in RUSSIAN_ZONES and "/" in z)
-    return [(z, z) for z in RUSSIAN_ZONES + others]
+    return [(z, zone_label(z)) for z in RUSSIAN_ZONES + others]
 
 
 def active_subjects() -> Any:
