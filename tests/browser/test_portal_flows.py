@@ -291,13 +291,16 @@ HH = "/consultations/help-hour"
 ROLE_PAGES = {
     Role.TEACHER: (SCHOOL, ["/", "/casebank/", "/casebank/mine/", "/my/calendar/", "/my/organisations/",
                             "/accounts/profile/", "/notifications/", f"{HH}/requests/", f"{HH}/new/",
-                            "/calendar/", "/no/such/page/"]),
+                            "/calendar/", "/consultations/my/", "/tutorials/", "/tutorials/my/",
+                            "/no/such/page/"]),
     Role.TUTOR: (CENTRE, ["/", "/consultations/", "/consultations/calendar/", "/consultations/offerings/",
-                          "/consultations/ratings/", f"{HH}/centre/mine/", "/my/calendar/"]),
+                          "/consultations/ratings/", f"{HH}/centre/mine/", "/my/calendar/", "/tutorials/new/",
+                          "/events/"]),
     Role.METHODOLOGIST: (CENTRE, ["/", f"{HH}/centre/", f"{HH}/centre/schedule/", f"{HH}/centre/figures/",
-                                  "/casebank/moderation/"]),
+                                  "/casebank/moderation/", "/casebank/"]),
     Role.SCHOOL_ADMIN: (SCHOOL, ["/", "/staff/", "/organisation/", f"{HH}/requests/"]),
-    Role.CENTRE_ADMIN: (CENTRE, ["/", "/schools/", "/tutors/", "/directories/", "/consultations/ratings/"]),
+    Role.CENTRE_ADMIN: (CENTRE, ["/", "/schools/", "/tutors/", "/directories/", "/consultations/ratings/",
+                                 "/codifiers/"]),
 }  # fmt: skip
 
 
@@ -315,6 +318,7 @@ def test_every_page_a_role_reaches_has_no_serious_accessibility_violation(
     page = _context(browser).new_page()
     _sign_in(page, live_stack, host, person.email)
     for path in [*paths, *extra]:
-        page.goto(live_stack.url(host, path))
+        response = page.goto(live_stack.url(host, path))
+        assert response.status == (404 if path == "/no/such/page/" else 200), path  # reached, not refused
         assert page.locator("main").count() == 1, path
         assert_accessible(page, f"{role} {path}")
