@@ -99,10 +99,11 @@ def test_a_material_written_at_one_school_is_moderated_found_with_a_typo_downloa
     moderator = browser.new_context(locale="ru-RU").new_page()
     _sign_in(moderator, live_stack, CENTRE, methodologist.email)
     moderator.goto(live_stack.url(CENTRE, "/casebank/moderation/"))
-    item = moderator.locator(f"li[data-material-id='{own.district_copy_id}']")
-    assert title in item.inner_text()
+    item = f"li[data-material-id='{own.district_copy_id}']"
+    assert title in moderator.locator(item).inner_text()
+    tab_to(moderator, f"{item} button[value=publish]")  # by keyboard as well
     with moderator.expect_navigation():
-        item.locator("button[value=publish]").click()
+        moderator.keyboard.press("Enter")
     with tenant_context(district.centre):
         copy = Material.objects.get(pk=own.district_copy_id)
         assert copy.status == Status.PUBLISHED

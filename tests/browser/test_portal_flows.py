@@ -120,12 +120,14 @@ def test_the_author_sees_the_material_published_in_the_district(
     card = page.locator(f"li[data-material-id='{own.pk}']")
     assert "Банк района: Опубликован" in card.inner_text()
     assert_accessible(page, "my materials")
-    card.locator("h3 a").click()
+    tab_to(page, f"li[data-material-id='{own.pk}'] h3 a")  # by keyboard, focus visible
+    page.keyboard.press("Enter")
     page.wait_for_url(f"**/casebank/materials/{own.pk}/")
     assert "Опубликован в банке района" in page.locator(".published-in-district").inner_text()
     assert_accessible(page, "the author's material page")
+    tab_to(page, ".published-in-district a")
     with page.expect_navigation():
-        page.click(".published-in-district a")
+        page.keyboard.press("Enter")
     assert page.url.startswith(live_stack.url(CENTRE, f"/casebank/materials/{copy.pk}/"))
     assert title in page.locator("h1").inner_text()
 
