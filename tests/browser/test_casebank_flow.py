@@ -70,6 +70,9 @@ def test_a_material_written_at_one_school_is_moderated_found_with_a_typo_downloa
     # PNG, it is uploaded to our site, then the editor asks for its description (window.prompt)
     # and puts it in as the image's alt.
     page.once("dialog", lambda dialog: dialog.accept(ALT))
+    # A listener switches Playwright's chooser interception on; it is sent without waiting for
+    # an answer, so do it before the key press (a press, unlike a click, does not wait for it).
+    page.on("filechooser", lambda _chooser: None)
     tab_to(page, ".ql-toolbar button.ql-image", backwards=True)
     with page.expect_file_chooser() as chooser:
         page.keyboard.press("Enter")
