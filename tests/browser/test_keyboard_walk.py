@@ -43,13 +43,13 @@ def tab_to(page: Any, selector: str, *, limit: int = 600, backwards: bool = Fals
 def arrow_to(page: Any, value: str, *, limit: int = 400) -> None:
     """In the focused (closed) select or radio group, arrows until ``value`` is chosen: ArrowDown,
     and ArrowUp once the last option is passed."""
-    key = "ArrowDown"
+    key, now = "ArrowDown", page.evaluate("() => document.activeElement.value")
     for _ in range(limit):
-        now = page.evaluate("() => document.activeElement.value")
         if now == value:
             return
         page.keyboard.press(key)
-        if page.evaluate("() => document.activeElement.value") == now:
+        before, now = now, page.evaluate("() => document.activeElement.value")
+        if now == before:
             key = "ArrowUp"
     raise AssertionError(f"the select never reached {value}")
 
