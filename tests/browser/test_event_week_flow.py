@@ -18,6 +18,7 @@ from django_tenants.utils import tenant_context
 from pypdf import PdfReader
 
 from accounts.models import Role, User
+from tests.browser.axe import assert_accessible
 from tests.browser.test_keyboard_walk import arrow_to, sign_in_by_keyboard, tab_to
 from tests.conftest import District, LiveStack, member
 from tests.factories import unique
@@ -94,6 +95,7 @@ def test_a_teacher_rates_is_allocated_checks_in_reflects_and_gets_a_verifiable_c
     page.keyboard.press("Enter")
     page.wait_for_url(f"**{base}/rate/")
     assert page.locator("#rate-form input[type=radio]:checked").count() == 0
+    assert_accessible(page, "the rating form")
     # Tab enters each track's radio group, the arrows choose in it.
     for track, score in (("Тайм-менеджмент", "5"), ("Целеполагание", "1")):
         tab_to(page, f"input[name=track-{tracks[track]}]")
@@ -115,6 +117,7 @@ def test_a_teacher_rates_is_allocated_checks_in_reflects_and_gets_a_verifiable_c
     # --- the teacher sees the schedule and checks in with the code on the organiser's screen ---
     page.reload()
     assert "Тайм-менеджмент" in page.inner_text("#schedule")
+    assert_accessible(page, "the teacher's schedule with its check-in")
     organiser_page.goto(live_stack.url(CENTRE, f"{base}/tracks/{tracks['Тайм-менеджмент']}/attendance/"))
     code = organiser_page.inner_text("#checkin-code").strip()
     tab_to(page, f"#code-{tracks['Тайм-менеджмент']}")

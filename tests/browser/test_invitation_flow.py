@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from accounts.models import Membership, Role
+from tests.browser.axe import assert_accessible
 from tests.browser.test_keyboard_walk import arrow_to, sign_in_by_keyboard, tab_to
 from tests.conftest import District, LiveStack, member
 from tests.factories import unique
@@ -50,6 +51,7 @@ def test_school_admin_invites_a_teacher_who_joins_and_sees_a_live_notification(
     teacher_page = browser.new_context(locale="ru-RU").new_page()
     teacher_page.goto(link.group(0))
     assert "Присоединиться" in teacher_page.content() or "Join" in teacher_page.content()
+    assert_accessible(teacher_page, "the invitation page")
     tab_to(teacher_page, "input[name=patronymic]")
     teacher_page.keyboard.type("Игоревна")
     tab_to(teacher_page, "input[name=password1]")
