@@ -34,13 +34,17 @@ RUSSIAN_ZONES = [
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
-    return list(_time_zone_choices())
+    """Each zone as people say it («московское время, UTC+3»; others «UTC+2 (Europe/Riga)»)."""
+    from portal.templatetags.portal import zone_label  # the one wording of zones; portal uses tenants
+
+    return [(z, zone_label(z)) for z in _time_zones()]
 
 
 @functools.cache
-def _time_zone_choices() -> tuple[tuple[str, str], ...]:
+def _time_zones() -> tuple[str, ...]:
+    """The zones offered, Russia's first: the tz database is read once (``known_time_zones``)."""
     others = sorted(z for z in known_time_zones() if z not in RUSSIAN_ZONES and "/" in z)
-    return tuple((z, z) for z in RUSSIAN_ZONES + others)
+    return tuple(RUSSIAN_ZONES + others)
 
 
 def active_subjects() -> Any:

@@ -16,6 +16,13 @@ class TutorialsConfig(AppConfig):
 
         panels.register(tutorials_panel)
 
+        # ... and in the in-app calendar (/my/calendar/).
+        from portal import calendar_sources
+
+        from .calendar_source import my_tutorials
+
+        calendar_sources.register(my_tutorials)
+
         # The person's tutorials in the consultations' personal calendar feed (/calendar/).
         from consultations import feeds
 

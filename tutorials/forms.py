@@ -16,6 +16,9 @@ from tenants.models import Organisation, Subject
 from .models import Format, Kind, Material, Tutorial
 from .services.tutorials import TutorialData
 
+# Each field deep-copies its widget (django.forms.Field), so one pattern serves the four fields.
+TAGS = forms.SelectMultiple(attrs={"data-tags": ""})
+
 
 class TutorialForm(forms.Form):
     kind = forms.ChoiceField(label=_("Form"), choices=Kind.choices)
@@ -45,18 +48,19 @@ class TutorialForm(forms.Form):
         help_text=_("Empty: until the start."),
     )
     requires_approval = forms.BooleanField(label=_("I approve registrations"), required=False)
+    # Searchable tag fields (Tom Select, static/js/editors.js) that work by touch, not Ctrl-click.
     subjects = forms.ModelMultipleChoiceField(
-        label=_("Subjects"), queryset=Subject.objects.none(), required=False
+        label=_("Subjects"), queryset=Subject.objects.none(), required=False, widget=TAGS
     )
     topics = forms.ModelMultipleChoiceField(
-        label=_("Codifier topics"), queryset=Topic.objects.none(), required=False
+        label=_("Codifier topics"), queryset=Topic.objects.none(), required=False, widget=TAGS
     )
     audience_all = forms.BooleanField(label=_("For all teachers"), required=False, initial=True)
     audience_subjects = forms.ModelMultipleChoiceField(
-        label=_("Or for teachers of"), queryset=Subject.objects.none(), required=False
+        label=_("Or for teachers of"), queryset=Subject.objects.none(), required=False, widget=TAGS
     )
     audience_schools = forms.ModelMultipleChoiceField(
-        label=_("Or for schools"), queryset=Organisation.objects.none(), required=False
+        label=_("Or for schools"), queryset=Organisation.objects.none(), required=False, widget=TAGS
     )
 
     def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:

@@ -1,17 +1,23 @@
 """In real Chromium against the live stack: a teacher at school A writes a material with a PDF
-and submits it to the district; a methodologist publishes it; a teacher at school B finds it on
-the centre's site with a stemmed Russian query with a typo, opens it, downloads the file and rates it."""
+and a picture put in by the editor's image button (with its description), and submits it to the
+district; a methodologist publishes it; a teacher at school B finds it on the centre's site with a
+stemmed Russian query with a typo, opens it (the picture shown from the centre's own copy), downloads
+the file and rates it, by keyboard alone."""
 
 from __future__ import annotations
 
+import io
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django_tenants.utils import tenant_context
+from PIL import Image
 
 from accounts.models import Role
 from casebank.models import Material, Rating, Status
+from tests.browser.test_keyboard_walk import arrow_to, tab_to
 from tests.conftest import District, LiveStack, member
 from tests.factories import PASSWORD, unique
 
@@ -20,6 +26,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.live]
 SCHOOL_A = "school1.localhost"
 CENTRE = "centre.localhost"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+ALT = "Единичная окружность с отмеченным углом"
+# A picture shown on the page: served by our site (portal.pictures), loaded whole.
+SHOWN = "(img) => img.complete && img.naturalWidth > 0"
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (12, 8), (40, 90, 160)).save(out, format="PNG")
+    return out.getvalue()
 
 
 def _sign_in(page: Any, stack: LiveStack, host: str, email: str) -> None:
@@ -51,6 +66,18 @@ def test_a_material_written_at_one_school_is_moderated_found_with_a_typo_downloa
     form.locator("textarea[name=abstract]").fill("Подборка задач по тригонометрии с решениями.")
     # The text is written in the rich-text editor (Quill) that replaces the textarea.
     form.locator(".ql-editor").fill("Разбираем тригонометрические уравнения.")
+    # The toolbar's image button (reached by Shift+Tab from the text, pressed with Enter): choose a
+    # PNG, it is uploaded to our site, then the editor asks for its description (window.prompt)
+    # and puts it in as the image's alt.
+    page.once("dialog", lambda dialog: dialog.accept(ALT))
+    # A listener switches Playwright's chooser interception on; it is sent without waiting for
+    # an answer, so do it before the key press (a press, unlike a click, does not wait for it).
+    page.on("filechooser", lambda _chooser: None)
+    tab_to(page, ".ql-toolbar button.ql-image", backwards=True)
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Enter")
+    chooser.value.set_files(files=[{"name": "круг.png", "mimeType": "image/png", "buffer": _png()}])
+    page.wait_for_selector(f".ql-editor img[alt='{ALT}']")
     form.locator("input[name=topics]").fill("тригонометрия, уравнения")
     form.locator("input[name=grades][value='10']").check()
     form.locator("input[name=attachments]").set_input_files(
@@ -59,21 +86,27 @@ def test_a_material_written_at_one_school_is_moderated_found_with_a_typo_downloa
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
     assert "тригонометрия.pdf" in page.content()
+    picture = page.locator(f".material-body img[alt='{ALT}']")
+    assert re.fullmatch(r"/portal/images/\d+/", picture.get_attribute("src") or "")
+    assert picture.evaluate(SHOWN)
     with page.expect_navigation():
         page.click("form.submit-district button")
     assert page.locator(".district-status").count() == 1
     with tenant_context(district.school_a):
         own = Material.objects.get(title=title)
     assert own.district_copy_id
+    # Saved through the server's sanitiser: our own address, the description, nothing else.
+    assert re.search(rf'<img src="/portal/images/\d+/" alt="{ALT}">', own.body), own.body
 
     # The centre: a methodologist publishes it from the moderation queue.
     moderator = browser.new_context(locale="ru-RU").new_page()
     _sign_in(moderator, live_stack, CENTRE, methodologist.email)
     moderator.goto(live_stack.url(CENTRE, "/casebank/moderation/"))
-    item = moderator.locator(f"li[data-material-id='{own.district_copy_id}']")
-    assert title in item.inner_text()
+    item = f"li[data-material-id='{own.district_copy_id}']"
+    assert title in moderator.locator(item).inner_text()
+    tab_to(moderator, f"{item} button[value=publish]")  # by keyboard as well
     with moderator.expect_navigation():
-        item.locator("button[value=publish]").click()
+        moderator.keyboard.press("Enter")
     with tenant_context(district.centre):
         copy = Material.objects.get(pk=own.district_copy_id)
         assert copy.status == Status.PUBLISHED
@@ -83,26 +116,35 @@ def test_a_material_written_at_one_school_is_moderated_found_with_a_typo_downloa
     _sign_in(finder, live_stack, CENTRE, reader.email)
     finder.click("#casebank-card h3 a")
     finder.wait_for_url("**/casebank/")
-    finder.fill("input[name=q]", "задача по тригономитрии")
+    # From here on by keyboard alone (focus visible at every stop): search, open, download, rate.
+    tab_to(finder, "input[name=q]")
+    finder.keyboard.type("задача по тригономитрии")
     with finder.expect_navigation():
-        finder.click("form.search-form .query button")
+        finder.keyboard.press("Enter")
     assert finder.locator(".did-you-mean").count() == 1
     hit = finder.locator(f"li[data-material-id='{copy.pk}']")
     assert hit.locator("mark").count() >= 1
+    tab_to(finder, f"li[data-material-id='{copy.pk}'] h3 a")
     with finder.expect_navigation():
-        hit.locator("h3 a").click()
+        finder.keyboard.press("Enter")
     assert "Авторова" in finder.locator(".authors").inner_text()
     assert district.school_a.name in finder.locator(".origin").inner_text()
+    # The district copy shows the centre's copy of the picture, with its description.
+    assert finder.locator(f".material-body img[alt='{ALT}']").evaluate(SHOWN)
 
+    tab_to(finder, "a.download")
     with finder.expect_download() as info:
-        finder.click("a.download")
+        finder.keyboard.press("Enter")
     saved = tmp_path / "downloaded.pdf"
     info.value.save_as(saved)
     assert saved.read_bytes().startswith(b"%PDF")
 
-    finder.select_option("form.rating select[name=score]", "5")
+    tab_to(finder, "form.rating select[name=score]")
+    assert finder.evaluate("() => document.activeElement.value") == ""  # nothing pre-chosen
+    arrow_to(finder, "5")
+    tab_to(finder, "form.rating button")
     with finder.expect_navigation():
-        finder.click("form.rating button")
+        finder.keyboard.press("Enter")
     assert "★ 5" in finder.locator(".rating-summary").inner_text()
     with tenant_context(district.centre):
         assert Rating.objects.get(material=copy, user=reader).score == 5

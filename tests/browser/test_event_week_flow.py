@@ -2,7 +2,8 @@
 teacher of school 1 registers on the centre's site and rates the week's workshops; the
 methodologist runs the allocation; the teacher sees their schedule, checks in with the code
 from the organiser's screen, writes the day's reflection and downloads the certificate; the
-certificate's verification link confirms it."""
+certificate's verification link confirms it.  Every step in the pages is done with the keyboard
+alone (Tab, arrows, Enter, typing), each control reached showing its focus (``tab_to``)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ from django_tenants.utils import tenant_context
 from pypdf import PdfReader
 
 from accounts.models import Role, User
+from tests.browser.axe import assert_accessible
+from tests.browser.test_keyboard_walk import arrow_to, sign_in_by_keyboard, tab_to
 from tests.conftest import District, LiveStack, member
-from tests.factories import PASSWORD, unique
+from tests.factories import unique
 from tutorials.events import services
 from tutorials.events.models import Attendance, Event, ReflectionAnswer
 
@@ -29,10 +32,7 @@ CENTRE = "centre.localhost"
 
 def _page(browser: Any, stack: LiveStack, user: User) -> Any:
     page = browser.new_context(locale="ru-RU", accept_downloads=True).new_page()
-    page.goto(stack.url(CENTRE, "/accounts/login/"))
-    page.fill("input[name=username]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.stack button[type=submit]")
+    sign_in_by_keyboard(page, stack, CENTRE, user.email)
     page.wait_for_url(stack.url(CENTRE, "/"))
     return page
 
@@ -88,29 +88,42 @@ def test_a_teacher_rates_is_allocated_checks_in_reflects_and_gets_a_verifiable_c
     # --- the teacher registers and rates the workshops (nothing is pre-chosen) ---
     page = _page(browser, live_stack, teacher)
     page.goto(live_stack.url(CENTRE, f"{base}/"))
-    page.click("#register-form button")
-    page.click("#rate-link")
+    tab_to(page, "#register-form button")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    tab_to(page, "#rate-link")
+    page.keyboard.press("Enter")
     page.wait_for_url(f"**{base}/rate/")
     assert page.locator("#rate-form input[type=radio]:checked").count() == 0
-    page.check(f"input[name=track-{tracks['Тайм-менеджмент']}][value='5']")
-    page.check(f"input[name=track-{tracks['Целеполагание']}][value='1']")
-    page.click("#rate-form button[type=submit]")
+    assert_accessible(page, "the rating form")
+    # Tab enters each track's radio group, the arrows choose in it.
+    for track, score in (("Тайм-менеджмент", "5"), ("Целеполагание", "1")):
+        tab_to(page, f"input[name=track-{tracks[track]}]")
+        arrow_to(page, score)
+        assert page.is_checked(f"input[name=track-{tracks[track]}][value='{score}']")
+    tab_to(page, "#rate-form button[type=submit]")
+    page.keyboard.press("Enter")
     page.wait_for_url(f"**{base}/")
 
     # --- the organiser runs the allocation ---
     organiser_page = _page(browser, live_stack, organiser)
     organiser_page.goto(live_stack.url(CENTRE, f"{base}/allocation/"))
-    organiser_page.click("#allocate-form button")
+    tab_to(organiser_page, "#allocate-form button")
+    with organiser_page.expect_navigation():
+        organiser_page.keyboard.press("Enter")
     organiser_page.wait_for_url(f"**{base}/allocation/")
     assert "5" in organiser_page.inner_text(".satisfaction")
 
     # --- the teacher sees the schedule and checks in with the code on the organiser's screen ---
     page.reload()
     assert "Тайм-менеджмент" in page.inner_text("#schedule")
+    assert_accessible(page, "the teacher's schedule with its check-in")
     organiser_page.goto(live_stack.url(CENTRE, f"{base}/tracks/{tracks['Тайм-менеджмент']}/attendance/"))
     code = organiser_page.inner_text("#checkin-code").strip()
-    page.fill(f"#code-{tracks['Тайм-менеджмент']}", code)
-    page.click("form.check-in button")
+    tab_to(page, f"#code-{tracks['Тайм-менеджмент']}")
+    page.keyboard.type(code)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     page.wait_for_selector("#schedule .ok")
     with tenant_context(district.centre):
         assert Attendance.objects.filter(
@@ -118,9 +131,13 @@ def test_a_teacher_rates_is_allocated_checks_in_reflects_and_gets_a_verifiable_c
         ).exists()
 
     # --- the day's reflection ---
-    page.click("a.reflection-link")
-    page.fill("#reflection-form textarea", "Научилась планировать неделю уроков")
-    page.click("#reflection-form button[type=submit]")
+    tab_to(page, "a.reflection-link")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    tab_to(page, "#reflection-form textarea")
+    page.keyboard.type("Научилась планировать неделю уроков")
+    tab_to(page, "#reflection-form button[type=submit]")
+    page.keyboard.press("Enter")
     page.wait_for_url(f"**{base}/")
     with tenant_context(district.centre):
         assert (
@@ -129,8 +146,9 @@ def test_a_teacher_rates_is_allocated_checks_in_reflects_and_gets_a_verifiable_c
         )
 
     # --- the certificate, and its verification link ---
+    tab_to(page, "#certificate-form button")
     with page.expect_download() as download_info:
-        page.click("#certificate-form button")
+        page.keyboard.press("Enter")
     content = open(download_info.value.path(), "rb").read()  # noqa: SIM115 (Playwright's temp file)
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages).split())
     assert teacher.last_name in text and event.title in text

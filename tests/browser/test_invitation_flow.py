@@ -1,5 +1,6 @@
-"""In real Chromium: a school admin invites a teacher; the teacher joins from
-the e-mailed link and sees a notification arrive live."""
+"""In real Chromium, with the keyboard alone (Tab, Shift+Tab, arrows, Enter and typing; every
+control reached shows its focus, ``tab_to``): a school admin invites a teacher; the teacher joins
+from the e-mailed link and sees a notification arrive live when the admin changes their role."""
 
 from __future__ import annotations
 
@@ -9,18 +10,12 @@ from typing import Any
 import pytest
 
 from accounts.models import Membership, Role
+from tests.browser.axe import assert_accessible
+from tests.browser.test_keyboard_walk import arrow_to, sign_in_by_keyboard, tab_to
 from tests.conftest import District, LiveStack, member
-from tests.factories import PASSWORD, unique
+from tests.factories import unique
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
-
-
-def _sign_in(page: Any, stack: LiveStack, host: str, email: str, password: str) -> None:
-    page.goto(stack.url(host, "/accounts/login/"))
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", password)
-    page.click("form.stack button[type=submit]")
-    page.wait_for_url(stack.url(host, "/"))
 
 
 def test_school_admin_invites_a_teacher_who_joins_and_sees_a_live_notification(
@@ -31,15 +26,21 @@ def test_school_admin_invites_a_teacher_who_joins_and_sees_a_live_notification(
     teacher_email = f"{unique('teacher')}@example.org"
 
     admin_page = browser.new_context(locale="ru-RU").new_page()
-    _sign_in(admin_page, live_stack, host, admin.email, PASSWORD)
+    sign_in_by_keyboard(admin_page, live_stack, host, admin.email)
+    admin_page.wait_for_url(live_stack.url(host, "/"))
     admin_page.goto(live_stack.url(host, "/staff/"))
-    invite = admin_page.locator("form#invite-form")
-    invite.locator("input[name=email]").fill(teacher_email)
-    invite.locator("input[name=last_name]").fill("Васильева")
-    invite.locator("input[name=first_name]").fill("Ольга")
-    invite.locator("select[name=role]").select_option(Role.TEACHER.value)
-    invite.locator("button[type=submit]").click()
-    admin_page.wait_for_load_state()
+    # The invitation form is near the page's end, after every member (two stops each): Shift+Tab
+    # from the end comes to it through the CSV form and the subjects' checkboxes.
+    tab_to(admin_page, "#invite-form select[name=role]", backwards=True)
+    assert admin_page.evaluate("() => document.activeElement.value") == Role.TEACHER.value
+    tab_to(admin_page, "#invite-form input[name=email]", backwards=True)
+    admin_page.keyboard.type(teacher_email)
+    tab_to(admin_page, "#invite-form input[name=last_name]")
+    admin_page.keyboard.type("Абакумова")
+    tab_to(admin_page, "#invite-form input[name=first_name]")
+    admin_page.keyboard.type("Ольга")
+    with admin_page.expect_navigation():
+        admin_page.keyboard.press("Enter")  # Enter in a text field sends its form
     assert teacher_email in admin_page.content()
 
     mail = live_stack.mailbox.wait_for(lambda m: teacher_email in (m["To"] or ""))
@@ -50,10 +51,15 @@ def test_school_admin_invites_a_teacher_who_joins_and_sees_a_live_notification(
     teacher_page = browser.new_context(locale="ru-RU").new_page()
     teacher_page.goto(link.group(0))
     assert "Присоединиться" in teacher_page.content() or "Join" in teacher_page.content()
-    teacher_page.fill("input[name=patronymic]", "Игоревна")
-    teacher_page.fill("input[name=password1]", "Vesna-2026-uchitel")
-    teacher_page.fill("input[name=password2]", "Vesna-2026-uchitel")
-    teacher_page.click("form.stack button[type=submit]")
+    assert_accessible(teacher_page, "the invitation page")
+    tab_to(teacher_page, "input[name=patronymic]")
+    teacher_page.keyboard.type("Игоревна")
+    tab_to(teacher_page, "input[name=password1]")
+    teacher_page.keyboard.type("Vesna-2026-uchitel")
+    tab_to(teacher_page, "input[name=password2]")
+    teacher_page.keyboard.type("Vesna-2026-uchitel")
+    tab_to(teacher_page, "form.stack button[type=submit]")
+    teacher_page.keyboard.press("Enter")
     teacher_page.wait_for_url(live_stack.url(host, "/"))
     assert "МБОУ «Средняя школа № 1»" in teacher_page.content()
 
@@ -66,10 +72,15 @@ def test_school_admin_invites_a_teacher_who_joins_and_sees_a_live_notification(
     # The admin changes the new teacher's role: the teacher is notified.
     membership = Membership.objects.get(user__email=teacher_email, organisation=district.school_a)
     admin_page.goto(live_stack.url(host, "/staff/"))
-    admin_page.click(f"a[href='/staff/{membership.pk}/']")
-    admin_page.locator("main form.stack select[name=role]").select_option(Role.TUTOR.value)
-    admin_page.click("main form.stack button[type=submit]")
-    admin_page.wait_for_load_state()
+    # Members are listed by surname: «Абакумова» comes first, a few Tab stops from the header.
+    tab_to(admin_page, f"a[href='/staff/{membership.pk}/']")
+    with admin_page.expect_navigation():
+        admin_page.keyboard.press("Enter")
+    tab_to(admin_page, "main form.stack select[name=role]")
+    arrow_to(admin_page, Role.TUTOR.value)
+    tab_to(admin_page, "main form.stack button[type=submit]")
+    with admin_page.expect_navigation():
+        admin_page.keyboard.press("Enter")
 
     teacher_page.wait_for_function(
         "n => Number(document.querySelector('.bell [data-unread]').textContent || 0) > n",

@@ -16,7 +16,7 @@ from django_tenants.utils import tenant_context
 from accounts.models import Role
 from casebank.models import Material
 from consultations.help_hour.models import HelpHourRequest, Status
-from tests.browser.test_keyboard_walk import FOCUS, sign_in_by_keyboard, tab_to
+from tests.browser.test_keyboard_walk import FOCUS, arrow_to, sign_in_by_keyboard, tab_to
 from tests.conftest import District, LiveStack, member
 from tests.factories import SubjectFactory, unique
 
@@ -29,15 +29,6 @@ IS = "(s) => document.activeElement.matches(s)"
 
 def _context(browser: Any) -> Any:
     return browser.new_context(locale="ru-RU", viewport={"width": 1366, "height": 768})
-
-
-def arrow_to(page: Any, value: str, *, limit: int = 400) -> None:
-    """In the focused (closed) select, ArrowDown until ``value`` is chosen."""
-    for _ in range(limit):
-        if page.evaluate("() => document.activeElement.value") == value:
-            return
-        page.keyboard.press("ArrowDown")
-    raise AssertionError(f"the select never reached {value}")
 
 
 def test_a_school_administrator_files_a_help_hour_request_with_a_document_by_keyboard(

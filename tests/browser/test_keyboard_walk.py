@@ -40,6 +40,20 @@ def tab_to(page: Any, selector: str, *, limit: int = 600, backwards: bool = Fals
     raise AssertionError(f"Tab never reached {selector} on {page.url}")
 
 
+def arrow_to(page: Any, value: str, *, limit: int = 400) -> None:
+    """In the focused (closed) select or radio group, arrows until ``value`` is chosen: ArrowDown,
+    and ArrowUp once the last option is passed."""
+    key, now = "ArrowDown", page.evaluate("() => document.activeElement.value")
+    for _ in range(limit):
+        if now == value:
+            return
+        page.keyboard.press(key)
+        before, now = now, page.evaluate("() => document.activeElement.value")
+        if now == before:
+            key = "ArrowUp"
+    raise AssertionError(f"the select never reached {value}")
+
+
 def sign_in_by_keyboard(page: Any, stack: LiveStack, host: str, email: str) -> None:
     page.goto(stack.url(host, "/accounts/login/"))
     tab_to(page, "input[name=username]")

@@ -18,6 +18,7 @@ from accounts.models import Role
 from casebank import services as casebank_services
 from consultations.models import Booking, Offering, Slot
 from consultations.services import booking_create
+from tests.browser.test_keyboard_walk import tab_to
 from tests.conftest import District, LiveStack, member
 from tests.consultations.factories import OfferingFactory, SlotFactory
 from tests.factories import PASSWORD, SubjectFactory, unique
@@ -77,7 +78,8 @@ def test_a_school_teacher_books_a_municipal_tutor_from_the_school_portal_without
     page = _context(browser).new_page()
     _sign_in(page, live_stack, SCHOOL, teacher.email)  # the only address she types
     assert_accessible(page, "school dashboard")
-    page.click("#section-nav a[data-section=consultations]")
+    tab_to(page, "#section-nav a[data-section=consultations]")  # the hop, by keyboard too
+    page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"http://centre\.localhost:\d+/consultations/.*"))
     assert_accessible(page, "centre week view")
     week = timezone.localtime(slot.starts_at, district.centre.zone).date().isoformat()
@@ -118,12 +120,14 @@ def test_the_author_sees_the_material_published_in_the_district(
     card = page.locator(f"li[data-material-id='{own.pk}']")
     assert "Банк района: Опубликован" in card.inner_text()
     assert_accessible(page, "my materials")
-    card.locator("h3 a").click()
+    tab_to(page, f"li[data-material-id='{own.pk}'] h3 a")  # by keyboard, focus visible
+    page.keyboard.press("Enter")
     page.wait_for_url(f"**/casebank/materials/{own.pk}/")
     assert "Опубликован в банке района" in page.locator(".published-in-district").inner_text()
     assert_accessible(page, "the author's material page")
+    tab_to(page, ".published-in-district a")
     with page.expect_navigation():
-        page.click(".published-in-district a")
+        page.keyboard.press("Enter")
     assert page.url.startswith(live_stack.url(CENTRE, f"/casebank/materials/{copy.pk}/"))
     assert title in page.locator("h1").inner_text()
 
@@ -150,20 +154,29 @@ def test_cancelling_asks_in_a_dialog_and_passes_the_reason_to_the_tutor(
     page = _context(browser).new_page()
     _sign_in(page, live_stack, CENTRE, teacher.email)
     page.goto(live_stack.url(CENTRE, "/consultations/my/"))
-    page.click(f"#booking-{booking.pk} form.cancel button")
+    # By keyboard alone (focus visible at every stop): Enter opens the dialog, «Оставить» keeps the
+    # booking and gives the focus back to «Отменить»; Enter again, the reason, Tab, Enter.
+    cancel = f"#booking-{booking.pk} form.cancel button"
+    tab_to(page, cancel)
+    page.keyboard.press("Enter")
     dialog = page.locator("dialog.confirm-dialog[open]")
     assert "Отменить консультацию?" in dialog.inner_text()
     assert "тьютор" in dialog.inner_text()
     assert_accessible(page, "the confirmation dialog")
-    dialog.locator("button.secondary").click()  # «Оставить»: nothing happens
+    tab_to(page, "dialog.confirm-dialog[open] button.secondary")  # «Оставить»
+    page.keyboard.press("Enter")
+    page.wait_for_selector("dialog.confirm-dialog", state="detached")
     with tenant_context(district.centre):
         booking.refresh_from_db()
         assert booking.status == Booking.Status.CONFIRMED
 
-    page.click(f"#booking-{booking.pk} form.cancel button")
-    page.fill("dialog.confirm-dialog[open] textarea", "Заболела")
+    tab_to(page, cancel)  # the focus came back to it
+    page.keyboard.press("Enter")
+    tab_to(page, "dialog.confirm-dialog[open] textarea")  # the dialog opens on the reason
+    page.keyboard.type("Заболела")
+    tab_to(page, "dialog.confirm-dialog[open] button.danger")
     with page.expect_navigation():
-        page.click("dialog.confirm-dialog[open] button.danger")
+        page.keyboard.press("Enter")
     with tenant_context(district.centre):
         booking.refresh_from_db()
         assert booking.status == Booking.Status.CANCELLED and booking.cancel_reason == "Заболела"
@@ -233,7 +246,8 @@ def test_the_same_walk_at_1366_px_has_no_horizontal_scroll_and_no_serious_violat
     _sign_in(page, live_stack, SCHOOL, teacher.email)
     assert page.locator("#section-nav").is_visible()  # the header's sections, not the phone's menu
     check("the school dashboard")
-    page.click("#section-nav a[data-section=consultations]")
+    tab_to(page, "#section-nav a[data-section=consultations]")  # the hop, by keyboard too
+    page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"http://centre\.localhost:\d+/consultations/.*"))
     week = timezone.localtime(slot.starts_at, district.centre.zone).date().isoformat()
     page.goto(live_stack.url(CENTRE, f"/consultations/?week={week}&tutor={tutor.pk}"))
@@ -279,13 +293,16 @@ HH = "/consultations/help-hour"
 ROLE_PAGES = {
     Role.TEACHER: (SCHOOL, ["/", "/casebank/", "/casebank/mine/", "/my/calendar/", "/my/organisations/",
                             "/accounts/profile/", "/notifications/", f"{HH}/requests/", f"{HH}/new/",
-                            "/calendar/", "/no/such/page/"]),
+                            "/calendar/", "/consultations/my/", "/tutorials/", "/tutorials/my/",
+                            "/no/such/page/"]),
     Role.TUTOR: (CENTRE, ["/", "/consultations/", "/consultations/calendar/", "/consultations/offerings/",
-                          "/consultations/ratings/", f"{HH}/centre/mine/", "/my/calendar/"]),
+                          "/consultations/ratings/", f"{HH}/centre/mine/", "/my/calendar/", "/tutorials/new/",
+                          "/events/"]),
     Role.METHODOLOGIST: (CENTRE, ["/", f"{HH}/centre/", f"{HH}/centre/schedule/", f"{HH}/centre/figures/",
-                                  "/casebank/moderation/"]),
+                                  "/casebank/moderation/", "/casebank/"]),
     Role.SCHOOL_ADMIN: (SCHOOL, ["/", "/staff/", "/organisation/", f"{HH}/requests/"]),
-    Role.CENTRE_ADMIN: (CENTRE, ["/", "/schools/", "/tutors/", "/directories/", "/consultations/ratings/"]),
+    Role.CENTRE_ADMIN: (CENTRE, ["/", "/schools/", "/tutors/", "/directories/", "/consultations/ratings/",
+                                 "/codifiers/"]),
 }  # fmt: skip
 
 
@@ -303,6 +320,7 @@ def test_every_page_a_role_reaches_has_no_serious_accessibility_violation(
     page = _context(browser).new_page()
     _sign_in(page, live_stack, host, person.email)
     for path in [*paths, *extra]:
-        page.goto(live_stack.url(host, path))
+        response = page.goto(live_stack.url(host, path))
+        assert response.status == (404 if path == "/no/such/page/" else 200), path  # reached, not refused
         assert page.locator("main").count() == 1, path
         assert_accessible(page, f"{role} {path}")
