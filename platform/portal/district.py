@@ -39,9 +39,11 @@ def centre_of(organisation: Organisation | None) -> Organisation | None:
     return centre if centre is not None and centre.is_active else None
 
 
-def go_url(organisation: Organisation, path: str = "/") -> str:
-    """A link, from any portal, to ``path`` on ``organisation``'s portal (signed in when the person may)."""
-    return f"{reverse('portal:go', args=[organisation.pk])}?{urlencode({'next': portal_hop.safe_path(path)})}"
+def go_url(organisation: Organisation | int, path: str = "/") -> str:
+    """A link, from any portal, to ``path`` on ``organisation``'s portal (signed in when the
+    person may); the organisation or its id."""
+    pk = organisation if isinstance(organisation, int) else organisation.pk
+    return f"{reverse('portal:go', args=[pk])}?{urlencode({'next': portal_hop.safe_path(path)})}"
 
 
 # --- reads in the centre's schema ------------------------------------------------------------

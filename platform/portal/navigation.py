@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from accounts import permissions as account_permissions
+from accounts.models import Membership, Role
 from consultations import permissions as consultation_permissions
 from consultations.help_hour import permissions as help_hour_permissions
 from tenants.models import Organisation
@@ -49,6 +50,8 @@ def sections_for(request: HttpRequest) -> list[Section]:
     ):
         wanted.append(("help-hour", _("Help Hour"), "/consultations/help-hour/"))
     wanted.append(("casebank", _("Case bank"), "/casebank/"))
+    wanted.append(("tutorials", _("Tutorials"), "/tutorials/"))
+    wanted += _district_year(organisation, district)
     wanted.append(("calendar", _("My calendar"), "/my/calendar/"))
     if account_permissions.can_manage_staff(membership):
         wanted.append(("staff", _("Staff"), "/staff/"))
@@ -67,3 +70,29 @@ def sections_for(request: HttpRequest) -> list[Section]:
         default="",
     )
     return [Section(key, label, url, current=url == best) for key, label, url in wanted]
+
+
+def _district_year(organisation: Organisation, district: Membership) -> list[tuple[str, str, str]]:
+    """The district's diagnostics and routes, which live on the centre's portal: from a school's
+    portal the link hops there (no query: the centre is known by its id)."""
+    if organisation.kind == Organisation.Kind.CENTRE:
+
+        def there(path: str) -> str:
+            return path
+
+    elif organisation.centre_id is not None:
+
+        def there(path: str) -> str:
+            return go_url(organisation.centre_id, path)  # type: ignore[arg-type]
+
+    else:
+        return []
+    role = district.role
+    found: list[tuple[str, str, str]] = []
+    if role == Role.TEACHER:
+        found.append(("diagnostics", _("My diagnostics"), there("/diagnostics/my/")))
+    elif role in (Role.METHODOLOGIST, Role.CENTRE_ADMIN) and organisation.kind == Organisation.Kind.CENTRE:
+        found.append(("diagnostics", _("Diagnostics"), "/diagnostics/campaigns/"))
+    if role in (Role.TEACHER, Role.TUTOR, Role.METHODOLOGIST, Role.SCHOOL_ADMIN):
+        found.append(("routes", _("Routes"), there("/routes/")))
+    return found

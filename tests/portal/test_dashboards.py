@@ -129,6 +129,30 @@ def test_every_page_has_the_section_navigation_and_the_menu_button(district: Dis
         assert 'aria-current="page"' in page
 
 
+def _nav(user, host: str) -> str:  # type: ignore[no-untyped-def]
+    page = client_for(user, host).get("/").content.decode()
+    return page[page.index('id="section-nav"') :].split("</nav>", 1)[0]
+
+
+def test_the_navigation_leads_to_tutorials_diagnostics_and_routes_on_the_centre_from_any_portal(
+    district: District,
+) -> None:
+    hop = f"/go/{district.centre.pk}/?next="
+    teacher = _nav(member(district.school_a).user, SCHOOL)
+    assert 'href="/tutorials/"' in teacher and "Тьюториалы" in teacher
+    # The district's diagnostics and routes live on the centre: one hop, no second sign-in.
+    assert f'href="{hop}%2Fdiagnostics%2Fmy%2F"' in teacher and "Моя диагностика" in teacher
+    assert f'href="{hop}%2Froutes%2F"' in teacher and "Маршруты" in teacher
+
+    methodologist = _nav(member(district.centre, Role.METHODOLOGIST).user, CENTRE)
+    assert 'href="/diagnostics/campaigns/"' in methodologist and 'href="/routes/"' in methodologist
+
+    admin = _nav(member(district.school_a, Role.SCHOOL_ADMIN).user, SCHOOL)
+    assert f'href="{hop}%2Froutes%2F"' in admin and "diagnostics" not in admin
+    centre_admin = _nav(member(district.centre, Role.CENTRE_ADMIN).user, CENTRE)
+    assert "/routes/" not in centre_admin  # nobody's route is theirs to see or approve
+
+
 def test_the_404_page_is_in_the_sites_design_and_language_with_landmarks_and_a_way_back(
     district: District, settings
 ) -> None:  # type: ignore[no-untyped-def]
