@@ -16,3 +16,9 @@ class CampaignsConfig(AppConfig):
         from .panels import diagnostics_panel
 
         panels.register(diagnostics_panel)
+        # ... and the windows of the teacher's campaigns in the in-app calendar (/my/calendar/).
+        from portal import calendar_sources
+
+        from .calendar_source import my_campaign_windows
+
+        calendar_sources.register(my_campaign_windows)
