@@ -202,25 +202,14 @@ def _batch(
                 position=len(existing),
             )
             items += added
-            if teacher_id in new:
-                events.append(
-                    AuditEvent(
-                        actor=actor,
-                        organisation=organisation,
-                        action="route.create",
-                        target=str(route.pk),
-                        data={"teacher": teacher_id},
-                    )
-                )
-            events.append(
-                AuditEvent(
-                    actor=actor,
-                    organisation=organisation,
-                    action="route.propose",
-                    target=str(route.pk),
-                    data={"campaign": campaign.pk},
-                )
-            )
+            # What services.audit writes for route_create and route_propose, in bulk.
+            happened = [("route.create", {"teacher": teacher_id})] if teacher_id in new else []
+            happened.append(("route.propose", {"campaign": campaign.pk}))
+            target = str(route.pk)
+            events += [
+                AuditEvent(actor=actor, organisation=organisation, action=action, target=target, data=data)
+                for action, data in happened
+            ]
             outcomes[teacher_id] = Outcome(teacher_id=teacher_id, route_id=route.pk, added=len(added))
         PlanItem.objects.bulk_create(items, batch_size=2000)
         AuditEvent.objects.bulk_create(events, batch_size=2000)
