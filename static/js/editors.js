@@ -4,7 +4,9 @@
 //     pasted from Word into its own clean structure.  The HTML goes back into the textarea on
 //     submit, and the server sanitises it (casebank.services.common.sanitise_html).
 //   select[multiple][data-tags] -> Tom Select (static/vendor/tom-select, Apache-2.0):
-//     searchable tags that work by touch.
+//     searchable tags that work by touch and by keyboard (type, Enter; Backspace removes).
+//     Forms declare such a field with portal.widgets.TagSelect; templates include
+//     portal/_tags_head.html (or _editors_head.html, which also brings Quill).
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -100,7 +102,11 @@
 
   function tags(select) {
     if (!window.TomSelect) { return; }
+    // Its name: the field's label, else the legend or summary that heads it (the campaign wizard).
     var label = document.querySelector("label[for='" + select.id + "']");
+    var heading = select.closest("details") ? select.closest("details").querySelector("summary") : null;
+    if (!heading && select.closest("fieldset")) { heading = select.closest("fieldset").querySelector("legend"); }
+    label = label || heading;
     var control = new window.TomSelect(select, {
       plugins: ["remove_button"],
       maxOptions: 500,
