@@ -5,7 +5,7 @@ books a municipal tutor, and the tutor files the consultation's outcome («От�
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -21,7 +21,9 @@ from tests.factories import PASSWORD, SubjectFactory, unique
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
 CENTRE = "centre.localhost"
-FOCUS = """() => { const e = document.activeElement; const s = getComputedStyle(e);
+# A tag field (Tom Select) shows the focus of its search input on the whole field around it.
+FOCUS = """() => { let e = document.activeElement; const w = e.closest('.ts-wrapper');
+  if (w) { e = w.querySelector('.ts-control'); } const s = getComputedStyle(e);
   return {outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0,
           shadow: s.boxShadow !== 'none'}; }"""
 
@@ -52,6 +54,42 @@ def arrow_to(page: Any, value: str, *, limit: int = 400) -> None:
         if now == before:
             key = "ArrowUp"
     raise AssertionError(f"the select never reached {value}")
+
+
+def choose_tag(page: Any, field_id: str, text: str, value: str) -> None:
+    """In a tag field (portal.widgets.TagSelect) reached by Tab: type ``text`` into its search,
+    which must leave the option ``value`` as the only match; Enter makes it a tag."""
+    tab_to(page, f"#{field_id}-ts-control")
+    page.keyboard.type(text)
+    matches = page.locator(f"#{field_id}-ts-dropdown .option")
+    page.wait_for_function(
+        "([id, v]) => { const o = document.querySelectorAll(`#${id}-ts-dropdown .option`);"
+        " return o.length === 1 && o[0].dataset.value === v; }",
+        arg=[field_id, value],
+    )
+    assert matches.count() == 1
+    page.keyboard.press("Enter")
+    assert page.evaluate(
+        "([id, v]) => document.querySelector(`#${id} option[value='${v}']`).selected", [field_id, value]
+    ), f"{text} was not chosen in #{field_id}"
+
+
+def type_date(page: Any, selector: str, day: date) -> None:
+    """Type ``day`` into the date field ``selector``, reached by Tab. Chromium orders the field's
+    parts by its own UI language (dd.mm.yyyy or mm/dd/yyyy), not by the page's locale: the day
+    first; if the field then holds another date, back out of it, Tab in again and type the month
+    first."""
+    tab_to(page, selector)
+    page.keyboard.type(day.strftime("%d%m%Y"))
+    if page.evaluate("(s) => document.querySelector(s).value", selector) == day.isoformat():
+        return
+    for _ in range(5):
+        if not page.evaluate("(s) => document.activeElement.matches(s)", selector):
+            break
+        page.keyboard.press("Shift+Tab")
+    tab_to(page, selector)
+    page.keyboard.type(day.strftime("%m%d%Y"))
+    assert page.evaluate("(s) => document.querySelector(s).value", selector) == day.isoformat()
 
 
 def sign_in_by_keyboard(page: Any, stack: LiveStack, host: str, email: str) -> None:
