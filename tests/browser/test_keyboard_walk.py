@@ -5,7 +5,7 @@ books a municipal tutor, and the tutor files the consultation's outcome («От�
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 import pytest
@@ -74,22 +74,33 @@ def choose_tag(page: Any, field_id: str, text: str, value: str) -> None:
     ), f"{text} was not chosen in #{field_id}"
 
 
-def type_date(page: Any, selector: str, day: date) -> None:
-    """Type ``day`` into the date field ``selector``, reached by Tab. Chromium orders the field's
-    parts by its own UI language (dd.mm.yyyy or mm/dd/yyyy), not by the page's locale: the day
-    first; if the field then holds another date, back out of it, Tab in again and type the month
-    first."""
+def _type_in_either_order(page: Any, selector: str, first: str, second: str, wanted: str) -> None:
+    """Tab to the date or time field ``selector`` and type ``first``; if the field does not then
+    hold ``wanted``, back out of it (Shift+Tab), Tab in again and type ``second`` over it."""
     tab_to(page, selector)
-    page.keyboard.type(day.strftime("%d%m%Y"))
-    if page.evaluate("(s) => document.querySelector(s).value", selector) == day.isoformat():
+    page.keyboard.type(first)
+    value = "(s) => document.querySelector(s).value"
+    if page.evaluate(value, selector) == wanted:
         return
     for _ in range(5):
         if not page.evaluate("(s) => document.activeElement.matches(s)", selector):
             break
         page.keyboard.press("Shift+Tab")
     tab_to(page, selector)
-    page.keyboard.type(day.strftime("%m%d%Y"))
-    assert page.evaluate("(s) => document.querySelector(s).value", selector) == day.isoformat()
+    page.keyboard.type(second)
+    assert page.evaluate(value, selector) == wanted, f"{selector} holds {page.evaluate(value, selector)}"
+
+
+def type_date(page: Any, selector: str, day: date) -> None:
+    """Type ``day`` into a date field by keyboard. Chromium orders the field's parts by its own UI
+    language (dd.mm.yyyy or mm/dd/yyyy), not by the page's locale: the day first, else the month."""
+    _type_in_either_order(page, selector, day.strftime("%d%m%Y"), day.strftime("%m%d%Y"), day.isoformat())
+
+
+def type_time(page: Any, selector: str, at: time) -> None:
+    """Type ``at`` into a time field by keyboard: 24-hour, else (a 12-hour UI language) with AM/PM."""
+    twelve = at.strftime("%I%M") + ("P" if at.hour >= 12 else "A")
+    _type_in_either_order(page, selector, at.strftime("%H%M"), twelve, at.strftime("%H:%M"))
 
 
 def sign_in_by_keyboard(page: Any, stack: LiveStack, host: str, email: str) -> None:
