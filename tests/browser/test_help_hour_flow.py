@@ -22,6 +22,7 @@ from django_tenants.utils import tenant_context
 from accounts.models import Role, User
 from consultations.help_hour import services
 from consultations.help_hour.models import HelpHourRequest, HelpHourSession, Status
+from tests.browser.axe import assert_accessible
 from tests.browser.test_keyboard_walk import arrow_to, choose_tag, tab_to, type_date, type_time
 from tests.conftest import District, LiveStack, member
 from tests.factories import PASSWORD, SubjectFactory, unique
@@ -106,6 +107,7 @@ def test_a_school_files_a_request_the_centre_schedules_a_video_session_and_the_t
     methodologist.goto(live_stack.url(CENTRE, f"{BASE}/centre/?subject={subject.pk}"))
     methodologist.click(f"#request-{request.pk} a[href='{BASE}/centre/{request.pk}/']")
     assert description in methodologist.inner_text(".description")
+    assert_accessible(methodologist, "the centre's request page")
     # Accepting and scheduling by keyboard alone (issue 14), every stop with its focus visible.
     tab_to(methodologist, "#accept-form button[type=submit]")
     with methodologist.expect_navigation():
@@ -125,9 +127,11 @@ def test_a_school_files_a_request_the_centre_schedules_a_video_session_and_the_t
     methodologist.keyboard.press("Control+A")
     methodologist.keyboard.type("5")
     choose_tag(methodologist, "id_tutors", people["tutor"].first_name, str(people["tutor"].pk))
+    assert_accessible(methodologist, "the schedule form, a tutor's tag chosen and its list open")
     tab_to(methodologist, "#schedule-form button[type=submit]")
     methodologist.keyboard.press("Enter")
     methodologist.wait_for_url(f"**{BASE}/centre/sessions/*/")
+    assert_accessible(methodologist, "the session page")
 
     with tenant_context(district.centre):
         session = HelpHourSession.objects.get(requests=request)

@@ -21,11 +21,10 @@ def test_the_staff_pages_offer_subjects_as_tags_and_still_refuse_an_unknown_one(
     assert_tag_fields(client.get("/staff/").content.decode(), "subjects")
     assert_tag_fields(client.get(f"/staff/{teacher.pk}/").content.decode(), "subjects")
 
-    refused = client.post(
-        "/staff/invite/", {"email": "tags@example.org", "role": Role.TEACHER, "subjects": [subject.pk, 999999]}
-    )
+    invite = {"email": "tags@example.org", "role": Role.TEACHER}
+    refused = client.post("/staff/invite/", {**invite, "subjects": [subject.pk, 999999]})
     assert refused.status_code == 200 and not Invitation.objects.filter(email="tags@example.org").exists()
-    client.post("/staff/invite/", {"email": "tags@example.org", "role": Role.TEACHER, "subjects": [subject.pk]})
+    client.post("/staff/invite/", {**invite, "subjects": [subject.pk]})
     invitation = Invitation.objects.get(email="tags@example.org")
     assert list(invitation.subjects.all()) == [subject]
 
