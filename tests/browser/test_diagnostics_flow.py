@@ -24,6 +24,7 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from codifier.models import Codifier
+from tests.browser.axe import assert_accessible
 from tests.browser.test_keyboard_walk import sign_in_by_keyboard, tab_to
 from tests.conftest import District, LiveStack
 from tests.diagnostics_campaigns.helpers import make_cast
@@ -180,6 +181,7 @@ def test_a_campaign_from_the_wizard_to_the_item_analysis(
         methodologist.click("form.wizard button[type=submit]:not([name=refresh])")
     with tenant_context(district.centre):
         campaign = Campaign.objects.get(title=title)
+    assert_accessible(methodologist, "the campaign page (its questionnaire step)")
     methodologist.select_option("select[name=kind]", "scale")
     methodologist.fill("input[name=text]", "Решение уравнений")
     methodologist.select_option("select[name=topic]", str(cast.topics["2.1"].pk))
