@@ -111,7 +111,12 @@
       plugins: ["remove_button"],
       maxOptions: 500,
       hidePlaceholder: true,
-      render: { no_results: function () { var d = document.createElement("div"); d.className = "no-results"; d.textContent = word("no-results", "Nothing found"); return d; } },
+      // «Nothing found» sits in the list (role listbox), so it is an option that cannot be chosen.
+      render: { no_results: function () { var d = document.createElement("div"); d.className = "no-results"; d.setAttribute("role", "option"); d.setAttribute("aria-disabled", "true"); d.textContent = word("no-results", "Nothing found"); return d; } },
+    });
+    // Once the last option is a tag, close the list rather than leave an empty listbox open.
+    control.on("item_add", function () {
+      if (!control.dropdown_content.querySelector("[data-selectable]")) { control.close(); }
     });
     if (label) {
       // Tom Select moves the label onto its own input; the original select keeps a name too.
