@@ -21,6 +21,7 @@ from consultations.services import booking_create
 from tests.browser.test_keyboard_walk import tab_to
 from tests.conftest import District, LiveStack, member
 from tests.consultations.factories import OfferingFactory, SlotFactory
+from tests.events.helpers import week
 from tests.factories import PASSWORD, SubjectFactory, unique
 from tests.tutorials.factories import published
 
@@ -323,6 +324,10 @@ def test_every_page_a_role_reaches_has_no_serious_accessibility_violation(
         extra.append(f"/tutors/{person.pk}/")
         with tenant_context(district.centre):
             extra.append(f"/tutorials/{published(membership).pk}/")  # a tutorial's page, its organiser's view
+    if role == Role.METHODOLOGIST:
+        with tenant_context(district.centre):
+            event, _blocks, _tracks = week(membership, publish=False)
+        extra.append(f"/events/{event.pk}/")  # an event with its blocks and tracks, as its organiser sees it
     page = _context(browser).new_page()
     _sign_in(page, live_stack, host, person.email)
     for path in [*paths, *extra]:
