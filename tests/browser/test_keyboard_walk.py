@@ -32,7 +32,8 @@ def tab_to(page: Any, selector: str, *, limit: int = 600, backwards: bool = Fals
     """Press Tab until ``selector`` has the focus; then its focus must be visible.
 
     The limit is generous: in the whole suite a school holds every person the earlier live tests
-    committed, and a form lists its staff as checkboxes, one Tab stop each."""
+    committed, and a page may list them with a link or a button each. (Lists of people to choose
+    are tag fields, portal.widgets.TagSelect: one Tab stop.)"""
     for _ in range(limit):
         if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
             focus = page.evaluate(FOCUS)
