@@ -10,6 +10,7 @@ from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from portal.widgets import TagSelect
 
 from accounts import permissions
 from accounts.models import Role
@@ -55,7 +56,7 @@ class SubjectsField(forms.ModelMultipleChoiceField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
         kwargs.setdefault("label", _("Subjects"))
-        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        kwargs.setdefault("widget", TagSelect)
         super().__init__(queryset=active_subjects(), **kwargs)
 
 

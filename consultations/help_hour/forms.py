@@ -14,6 +14,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from portal.widgets import TagSelect
 
 from consultations.forms import DateInput, TimeInput
 from tenants.models import Subject
@@ -51,7 +52,7 @@ class RequestForm(forms.Form):
         label=_("Participating teachers"),
         coerce=int,
         required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "people"}),
+        widget=TagSelect,
     )
 
     def __init__(self, *args: Any, staff: list[Any], has_document: bool = False, **kwargs: Any) -> None:
@@ -162,9 +163,7 @@ class ScheduleForm(forms.Form):
         help_text=_("For an in-person session. A video session gets its own room."),
     )
     capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=500, initial=10)
-    tutors = forms.TypedMultipleChoiceField(
-        label=_("Tutors"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
-    )
+    tutors = forms.TypedMultipleChoiceField(label=_("Tutors"), coerce=int, required=False, widget=TagSelect)
     topic = forms.CharField(label=_("Topic"), max_length=200, required=False)
 
     def __init__(self, *args: Any, tutors: list[Any], **kwargs: Any) -> None:

@@ -4,7 +4,9 @@
 //     pasted from Word into its own clean structure.  The HTML goes back into the textarea on
 //     submit, and the server sanitises it (casebank.services.common.sanitise_html).
 //   select[multiple][data-tags] -> Tom Select (static/vendor/tom-select, Apache-2.0):
-//     searchable tags that work by touch.
+//     searchable tags that work by touch and by keyboard (type, Enter; Backspace removes).
+//     Forms declare such a field with portal.widgets.TagSelect; templates include
+//     portal/_tags_head.html (or _editors_head.html, which also brings Quill).
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -100,12 +102,21 @@
 
   function tags(select) {
     if (!window.TomSelect) { return; }
+    // Its name: the field's label, else the legend or summary that heads it (the campaign wizard).
     var label = document.querySelector("label[for='" + select.id + "']");
+    var heading = select.closest("details") ? select.closest("details").querySelector("summary") : null;
+    if (!heading && select.closest("fieldset")) { heading = select.closest("fieldset").querySelector("legend"); }
+    label = label || heading;
     var control = new window.TomSelect(select, {
       plugins: ["remove_button"],
       maxOptions: 500,
       hidePlaceholder: true,
-      render: { no_results: function () { var d = document.createElement("div"); d.className = "no-results"; d.textContent = word("no-results", "Nothing found"); return d; } },
+      // «Nothing found» sits in the list (role listbox), so it is an option that cannot be chosen.
+      render: { no_results: function () { var d = document.createElement("div"); d.className = "no-results"; d.setAttribute("role", "option"); d.setAttribute("aria-disabled", "true"); d.textContent = word("no-results", "Nothing found"); return d; } },
+    });
+    // Once the last option is a tag, close the list rather than leave an empty listbox open.
+    control.on("item_add", function () {
+      if (!control.dropdown_content.querySelector("[data-selectable]")) { control.close(); }
     });
     if (label) {
       // Tom Select moves the label onto its own input; the original select keeps a name too.

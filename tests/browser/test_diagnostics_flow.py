@@ -24,6 +24,7 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from codifier.models import Codifier
+from tests.browser.axe import assert_accessible
 from tests.browser.test_keyboard_walk import sign_in_by_keyboard, tab_to
 from tests.conftest import District, LiveStack
 from tests.diagnostics_campaigns.helpers import make_cast
@@ -125,6 +126,15 @@ def _arrow_to(page: Any, group: str, wanted: str) -> None:
     raise AssertionError(f"the arrows never chose {wanted}")
 
 
+def _tag(page: Any, field_id: str, value: int) -> None:
+    """In the wizard's tag field (Tom Select), open the list with a tap and tap the option."""
+    option = page.locator(f"#{field_id}-ts-dropdown .option[data-value='{value}']")
+    if not option.is_visible():  # a tap on the field opens the list; it stays open for the next
+        page.click(f".ts-wrapper:has(#{field_id}-ts-control) .ts-control")
+    option.click()
+    assert page.evaluate(f"() => document.querySelector(\"#{field_id} option[value='{value}']\").selected")
+
+
 def test_a_campaign_from_the_wizard_to_the_item_analysis(
     committed_db: None, live_stack: LiveStack, district: District, browser: Any, tmp_path: Any
 ) -> None:
@@ -166,11 +176,12 @@ def test_a_campaign_from_the_wizard_to_the_item_analysis(
     methodologist.fill("input[name=time_limit_minutes]", "2")
     methodologist.check("input[name=form][value=fixed]")
     for version in versions.values():
-        methodologist.check(f"input[name=version_ids][value='{version.pk}']")
+        _tag(methodologist, "id_version_ids", version.pk)
     with methodologist.expect_navigation():
         methodologist.click("form.wizard button[type=submit]:not([name=refresh])")
     with tenant_context(district.centre):
         campaign = Campaign.objects.get(title=title)
+    assert_accessible(methodologist, "the campaign page (its questionnaire step)")
     methodologist.select_option("select[name=kind]", "scale")
     methodologist.fill("input[name=text]", "Решение уравнений")
     methodologist.select_option("select[name=topic]", str(cast.topics["2.1"].pk))
@@ -194,7 +205,7 @@ def test_a_campaign_from_the_wizard_to_the_item_analysis(
     methodologist.check("input[name=form][value=blueprint]")
     methodologist.click("summary:has-text('Темы')")
     for code in ("1.2", "3.1"):
-        methodologist.check(f"input[name=blueprint_topic_ids][value='{cast.topics[code].pk}']")
+        _tag(methodologist, "id_blueprint_topic_ids", cast.topics[code].pk)
     methodologist.fill("input[name=per_topic]", "1")
     with methodologist.expect_navigation():
         methodologist.click("form.wizard button[type=submit]:not([name=refresh])")

@@ -22,6 +22,8 @@ from django_tenants.utils import tenant_context
 from accounts.models import Role, User
 from consultations.help_hour import services
 from consultations.help_hour.models import HelpHourRequest, HelpHourSession, Status
+from tests.browser.axe import assert_accessible
+from tests.browser.test_keyboard_walk import arrow_to, choose_tag, tab_to, type_date, type_time
 from tests.conftest import District, LiveStack, member
 from tests.factories import PASSWORD, SubjectFactory, unique
 
@@ -80,10 +82,10 @@ def test_a_school_files_a_request_the_centre_schedules_a_video_session_and_the_t
     teacher.select_option("select[name=subject]", str(subject.pk))
     teacher.select_option("select[name=category]", "work_program")
     teacher.fill("textarea[name=description]", description)
-    teacher.check(f"input[name=participants][value='{people['colleague'].pk}']")
-    assert teacher.is_checked(
-        f"input[name=participants][value='{people['teacher'].pk}']"
-    )  # the filer, by default
+    # Participants: a tag field; the filer is a tag already, the colleague is found by her name.
+    filer = f".ts-wrapper:has(#id_participants-ts-control) .item[data-value='{people['teacher'].pk}']"
+    assert teacher.locator(filer).count() == 1
+    choose_tag(teacher, "id_participants", people["colleague"].first_name, str(people["colleague"].pk))
     teacher.fill("input[name='times-0-date']", (timezone.localdate() + timedelta(days=7)).isoformat())
     teacher.fill("input[name='times-0-starts']", "14:00")
     teacher.fill("input[name='times-0-ends']", "16:00")
@@ -105,21 +107,31 @@ def test_a_school_files_a_request_the_centre_schedules_a_video_session_and_the_t
     methodologist.goto(live_stack.url(CENTRE, f"{BASE}/centre/?subject={subject.pk}"))
     methodologist.click(f"#request-{request.pk} a[href='{BASE}/centre/{request.pk}/']")
     assert description in methodologist.inner_text(".description")
+    assert_accessible(methodologist, "the centre's request page")
+    # Accepting and scheduling by keyboard alone (issue 14), every stop with its focus visible.
+    tab_to(methodologist, "#accept-form button[type=submit]")
     with methodologist.expect_navigation():
-        methodologist.click("#accept-form button[type=submit]")
+        methodologist.keyboard.press("Enter")
     assert methodologist.get_attribute("#request-status", "data-status") == "accepted"
-    methodologist.click("#schedule-link")
-    methodologist.wait_for_selector("#schedule-form")
+    tab_to(methodologist, "#schedule-link")
+    with methodologist.expect_navigation():
+        methodologist.keyboard.press("Enter")
     starts = _local(timezone.now() + timedelta(minutes=10), district).replace(second=0, microsecond=0)
     ends = min(starts + timedelta(hours=1), starts.replace(hour=23, minute=59))
-    methodologist.fill("input[name=date]", starts.date().isoformat())
-    methodologist.fill("input[name=starts_at]", starts.strftime("%H:%M"))
-    methodologist.fill("input[name=ends_at]", ends.strftime("%H:%M"))
-    methodologist.check("input[name=mode][value=video]")
-    methodologist.fill("input[name=capacity]", "5")
-    methodologist.check(f"input[name=tutors][value='{people['tutor'].pk}']")
-    methodologist.click("#schedule-form button[type=submit]")
+    type_date(methodologist, "input[name=date]", starts.date())
+    type_time(methodologist, "input[name=starts_at]", starts.time())
+    type_time(methodologist, "input[name=ends_at]", ends.time())
+    tab_to(methodologist, "input[name=mode]:checked")
+    arrow_to(methodologist, "video")
+    tab_to(methodologist, "input[name=capacity]")
+    methodologist.keyboard.press("Control+A")
+    methodologist.keyboard.type("5")
+    choose_tag(methodologist, "id_tutors", people["tutor"].first_name, str(people["tutor"].pk))
+    assert_accessible(methodologist, "the schedule form, a tutor's tag chosen and its list open")
+    tab_to(methodologist, "#schedule-form button[type=submit]")
+    methodologist.keyboard.press("Enter")
     methodologist.wait_for_url(f"**{BASE}/centre/sessions/*/")
+    assert_accessible(methodologist, "the session page")
 
     with tenant_context(district.centre):
         session = HelpHourSession.objects.get(requests=request)
@@ -155,20 +167,29 @@ def test_a_school_files_a_request_the_centre_schedules_a_video_session_and_the_t
             starts_at=now - timedelta(minutes=1), ends_at=now + timedelta(minutes=59)
         )
     tutor.reload()
+    # Held, the outcome with a returned file, closed: by keyboard alone (issue 14).
+    tab_to(tutor, "#hold-form button[type=submit]")
     with tutor.expect_navigation():
-        tutor.click("#hold-form button[type=submit]")
+        tutor.keyboard.press("Enter")
     assert tutor.locator("#outcome-form").count() == 1
     summary = f"Разобрали структуру рабочей программы {unique('s')}"
-    tutor.fill("textarea[name=summary]", summary)
-    tutor.fill("textarea[name=recommendations]", "Добавить планируемые результаты по ФОП")
+    tab_to(tutor, "textarea[name=summary]")
+    tutor.keyboard.type(summary)
+    tab_to(tutor, "textarea[name=recommendations]")
+    tutor.keyboard.type("Добавить планируемые результаты по ФОП")
     returned = tmp_path / "программа-с-пометками.pdf"
     returned.write_bytes(PDF)
+    # The file input is reached by Tab; the system's file chooser is outside the page, so
+    # Playwright sets the file on the focused input (as in test_keyboard_flows).
+    tab_to(tutor, "input[name=files]")
     tutor.set_input_files("input[name=files]", str(returned))
+    tab_to(tutor, "#outcome-form button[type=submit]")
     with tutor.expect_navigation():
-        tutor.click("#outcome-form button[type=submit]")
+        tutor.keyboard.press("Enter")
     assert summary in tutor.inner_text("#outcome .summary")
+    tab_to(tutor, "#close-form button[type=submit]")
     with tutor.expect_navigation():
-        tutor.click("#close-form button[type=submit]")
+        tutor.keyboard.press("Enter")
     assert tutor.locator("#close-form").count() == 0
 
     with tenant_context(district.centre):

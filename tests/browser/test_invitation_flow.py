@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from accounts.models import Membership, Role
+from accounts.models import Invitation, Membership, Role
 from tests.browser.axe import assert_accessible
-from tests.browser.test_keyboard_walk import arrow_to, sign_in_by_keyboard, tab_to
+from tests.browser.test_keyboard_walk import arrow_to, choose_tag, sign_in_by_keyboard, tab_to
 from tests.conftest import District, LiveStack, member
-from tests.factories import unique
+from tests.factories import SubjectFactory, unique
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -24,13 +24,14 @@ def test_school_admin_invites_a_teacher_who_joins_and_sees_a_live_notification(
     host = "school1.localhost"
     admin = member(district.school_a, Role.SCHOOL_ADMIN).user
     teacher_email = f"{unique('teacher')}@example.org"
+    subject, _other = SubjectFactory(name=unique("Астрономия")), SubjectFactory(name=unique("Астрономия"))
 
     admin_page = browser.new_context(locale="ru-RU").new_page()
     sign_in_by_keyboard(admin_page, live_stack, host, admin.email)
     admin_page.wait_for_url(live_stack.url(host, "/"))
     admin_page.goto(live_stack.url(host, "/staff/"))
     # The invitation form is near the page's end, after every member (two stops each): Shift+Tab
-    # from the end comes to it through the CSV form and the subjects' checkboxes.
+    # from the end comes to it through the CSV form and the subjects' tag field.
     tab_to(admin_page, "#invite-form select[name=role]", backwards=True)
     assert admin_page.evaluate("() => document.activeElement.value") == Role.TEACHER.value
     tab_to(admin_page, "#invite-form input[name=email]", backwards=True)
@@ -39,9 +40,16 @@ def test_school_admin_invites_a_teacher_who_joins_and_sees_a_live_notification(
     admin_page.keyboard.type("Абакумова")
     tab_to(admin_page, "#invite-form input[name=first_name]")
     admin_page.keyboard.type("Ольга")
+    # The subjects: a tag field searched by typing (issue 14), the only match chosen by Enter.
+    offered = "() => Object.keys(document.querySelector('#id_subjects').tomselect.options).length"
+    assert admin_page.evaluate(offered) >= 2  # the search below leaves one of them
+    choose_tag(admin_page, "id_subjects", subject.name[-6:], str(subject.pk))
+    assert admin_page.locator("#invite-form .ts-control .item").inner_text().startswith(subject.name)
+    tab_to(admin_page, "#invite-form button[type=submit]")
     with admin_page.expect_navigation():
-        admin_page.keyboard.press("Enter")  # Enter in a text field sends its form
+        admin_page.keyboard.press("Enter")
     assert teacher_email in admin_page.content()
+    assert list(Invitation.objects.get(email=teacher_email).subjects.all()) == [subject]
 
     mail = live_stack.mailbox.wait_for(lambda m: teacher_email in (m["To"] or ""))
     body = mail.get_payload(decode=True).decode()

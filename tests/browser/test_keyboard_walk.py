@@ -5,7 +5,7 @@ books a municipal tutor, and the tutor files the consultation's outcome («От�
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 import pytest
@@ -21,7 +21,9 @@ from tests.factories import PASSWORD, SubjectFactory, unique
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
 CENTRE = "centre.localhost"
-FOCUS = """() => { const e = document.activeElement; const s = getComputedStyle(e);
+# A tag field (Tom Select) shows the focus of its search input on the whole field around it.
+FOCUS = """() => { let e = document.activeElement; const w = e.closest('.ts-wrapper');
+  if (w) { e = w.querySelector('.ts-control'); } const s = getComputedStyle(e);
   return {outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0,
           shadow: s.boxShadow !== 'none'}; }"""
 
@@ -30,7 +32,8 @@ def tab_to(page: Any, selector: str, *, limit: int = 600, backwards: bool = Fals
     """Press Tab until ``selector`` has the focus; then its focus must be visible.
 
     The limit is generous: in the whole suite a school holds every person the earlier live tests
-    committed, and a form lists its staff as checkboxes, one Tab stop each."""
+    committed, and a page may list them with a link or a button each. (Lists of people to choose
+    are tag fields, portal.widgets.TagSelect: one Tab stop.)"""
     for _ in range(limit):
         if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
             focus = page.evaluate(FOCUS)
@@ -52,6 +55,53 @@ def arrow_to(page: Any, value: str, *, limit: int = 400) -> None:
         if now == before:
             key = "ArrowUp"
     raise AssertionError(f"the select never reached {value}")
+
+
+def choose_tag(page: Any, field_id: str, text: str, value: str) -> None:
+    """In a tag field (portal.widgets.TagSelect) reached by Tab: type ``text`` into its search,
+    which must leave the option ``value`` as the only match; Enter makes it a tag."""
+    tab_to(page, f"#{field_id}-ts-control")
+    page.keyboard.type(text)
+    matches = page.locator(f"#{field_id}-ts-dropdown .option")
+    page.wait_for_function(
+        "([id, v]) => { const o = document.querySelectorAll(`#${id}-ts-dropdown .option`);"
+        " return o.length === 1 && o[0].dataset.value === v; }",
+        arg=[field_id, value],
+    )
+    assert matches.count() == 1
+    page.keyboard.press("Enter")
+    assert page.evaluate(
+        "([id, v]) => document.querySelector(`#${id} option[value='${v}']`).selected", [field_id, value]
+    ), f"{text} was not chosen in #{field_id}"
+
+
+def _type_in_either_order(page: Any, selector: str, first: str, second: str, wanted: str) -> None:
+    """Tab to the date or time field ``selector`` and type ``first``; if the field does not then
+    hold ``wanted``, back out of it (Shift+Tab), Tab in again and type ``second`` over it."""
+    tab_to(page, selector)
+    page.keyboard.type(first)
+    value = "(s) => document.querySelector(s).value"
+    if page.evaluate(value, selector) == wanted:
+        return
+    for _ in range(5):
+        if not page.evaluate("(s) => document.activeElement.matches(s)", selector):
+            break
+        page.keyboard.press("Shift+Tab")
+    tab_to(page, selector)
+    page.keyboard.type(second)
+    assert page.evaluate(value, selector) == wanted, f"{selector} holds {page.evaluate(value, selector)}"
+
+
+def type_date(page: Any, selector: str, day: date) -> None:
+    """Type ``day`` into a date field by keyboard. Chromium orders the field's parts by its own UI
+    language (dd.mm.yyyy or mm/dd/yyyy), not by the page's locale: the day first, else the month."""
+    _type_in_either_order(page, selector, day.strftime("%d%m%Y"), day.strftime("%m%d%Y"), day.isoformat())
+
+
+def type_time(page: Any, selector: str, at: time) -> None:
+    """Type ``at`` into a time field by keyboard: 24-hour, else (a 12-hour UI language) with AM/PM."""
+    twelve = at.strftime("%I%M") + ("P" if at.hour >= 12 else "A")
+    _type_in_either_order(page, selector, at.strftime("%H%M"), twelve, at.strftime("%H:%M"))
 
 
 def sign_in_by_keyboard(page: Any, stack: LiveStack, host: str, email: str) -> None:

@@ -21,7 +21,9 @@ from consultations.services import booking_create
 from tests.browser.test_keyboard_walk import tab_to
 from tests.conftest import District, LiveStack, member
 from tests.consultations.factories import OfferingFactory, SlotFactory
+from tests.events.helpers import week
 from tests.factories import PASSWORD, SubjectFactory, unique
+from tests.tutorials.factories import published
 
 from .axe import assert_accessible
 
@@ -313,12 +315,19 @@ def test_every_page_a_role_reaches_has_no_serious_accessibility_violation(
     committed_db: None, live_stack: LiveStack, district: District, browser: Any, role: str
 ) -> None:
     host, paths = ROLE_PAGES[role]
-    person = member(district.centre if host == CENTRE else district.school_a, role).user
+    membership = member(district.centre if host == CENTRE else district.school_a, role)
+    person = membership.user
     extra: list[str] = []
     if role == Role.TUTOR:
         slot = _slot(district, days=7, tutor=person)
         extra.append(f"/consultations/offerings/{slot.offering_id}/")  # the weekly-hours editor
         extra.append(f"/tutors/{person.pk}/")
+        with tenant_context(district.centre):
+            extra.append(f"/tutorials/{published(membership).pk}/")  # a tutorial's page, its organiser's view
+    if role == Role.METHODOLOGIST:
+        with tenant_context(district.centre):
+            event, _blocks, _tracks = week(membership, publish=False)
+        extra.append(f"/events/{event.pk}/")  # an event with its blocks and tracks, as its organiser sees it
     page = _context(browser).new_page()
     _sign_in(page, live_stack, host, person.email)
     for path in [*paths, *extra]:

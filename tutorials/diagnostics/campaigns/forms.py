@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
+from portal.widgets import TagSelect
 
 from codifier.models import CompetenceBlock, Topic
 from tenants.models import AcademicYear, Subject
@@ -34,14 +35,14 @@ class CampaignForm(forms.Form):
         label=_("Schools (none chosen: all schools)"),
         coerce=int,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=TagSelect,
     )
     form = forms.ChoiceField(label=_("Test form"), choices=Campaign.Form.choices, widget=forms.RadioSelect)
     version_ids = forms.TypedMultipleChoiceField(
-        label=_("Items (fixed form)"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Items (fixed form)"), coerce=int, required=False, widget=TagSelect
     )
     blueprint_topic_ids = forms.TypedMultipleChoiceField(
-        label=_("Topics (blueprint)"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Topics (blueprint)"), coerce=int, required=False, widget=TagSelect
     )
     per_topic = forms.IntegerField(
         label=_("Items per topic"), min_value=0, max_value=20, initial=1, required=False
