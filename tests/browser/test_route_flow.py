@@ -27,6 +27,7 @@ from accounts.models import User
 from consultations.models import Booking, Slot
 from consultations.services import booking_mark
 from notifications.models import Notification
+from tests.browser.axe import assert_accessible
 from tests.browser.test_keyboard_walk import sign_in_by_keyboard, tab_to
 from tests.conftest import District, LiveStack
 from tests.consultations.factories import OfferingFactory, SlotFactory
@@ -143,6 +144,7 @@ def test_a_proposed_route_kept_booked_agreed_approved_evidenced_and_downloaded(
         assert "утверждён школой" in page.inner_text("#status")
         _press(page, "form[action$='/collect/'] button")
         assert OUTCOME in page.inner_text("#evidence")
+        assert_accessible(page, "the route page with its plan, evidence and thread")
 
         # --- 5. the DOCX, by keyboard ---
         tab_to(page, f"a[href='{path}docx/']")
