@@ -23,6 +23,7 @@ from tutorials.district.models import PictureSnapshot
 from tutorials.district.services import snapshot_compute
 
 from .axe import assert_accessible
+from .test_keyboard_walk import tab_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -58,19 +59,23 @@ def test_a_methodologist_sorts_the_heatmap_opens_a_cell_and_downloads_it_a_schoo
         assert [c.split("\n")[0] for c in page.locator(codes).all_inner_texts()] == ["1.1", "1.2", "2.1"]
         assert page.locator("#heatmap tbody tr").count() == 2
         assert_accessible(page, "heatmap")
+        # By keyboard (issue 14): Tab to each control, its focus visible, and Enter.
+        tab_to(page, "#sort-weak-topics")
         with page.expect_navigation():
-            page.click("#sort-weak-topics")
+            page.keyboard.press("Enter")
         assert page.get_attribute("#sort-weak-topics", "aria-current") == "true"
         assert [c.split("\n")[0] for c in page.locator(codes).all_inner_texts()] == ["1.2", "2.1", "1.1"]
+        tab_to(page, f"#heatmap tr[data-school='{a}'] a[href$='/cell/{a}/{p.cast.topics['1.1'].pk}/']")
         with page.expect_navigation():
-            page.click(f"#heatmap tr[data-school='{a}'] a[href$='/cell/{a}/{p.cast.topics['1.1'].pk}/']")
+            page.keyboard.press("Enter")
         teachers = page.inner_text("#cell-teachers")
         for name in ("a1", "a2", "a3", "a4"):
             assert p.teachers[name].user.get_full_name() in teachers
         assert p.teachers["b1"].user.get_full_name() not in teachers
         page.goto(live_stack.url(CENTRE, base))
+        tab_to(page, "#xlsx-link")
         with page.expect_download() as download:
-            page.click("#xlsx-link")
+            page.keyboard.press("Enter")
         with open(download.value.path(), "rb") as xlsx:
             sheet = load_workbook(io.BytesIO(xlsx.read())).worksheets[0]
         rows = {r[0]: r[1:] for r in sheet.iter_rows(min_row=4, values_only=True)}

@@ -57,16 +57,15 @@ def _page(browser: Any, stack: LiveStack, user: User) -> Any:
     return page
 
 
-def _step(page: Any, target: str) -> None:
-    with page.expect_navigation():
-        page.click(f"form[action$='/step/']:has(input[name=target][value={target}]) button")
-
-
 def _press(page: Any, selector: str) -> None:
     """Tab to the control (its focus visible) and press Enter: the page submits and reloads."""
     tab_to(page, selector)
     with page.expect_navigation():
         page.keyboard.press("Enter")
+
+
+def _step(page: Any, target: str) -> None:
+    _press(page, f"form[action$='/step/']:has(input[name=target][value={target}]) button")
 
 
 def test_a_proposed_route_kept_booked_agreed_approved_evidenced_and_downloaded(
