@@ -62,6 +62,7 @@ class World:
     centre: Any
     campaign: int
     tokens: list[str]
+    sessions: list[str]  # a signed-in browser session per teacher (``--auth session``)
     school1: list[int]  # indexes of the teachers of school 1 (for the trivial endpoint)
     versions: list[tuple[int, str]]  # (version id, type), in the form's order
 
@@ -77,6 +78,7 @@ def prepare(teachers: int) -> World:
     world = diagnostics_world(teachers=teachers, schools=2, items=ITEMS, varied=False)
     centre, versions, method_membership = world.centre, world.versions, world.method_membership
     tokens = [AuthToken.objects.create(user=u)[1] for u in world.users]  # hashed: the key is known only now
+    sessions = [session_for(u) for u in world.users]
     now = timezone.now()
     with tenant_context(centre):
         campaign = services.campaign_create(
@@ -94,9 +96,46 @@ def prepare(teachers: int) -> World:
         centre=centre,
         campaign=campaign.pk,
         tokens=tokens,
+        sessions=sessions,
         school1=[i for i in range(teachers) if i % 2 == 0],
         versions=[(v.pk, v.item.type) for v in versions],
     )
+
+
+def session_for(user: Any) -> str:
+    """A signed-in session of ``user``, as the sign-in page leaves it (the session store's row)."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return str(store.session_key)
+
+
+# Any 32 letters do as the CSRF secret of the cookie; the page sends the cookie's value back.
+CSRF = "septembermorningcsrfsecret012345"
+
+
+def headers_for(world: World, who: int, host: str, auth: str) -> dict[str, str]:
+    """What the client sends: the browser's attempt page (static/js/diagnostics_attempt.js) sends
+    its session cookie, the CSRF cookie's value in ``X-CSRFToken`` and its Origin; an API
+    client sends its token."""
+    if auth == "token":
+        return {"Authorization": f"Token {world.tokens[who]}", "Host": host}
+    from django.conf import settings
+
+    return {
+        "Host": host,
+        "Cookie": f"{settings.SESSION_COOKIE_NAME}={world.sessions[who]}; {settings.CSRF_COOKIE_NAME}={CSRF}",
+        "X-CSRFToken": CSRF,
+        "Origin": f"http://{host}",
+        "Accept": "application/json",
+    }
 
 
 def response_for(kind: str, turn: int) -> dict[str, Any]:
@@ -150,7 +189,7 @@ async def morning(port: int, world: World, args: argparse.Namespace) -> tuple[Re
     begin = time.perf_counter()
 
     async def teacher(client: Any, who: int) -> None:
-        headers = {"Authorization": f"Token {world.tokens[who]}", "Host": CENTRE_HOST}
+        headers = headers_for(world, who, CENTRE_HOST, args.auth)
         await asyncio.sleep(rng.uniform(0, args.ramp))
         response = await _call(
             client, "POST", f"/api/diagnostics/campaigns/{world.campaign}/start/", starts, headers=headers
@@ -190,7 +229,7 @@ async def morning(port: int, world: World, args: argparse.Namespace) -> tuple[Re
 
 
 async def throughput(
-    port: int, world: World, ledger: Ledger, requests: int, concurrency: int, trivial: bool
+    port: int, world: World, ledger: Ledger, requests: int, concurrency: int, trivial: bool, auth: str
 ) -> Results:
     """``requests`` answer saves of the started attempts, or as many calls of the trivial endpoint,
     from ``concurrency`` connections each sending its next request when the last is answered."""
@@ -200,14 +239,14 @@ async def throughput(
     async def send(client: Any, turn: int) -> None:
         if trivial:
             who = world.school1[turn % len(world.school1)]
-            headers = {"Authorization": f"Token {world.tokens[who]}", "Host": SCHOOL_HOST}
+            headers = headers_for(world, who, SCHOOL_HOST, auth)
             await _call(client, "GET", TRIVIAL, results, headers=headers)
             return
         who = who_of[turn % len(who_of)]
         attempt = ledger.attempts[who]
         version, kind = world.versions[turn % len(world.versions)]
         answer = response_for(kind, 1000 + turn)
-        headers = {"Authorization": f"Token {world.tokens[who]}", "Host": CENTRE_HOST}
+        headers = headers_for(world, who, CENTRE_HOST, auth)
         saved = await _call(
             client,
             "PUT",
@@ -222,6 +261,90 @@ async def throughput(
 
     results.seconds = await common.closed_loop(port, range(requests), send, concurrency)
     return results
+
+
+def profile(world: World, requests: int, top: int) -> None:
+    """One save request end to end in this process (Django's test client: the whole middleware
+    stack, DRF, the service), by token and by session with CSRF enforced, next to the trivial
+    endpoint: median time, statements per request (every one, ``SET search_path`` too) and
+    cProfile's most expensive functions."""
+    import cProfile
+    import io
+    import pstats
+    import statistics
+
+    from django.test import Client
+
+    common.count_statements()
+    client = Client(enforce_csrf_checks=True)
+    routes: dict[str, Any] = {}
+    for auth in ("token", "session"):
+        who = 0 if auth == "token" else 2  # both of school 1
+        headers = {k: v for k, v in headers_for(world, who, CENTRE_HOST, auth).items() if k != "Host"}
+        started = client.post(
+            f"/api/diagnostics/campaigns/{world.campaign}/start/", HTTP_HOST=CENTRE_HOST, headers=headers
+        )
+        assert started.status_code == 201, started.content
+        attempt = started.json()["id"]
+        routes[f"save, {auth}"] = (auth, who, attempt)
+        routes[f"trivial, {auth}"] = (auth, who, None)
+
+    def call(name: str, turn: int) -> int:
+        auth, who, attempt = routes[name]
+        host = CENTRE_HOST if attempt else SCHOOL_HOST
+        headers = {k: v for k, v in headers_for(world, who, host, auth).items() if k != "Host"}
+        if attempt is None:
+            response = client.get(TRIVIAL, HTTP_HOST=host, headers=headers)
+        else:
+            version, kind = world.versions[turn % len(world.versions)]
+            response = client.put(
+                f"/api/diagnostics/attempts/{attempt}/answers/{version}/",
+                data=json.dumps({"response": response_for(kind, turn)}),
+                content_type="application/json",
+                HTTP_HOST=host,
+                headers=headers,
+            )
+        assert response.status_code == 200, (name, response.status_code, response.content[:300])
+        return response.status_code
+
+    times: dict[str, list[float]] = {name: [] for name in routes}
+    statements: dict[str, list[int]] = {name: [] for name in routes}
+    for name in routes:  # warm-up: caches, first connection
+        for turn in range(5):
+            call(name, turn)
+    for turn in range(requests):  # alternating, so that every route meets the same load
+        for name in routes:
+            before = common.STATEMENTS["total"]
+            t0 = time.perf_counter()
+            call(name, turn)
+            times[name].append((time.perf_counter() - t0) * 1000)
+            statements[name].append(common.STATEMENTS["total"] - before)
+    print(f"load average: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(
+        common.table(
+            f"One request in-process, {requests} each, alternating",
+            [
+                [
+                    name,
+                    f"{statistics.median(times[name]):.2f}",
+                    f"{min(times[name]):.2f}",
+                    f"{statistics.median(statements[name]):g}",
+                ]
+                for name in routes
+            ],
+            ["request", "median ms", "min ms", "statements"],
+        )
+    )
+    for name in routes:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for turn in range(requests):
+            call(name, turn)
+        profiler.disable()
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
+        print(f"--- cProfile: {name}, {requests} requests, by cumulative time ---")
+        print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[:12000])
 
 
 def database_check(world: World, ledger: Ledger) -> dict[str, int]:
@@ -274,6 +397,21 @@ def main() -> int:
     parser.add_argument(
         "--port", type=int, default=0, help="the server's loopback port (default: any free one)"
     )
+    parser.add_argument(
+        "--auth",
+        choices=("session", "token"),
+        default="session",
+        help="how the clients sign their requests: the browser's session cookie and CSRF token "
+        "(default, what the attempt page sends) or an API token",
+    )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead of the morning: N save requests in this process by token and by session "
+        "(time, statements, cProfile), next to the trivial endpoint; seeds --teachers (use 4)",
+    )
     parser.add_argument("--keep-db", action="store_true", help="do not drop the bench database")
     args = parser.parse_args()
     if args.port:
@@ -289,6 +427,9 @@ def main() -> int:
         print(
             f"seeded {args.teachers} teachers, {ITEMS} items in {time.perf_counter() - t0:.1f} s", flush=True
         )
+        if args.profile:
+            profile(world, args.profile, 40)
+            return 0
         process, port = common.start_uvicorn("tutornet.asgi:application", env, workers=args.workers)
         processes.append(process)
         load_before = os.getloadavg()
@@ -297,10 +438,10 @@ def main() -> int:
         rounds_save, rounds_trivial = [], []
         for _ in range(args.rounds):
             rounds_save.append(
-                asyncio.run(throughput(port, world, ledger, args.requests, args.concurrency, False))
+                asyncio.run(throughput(port, world, ledger, args.requests, args.concurrency, False, args.auth))
             )
             rounds_trivial.append(
-                asyncio.run(throughput(port, world, ledger, args.requests, args.concurrency, True))
+                asyncio.run(throughput(port, world, ledger, args.requests, args.concurrency, True, args.auth))
             )
         checks = database_check(world, ledger)
         save_rate = sum(len(r.latencies) for r in rounds_save) / sum(r.seconds for r in rounds_save)
