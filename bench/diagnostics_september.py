@@ -347,6 +347,23 @@ def profile(world: World, requests: int, top: int) -> None:
         print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[:12000])
 
 
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by the server: the process and its children
+    (the uvicorn workers of ``--workers N``), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == pid or int(fields[1]) == pid:  # fields[1]: the parent's pid
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def database_check(world: World, ledger: Ledger) -> dict[str, int]:
     """Lost: a 200 with no row, or a row holding another answer; duplicated: more saves
     counted than 200s given, or a row no client was told was saved."""
@@ -405,6 +422,13 @@ def main() -> int:
         "(default, what the attempt page sends) or an API token",
     )
     parser.add_argument(
+        "--app",
+        choices=("django", "onehop"),
+        default="django",
+        help="the ASGI application: the project's (tutornet.asgi, default) or the experiment "
+        "bench/onehop_asgi.py (the same middleware run in one hop to a thread)",
+    )
+    parser.add_argument(
         "--profile",
         type=int,
         default=0,
@@ -430,19 +454,26 @@ def main() -> int:
         if args.profile:
             profile(world, args.profile, 40)
             return 0
-        process, port = common.start_uvicorn("tutornet.asgi:application", env, workers=args.workers)
+        app = {"django": "tutornet.asgi:application", "onehop": "bench.onehop_asgi:application"}[args.app]
+        process, port = common.start_uvicorn(app, env, workers=args.workers)
         processes.append(process)
         load_before = os.getloadavg()
         starts, saves, ledger = asyncio.run(morning(port, world, args))
         load_after_morning = os.getloadavg()
-        rounds_save, rounds_trivial = [], []
+        rounds_save: list[Results] = []
+        rounds_trivial: list[Results] = []
+        cpu = {"save": 0.0, "trivial": 0.0}
         for _ in range(args.rounds):
-            rounds_save.append(
-                asyncio.run(throughput(port, world, ledger, args.requests, args.concurrency, False, args.auth))
-            )
-            rounds_trivial.append(
-                asyncio.run(throughput(port, world, ledger, args.requests, args.concurrency, True, args.auth))
-            )
+            for kind, rounds in (("save", rounds_save), ("trivial", rounds_trivial)):
+                before = server_cpu(process.pid)
+                rounds.append(
+                    asyncio.run(
+                        throughput(
+                            port, world, ledger, args.requests, args.concurrency, kind == "trivial", args.auth
+                        )
+                    )
+                )
+                cpu[kind] += server_cpu(process.pid) - before
         checks = database_check(world, ledger)
         save_rate = sum(len(r.latencies) for r in rounds_save) / sum(r.seconds for r in rounds_save)
         trivial_rate = sum(len(r.latencies) for r in rounds_trivial) / sum(r.seconds for r in rounds_trivial)
@@ -464,7 +495,8 @@ def main() -> int:
         print(
             common.table(
                 f"The September morning: {args.teachers} teachers, start within {args.ramp:g} s, "
-                f"a save every {args.every:g} s for {args.duration:g} s",
+                f"a save every {args.every:g} s for {args.duration:g} s; --auth {args.auth}, "
+                f"--workers {args.workers}, --app {args.app}",
                 [
                     ["starts answered 201", f"{starts.statuses.get(201, 0)} of {args.teachers}", ""],
                     [
@@ -489,6 +521,14 @@ def main() -> int:
                     [f"saves/s, closed loop of {args.concurrency}", f"{save_rate:.1f}", ""],
                     [f"trivial {TRIVIAL}/s, same loop", f"{trivial_rate:.1f}", ""],
                     ["throughput ratio save / trivial (same run)", f"{save_rate / trivial_rate:.2f}", ""],
+                    *[
+                        [
+                            f"server CPU per {kind} request (closed loop)",
+                            f"{1000 * cpu[kind] / max(1, sum(len(r.latencies) for r in rounds)):.2f} ms",
+                            "",
+                        ]
+                        for kind, rounds in (("save", rounds_save), ("trivial", rounds_trivial))
+                    ],
                 ],
                 ["what", "measured", "target"],
             )
