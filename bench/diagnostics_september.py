@@ -220,9 +220,11 @@ async def morning(port: int, world: World, args: argparse.Namespace) -> tuple[Re
                 ledger.ok[(attempt, version)] += 1
 
     clients = len(world.tokens)
-    async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{port}", limits=common.http_limits(clients), timeout=60
-    ) as client:
+    # An idle connection is dropped after 4 s, before uvicorn's keep-alive timeout (5 s) closes
+    # it: at a save every 5 s the two met and a request sent on a closing connection failed
+    # (one ReadError in a run); a browser retries such a request, httpx does not.
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients, keepalive_expiry=4.0)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60) as client:
         await asyncio.gather(*(teacher(client, i) for i in range(clients)))
     starts.seconds = saves.seconds = time.perf_counter() - begin
     return starts, saves, ledger
