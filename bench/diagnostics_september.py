@@ -2,7 +2,7 @@
 
 Starts ONE uvicorn process (``tutornet.asgi:application``, the project's settings and
 its database pool) against its own bench database: a centre, two schools, 500
-mathematics teachers with API tokens, a codifier of 10 topics, 30 auto-scored items
+mathematics teachers, each signed in (a session, and an API token), a codifier of 10 topics, 30 auto-scored items
 and a published fixed-form campaign, open now, with a 60-minute limit.
 
 1. The start: every teacher starts the campaign
@@ -18,8 +18,12 @@ and a published fixed-form campaign, open now, with a 60-minute limit.
    (attempt, item) answered has exactly one row, holding the last answer the client
    got 200 for, with ``saves`` equal to the number of 200s (0 lost, 0 duplicated).
 4. Throughput: saves against the trivial tenant-routed endpoint
-   (``GET /api/organisation/`` on a school's host, the same token authentication),
+   (``GET /api/organisation/`` on a school's host, the same authentication),
    closed loops of ``--concurrency`` connections, alternating rounds, in the same run.
+
+The clients sign their requests as the attempt page in the browser does (``--auth session``,
+the default: session cookie, ``X-CSRFToken``, ``Origin``; static/js/diagnostics_attempt.js) or
+with the API token (``--auth token``).  ``--profile N`` instead times one save in this process.
 
 The clients are ``httpx.AsyncClient`` connections in this process, on loopback:
 they share the machine's cores with the server, so latencies are an upper bound.
