@@ -2,8 +2,8 @@
 
 Starts ONE uvicorn process (``tutornet.asgi:application``, the project's settings and
 its database pool) against its own bench database: a centre, two schools, 500
-mathematics teachers, each signed in (a session, and an API token), a codifier of 10 topics, 30 auto-scored items
-and a published fixed-form campaign, open now, with a 60-minute limit.
+mathematics teachers, each signed in (a session, and an API token), a codifier of 10
+topics, 30 auto-scored items and a published fixed-form campaign, open now, with a 60-minute limit.
 
 1. The start: every teacher starts the campaign
    (``POST /api/diagnostics/campaigns/<id>/start/`` on the centre's host) at a moment
