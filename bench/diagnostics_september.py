@@ -2,8 +2,8 @@
 
 Starts ONE uvicorn process (``tutornet.asgi:application``, the project's settings and
 its database pool) against its own bench database: a centre, two schools, 500
-mathematics teachers with API tokens, a codifier of 10 topics, 30 auto-scored items
-and a published fixed-form campaign, open now, with a 60-minute limit.
+mathematics teachers, each signed in (a session, and an API token), a codifier of 10
+topics, 30 auto-scored items and a published fixed-form campaign, open now, with a 60-minute limit.
 
 1. The start: every teacher starts the campaign
    (``POST /api/diagnostics/campaigns/<id>/start/`` on the centre's host) at a moment
@@ -18,8 +18,12 @@ and a published fixed-form campaign, open now, with a 60-minute limit.
    (attempt, item) answered has exactly one row, holding the last answer the client
    got 200 for, with ``saves`` equal to the number of 200s (0 lost, 0 duplicated).
 4. Throughput: saves against the trivial tenant-routed endpoint
-   (``GET /api/organisation/`` on a school's host, the same token authentication),
+   (``GET /api/organisation/`` on a school's host, the same authentication),
    closed loops of ``--concurrency`` connections, alternating rounds, in the same run.
+
+The clients sign their requests as the attempt page in the browser does (``--auth session``,
+the default: session cookie, ``X-CSRFToken``, ``Origin``; static/js/diagnostics_attempt.js) or
+with the API token (``--auth token``).  ``--profile N`` instead times one save in this process.
 
 The clients are ``httpx.AsyncClient`` connections in this process, on loopback:
 they share the machine's cores with the server, so latencies are an upper bound.
@@ -62,6 +66,7 @@ class World:
     centre: Any
     campaign: int
     tokens: list[str]
+    sessions: list[str]  # a signed-in browser session per teacher (``--auth session``)
     school1: list[int]  # indexes of the teachers of school 1 (for the trivial endpoint)
     versions: list[tuple[int, str]]  # (version id, type), in the form's order
 
@@ -77,6 +82,7 @@ def prepare(teachers: int) -> World:
     world = diagnostics_world(teachers=teachers, schools=2, items=ITEMS, varied=False)
     centre, versions, method_membership = world.centre, world.versions, world.method_membership
     tokens = [AuthToken.objects.create(user=u)[1] for u in world.users]  # hashed: the key is known only now
+    sessions = [session_for(u) for u in world.users]
     now = timezone.now()
     with tenant_context(centre):
         campaign = services.campaign_create(
@@ -94,9 +100,46 @@ def prepare(teachers: int) -> World:
         centre=centre,
         campaign=campaign.pk,
         tokens=tokens,
+        sessions=sessions,
         school1=[i for i in range(teachers) if i % 2 == 0],
         versions=[(v.pk, v.item.type) for v in versions],
     )
+
+
+def session_for(user: Any) -> str:
+    """A signed-in session of ``user``, as the sign-in page leaves it (the session store's row)."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return str(store.session_key)
+
+
+# Any 32 letters do as the CSRF secret of the cookie; the page sends the cookie's value back.
+CSRF = "septembermorningcsrfsecret012345"
+
+
+def headers_for(world: World, who: int, host: str, auth: str) -> dict[str, str]:
+    """What the client sends: the browser's attempt page (static/js/diagnostics_attempt.js) sends
+    its session cookie, the CSRF cookie's value in ``X-CSRFToken`` and its Origin; an API
+    client sends its token."""
+    if auth == "token":
+        return {"Authorization": f"Token {world.tokens[who]}", "Host": host}
+    from django.conf import settings
+
+    return {
+        "Host": host,
+        "Cookie": f"{settings.SESSION_COOKIE_NAME}={world.sessions[who]}; {settings.CSRF_COOKIE_NAME}={CSRF}",
+        "X-CSRFToken": CSRF,
+        "Origin": f"http://{host}",
+        "Accept": "application/json",
+    }
 
 
 def response_for(kind: str, turn: int) -> dict[str, Any]:
@@ -150,7 +193,7 @@ async def morning(port: int, world: World, args: argparse.Namespace) -> tuple[Re
     begin = time.perf_counter()
 
     async def teacher(client: Any, who: int) -> None:
-        headers = {"Authorization": f"Token {world.tokens[who]}", "Host": CENTRE_HOST}
+        headers = headers_for(world, who, CENTRE_HOST, args.auth)
         await asyncio.sleep(rng.uniform(0, args.ramp))
         response = await _call(
             client, "POST", f"/api/diagnostics/campaigns/{world.campaign}/start/", starts, headers=headers
@@ -181,16 +224,18 @@ async def morning(port: int, world: World, args: argparse.Namespace) -> tuple[Re
                 ledger.ok[(attempt, version)] += 1
 
     clients = len(world.tokens)
-    async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{port}", limits=common.http_limits(clients), timeout=60
-    ) as client:
+    # An idle connection is dropped after 4 s, before uvicorn's keep-alive timeout (5 s) closes
+    # it: at a save every 5 s the two met and a request sent on a closing connection failed
+    # (one ReadError in a run); a browser retries such a request, httpx does not.
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients, keepalive_expiry=4.0)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60) as client:
         await asyncio.gather(*(teacher(client, i) for i in range(clients)))
     starts.seconds = saves.seconds = time.perf_counter() - begin
     return starts, saves, ledger
 
 
 async def throughput(
-    port: int, world: World, ledger: Ledger, requests: int, concurrency: int, trivial: bool
+    port: int, world: World, ledger: Ledger, requests: int, concurrency: int, trivial: bool, auth: str
 ) -> Results:
     """``requests`` answer saves of the started attempts, or as many calls of the trivial endpoint,
     from ``concurrency`` connections each sending its next request when the last is answered."""
@@ -200,14 +245,14 @@ async def throughput(
     async def send(client: Any, turn: int) -> None:
         if trivial:
             who = world.school1[turn % len(world.school1)]
-            headers = {"Authorization": f"Token {world.tokens[who]}", "Host": SCHOOL_HOST}
+            headers = headers_for(world, who, SCHOOL_HOST, auth)
             await _call(client, "GET", TRIVIAL, results, headers=headers)
             return
         who = who_of[turn % len(who_of)]
         attempt = ledger.attempts[who]
         version, kind = world.versions[turn % len(world.versions)]
         answer = response_for(kind, 1000 + turn)
-        headers = {"Authorization": f"Token {world.tokens[who]}", "Host": CENTRE_HOST}
+        headers = headers_for(world, who, CENTRE_HOST, auth)
         saved = await _call(
             client,
             "PUT",
@@ -222,6 +267,107 @@ async def throughput(
 
     results.seconds = await common.closed_loop(port, range(requests), send, concurrency)
     return results
+
+
+def profile(world: World, requests: int, top: int) -> None:
+    """One save request end to end in this process (Django's test client: the whole middleware
+    stack, DRF, the service), by token and by session with CSRF enforced, next to the trivial
+    endpoint: median time, statements per request (every one, ``SET search_path`` too) and
+    cProfile's most expensive functions."""
+    import cProfile
+    import io
+    import pstats
+    import statistics
+
+    from django.test import Client
+
+    common.count_statements()
+    client = Client(enforce_csrf_checks=True)
+    routes: dict[str, Any] = {}
+    for auth in ("token", "session"):
+        who = 0 if auth == "token" else 2  # both of school 1
+        headers = {k: v for k, v in headers_for(world, who, CENTRE_HOST, auth).items() if k != "Host"}
+        started = client.post(
+            f"/api/diagnostics/campaigns/{world.campaign}/start/", HTTP_HOST=CENTRE_HOST, headers=headers
+        )
+        assert started.status_code == 201, started.content
+        attempt = started.json()["id"]
+        routes[f"save, {auth}"] = (auth, who, attempt)
+        routes[f"trivial, {auth}"] = (auth, who, None)
+
+    def call(name: str, turn: int) -> int:
+        auth, who, attempt = routes[name]
+        host = CENTRE_HOST if attempt else SCHOOL_HOST
+        headers = {k: v for k, v in headers_for(world, who, host, auth).items() if k != "Host"}
+        if attempt is None:
+            response = client.get(TRIVIAL, HTTP_HOST=host, headers=headers)
+        else:
+            version, kind = world.versions[turn % len(world.versions)]
+            response = client.put(
+                f"/api/diagnostics/attempts/{attempt}/answers/{version}/",
+                data=json.dumps({"response": response_for(kind, turn)}),
+                content_type="application/json",
+                HTTP_HOST=host,
+                headers=headers,
+            )
+        assert response.status_code == 200, (name, response.status_code, response.content[:300])
+        return response.status_code
+
+    times: dict[str, list[float]] = {name: [] for name in routes}
+    statements: dict[str, list[int]] = {name: [] for name in routes}
+    for name in routes:  # warm-up: caches, first connection
+        for turn in range(5):
+            call(name, turn)
+    for turn in range(requests):  # alternating, so that every route meets the same load
+        for name in routes:
+            before = common.STATEMENTS["total"]
+            t0 = time.perf_counter()
+            call(name, turn)
+            times[name].append((time.perf_counter() - t0) * 1000)
+            statements[name].append(common.STATEMENTS["total"] - before)
+    print(f"load average: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(
+        common.table(
+            f"One request in-process, {requests} each, alternating",
+            [
+                [
+                    name,
+                    f"{statistics.median(times[name]):.2f}",
+                    f"{min(times[name]):.2f}",
+                    f"{statistics.median(statements[name]):g}",
+                ]
+                for name in routes
+            ],
+            ["request", "median ms", "min ms", "statements"],
+        )
+    )
+    for name in routes:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for turn in range(requests):
+            call(name, turn)
+        profiler.disable()
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
+        print(f"--- cProfile: {name}, {requests} requests, by cumulative time ---")
+        print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[:12000])
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by the server: the process and its children
+    (the uvicorn workers of ``--workers N``), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == pid or int(fields[1]) == pid:  # fields[1]: the parent's pid
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def database_check(world: World, ledger: Ledger) -> dict[str, int]:
@@ -274,6 +420,28 @@ def main() -> int:
     parser.add_argument(
         "--port", type=int, default=0, help="the server's loopback port (default: any free one)"
     )
+    parser.add_argument(
+        "--auth",
+        choices=("session", "token"),
+        default="session",
+        help="how the clients sign their requests: the browser's session cookie and CSRF token "
+        "(default, what the attempt page sends) or an API token",
+    )
+    parser.add_argument(
+        "--app",
+        choices=("django", "onehop"),
+        default="django",
+        help="the ASGI application: the project's (tutornet.asgi, default) or the experiment "
+        "bench/onehop_asgi.py (the same middleware run in one hop to a thread)",
+    )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead of the morning: N save requests in this process by token and by session "
+        "(time, statements, cProfile), next to the trivial endpoint; seeds --teachers (use 4)",
+    )
     parser.add_argument("--keep-db", action="store_true", help="do not drop the bench database")
     args = parser.parse_args()
     if args.port:
@@ -289,19 +457,29 @@ def main() -> int:
         print(
             f"seeded {args.teachers} teachers, {ITEMS} items in {time.perf_counter() - t0:.1f} s", flush=True
         )
-        process, port = common.start_uvicorn("tutornet.asgi:application", env, workers=args.workers)
+        if args.profile:
+            profile(world, args.profile, 40)
+            return 0
+        app = {"django": "tutornet.asgi:application", "onehop": "bench.onehop_asgi:application"}[args.app]
+        process, port = common.start_uvicorn(app, env, workers=args.workers)
         processes.append(process)
         load_before = os.getloadavg()
         starts, saves, ledger = asyncio.run(morning(port, world, args))
         load_after_morning = os.getloadavg()
-        rounds_save, rounds_trivial = [], []
+        rounds_save: list[Results] = []
+        rounds_trivial: list[Results] = []
+        cpu = {"save": 0.0, "trivial": 0.0}
         for _ in range(args.rounds):
-            rounds_save.append(
-                asyncio.run(throughput(port, world, ledger, args.requests, args.concurrency, False))
-            )
-            rounds_trivial.append(
-                asyncio.run(throughput(port, world, ledger, args.requests, args.concurrency, True))
-            )
+            for kind, rounds in (("save", rounds_save), ("trivial", rounds_trivial)):
+                before = server_cpu(process.pid)
+                rounds.append(
+                    asyncio.run(
+                        throughput(
+                            port, world, ledger, args.requests, args.concurrency, kind == "trivial", args.auth
+                        )
+                    )
+                )
+                cpu[kind] += server_cpu(process.pid) - before
         checks = database_check(world, ledger)
         save_rate = sum(len(r.latencies) for r in rounds_save) / sum(r.seconds for r in rounds_save)
         trivial_rate = sum(len(r.latencies) for r in rounds_trivial) / sum(r.seconds for r in rounds_trivial)
@@ -323,7 +501,8 @@ def main() -> int:
         print(
             common.table(
                 f"The September morning: {args.teachers} teachers, start within {args.ramp:g} s, "
-                f"a save every {args.every:g} s for {args.duration:g} s",
+                f"a save every {args.every:g} s for {args.duration:g} s; --auth {args.auth}, "
+                f"--workers {args.workers}, --app {args.app}",
                 [
                     ["starts answered 201", f"{starts.statuses.get(201, 0)} of {args.teachers}", ""],
                     [
@@ -348,6 +527,14 @@ def main() -> int:
                     [f"saves/s, closed loop of {args.concurrency}", f"{save_rate:.1f}", ""],
                     [f"trivial {TRIVIAL}/s, same loop", f"{trivial_rate:.1f}", ""],
                     ["throughput ratio save / trivial (same run)", f"{save_rate / trivial_rate:.2f}", ""],
+                    *[
+                        [
+                            f"server CPU per {kind} request (closed loop)",
+                            f"{1000 * cpu[kind] / max(1, sum(len(r.latencies) for r in rounds)):.2f} ms",
+                            "",
+                        ]
+                        for kind, rounds in (("save", rounds_save), ("trivial", rounds_trivial))
+                    ],
                 ],
                 ["what", "measured", "target"],
             )
