@@ -28,7 +28,6 @@ from tests.browser.axe import assert_accessible
 from tests.browser.test_keyboard_walk import sign_in_by_keyboard, tab_to
 from tests.conftest import District, LiveStack
 from tests.diagnostics_campaigns.helpers import make_cast
-from tests.factories import PASSWORD
 from tutorials.diagnostics.campaigns.models import Attempt, Campaign
 from tutorials.diagnostics.models import ItemType, ItemVersion
 
@@ -88,11 +87,7 @@ MOODLE_BANK = """<?xml version="1.0" encoding="UTF-8"?>
 
 def _page(browser: Any, stack: LiveStack, user: User) -> Any:
     page = browser.new_context(locale="ru-RU").new_page()
-    page.goto(stack.url(CENTRE, "/accounts/login/"))
-    page.fill("input[name=username]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.stack button[type=submit]")
-    page.wait_for_url(stack.url(CENTRE, "/"))
+    sign_in_by_keyboard(page, stack, CENTRE, user.email)
     return page
 
 

@@ -16,14 +16,13 @@ from openpyxl import load_workbook
 from accounts.models import User
 from tests.conftest import District, LiveStack
 from tests.district.helpers import build, take, teacher
-from tests.factories import PASSWORD
 from tutorials.diagnostics.campaigns.models import Campaign
 from tutorials.diagnostics.models import ItemType
 from tutorials.district.models import PictureSnapshot
 from tutorials.district.services import snapshot_compute
 
 from .axe import assert_accessible
-from .test_keyboard_walk import tab_to
+from .test_keyboard_walk import sign_in_by_keyboard, tab_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -32,11 +31,7 @@ CENTRE = "centre.localhost"
 
 def _page(browser: Any, stack: LiveStack, user: User) -> Any:
     page = browser.new_context(locale="ru-RU", accept_downloads=True).new_page()
-    page.goto(stack.url(CENTRE, "/accounts/login/"))
-    page.fill("input[name=username]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.stack button[type=submit]")
-    page.wait_for_url(stack.url(CENTRE, "/"))
+    sign_in_by_keyboard(page, stack, CENTRE, user.email)
     return page
 
 

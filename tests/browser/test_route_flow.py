@@ -32,7 +32,6 @@ from tests.browser.test_keyboard_walk import sign_in_by_keyboard, tab_to
 from tests.conftest import District, LiveStack
 from tests.consultations.factories import OfferingFactory, SlotFactory
 from tests.diagnostics_campaigns.helpers import RIGHT, WRONG, make_cast
-from tests.factories import PASSWORD
 from tests.routes.results import final_campaign
 from tutorials.diagnostics.models import ItemType
 from tutorials.routes import groups, services
@@ -49,11 +48,7 @@ OUTCOME = "Разобрали уравнения с параметром, дал
 
 def _page(browser: Any, stack: LiveStack, user: User) -> Any:
     page = browser.new_context(locale="ru-RU", viewport={"width": 1366, "height": 768}).new_page()
-    page.goto(stack.url(CENTRE, "/accounts/login/"))
-    page.fill("input[name=username]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("form.stack button[type=submit]")
+    sign_in_by_keyboard(page, stack, CENTRE, user.email)
     return page
 
 
