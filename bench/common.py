@@ -120,15 +120,38 @@ def start(args: Sequence[str], env: dict[str, str], **kwargs: Any) -> subprocess
     return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, **kwargs)
 
 
-def start_uvicorn(app: str, env: dict[str, str], *, workers: int = 1) -> tuple[subprocess.Popen, int]:
-    """An ASGI server on a free loopback port, once it accepts connections: (process, port)."""
-    port = free_port()
+def start_uvicorn(
+    app: str, env: dict[str, str], *, workers: int = 1, port: int | None = None
+) -> tuple[subprocess.Popen, int]:
+    """An ASGI server on ``port`` (by default a free loopback port), once it accepts
+    connections: (process, port)."""
+    port = port or free_port()
     args = ["-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)]
     if workers > 1:
         args += ["--workers", str(workers)]
     process = start([*args, "--log-level", "warning", "--no-access-log"], env)
     wait_port(port)
     return process, port
+
+
+def schools_without_schemas(centre: Any, count: int) -> list[Any]:
+    """``count`` schools of ``centre`` as public rows only («Школа № 1» …): for benchmarks that read
+    schools' ids and names, never their schemas (creating a schema costs seconds under load,
+    ``bench/school_ready.py``)."""
+    from tenants.models import Organisation
+
+    return Organisation.objects.bulk_create(
+        [
+            Organisation(
+                kind=Organisation.Kind.SCHOOL,
+                name=f"Школа № {n}",
+                short_name=f"Школа {n:02d}",
+                centre=centre,
+                schema_name=f"bench_school{n}",
+            )
+            for n in range(1, count + 1)
+        ]
+    )
 
 
 def stop(processes: Iterable[subprocess.Popen]) -> None:

@@ -444,8 +444,6 @@ def main() -> int:
     )
     parser.add_argument("--keep-db", action="store_true", help="do not drop the bench database")
     args = parser.parse_args()
-    if args.port:
-        common.free_port = lambda: args.port  # type: ignore[assignment]  # start_uvicorn's port
     common.database_create(DB)
     processes = []
     try:
@@ -461,7 +459,7 @@ def main() -> int:
             profile(world, args.profile, 40)
             return 0
         app = {"django": "tutornet.asgi:application", "onehop": "bench.onehop_asgi:application"}[args.app]
-        process, port = common.start_uvicorn(app, env, workers=args.workers)
+        process, port = common.start_uvicorn(app, env, workers=args.workers, port=args.port)
         processes.append(process)
         load_before = os.getloadavg()
         starts, saves, ledger = asyncio.run(morning(port, world, args))

@@ -49,7 +49,7 @@ def seed(schools_n: int, teachers: int, topics_n: int, years_n: int = 3) -> dict
 
     from accounts.models import Membership, Role, User
     from codifier.models import Codifier, Exam, Topic, TopicMapping
-    from tenants.models import AcademicYear, Organisation, Subject
+    from tenants.models import AcademicYear, Subject
     from tenants.services import organisation_create
     from tutorials.diagnostics.campaigns import services
     from tutorials.diagnostics.campaigns.models import Attempt, Campaign, TopicResult
@@ -57,20 +57,8 @@ def seed(schools_n: int, teachers: int, topics_n: int, years_n: int = 3) -> dict
     from tutorials.diagnostics.services.items import item_create
 
     centre, _ = organisation_create(kind="centre", name="Центр", short_name="ЦРО", subdomain="centre")
-    # The schools are public rows only: the picture reads their ids and names, never their
-    # schemas, and creating 30 schemas costs minutes on a loaded machine (bench/school_ready.py).
-    schools = Organisation.objects.bulk_create(
-        [
-            Organisation(
-                kind=Organisation.Kind.SCHOOL,
-                name=f"Школа № {n}",
-                short_name=f"Школа {n:02d}",
-                centre=centre,
-                schema_name=f"bench_school{n}",
-            )
-            for n in range(1, schools_n + 1)
-        ]
-    )
+    # The picture reads the schools' ids and names, never their schemas.
+    schools = common.schools_without_schemas(centre, schools_n)
     subject = Subject.objects.create(name="Математика", code="math")
     # ``years_n`` Septembers, the last one current: the picture compares it with the one before,
     # the older ones are rows it must skip.
@@ -262,26 +250,7 @@ def main() -> int:
             print(f"precompute runs: {', '.join(f'{r:.2f} s' for r in runs)}", flush=True)
             raw = sorted(raw_aggregate(world["campaign"].pk) for _ in range(5))[2]
             cookie = session_cookie(world["methodologist"])
-        if args.port:
-            port = args.port
-            process = common.start(
-                [
-                    "-m",
-                    "uvicorn",
-                    "tutornet.asgi:application",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--log-level",
-                    "warning",
-                    "--no-access-log",
-                ],
-                env,
-            )
-            common.wait_port(port)
-        else:
-            process, port = common.start_uvicorn("tutornet.asgi:application", env)
+        process, port = common.start_uvicorn("tutornet.asgi:application", env, port=args.port)
         processes.append(process)
         headers = {"Host": CENTRE_HOST, "Cookie": cookie}
         heat_path = f"/district/{world['campaign'].pk}/?sort=weak-topics"

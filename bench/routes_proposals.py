@@ -51,24 +51,13 @@ def seed(sizes: tuple[int, ...] = SIZES) -> dict[str, Any]:
     from casebank.models import Material, MaterialVersion
     from codifier.models import Codifier, Exam, Topic
     from consultations.models import Offering
-    from tenants.models import AcademicYear, Organisation, Subject
+    from tenants.models import AcademicYear, Subject
     from tenants.services import organisation_create
     from tutorials.models import Tutorial
 
     centre, _ = organisation_create(kind="centre", name="Центр", short_name="ЦРО", subdomain="centre")
     # Schools without schemas: a route needs only the teacher's school membership.
-    schools = Organisation.objects.bulk_create(
-        [
-            Organisation(
-                kind=Organisation.Kind.SCHOOL,
-                name=f"Школа № {n}",
-                short_name=f"Школа {n:02d}",
-                centre=centre,
-                schema_name=f"bench_school{n}",
-            )
-            for n in range(1, SCHOOLS + 1)
-        ]
-    )
+    schools = common.schools_without_schemas(centre, SCHOOLS)
     subject = Subject.objects.create(name="Математика", code="math")
     year = AcademicYear.objects.create(name="2026/2027", starts_on="2026-09-01", ends_on="2027-08-31")
     methodologist = User.objects.create(

@@ -75,23 +75,19 @@ def sections_for(request: HttpRequest) -> list[Section]:
 def _district_year(organisation: Organisation, district: Membership) -> list[tuple[str, str, str]]:
     """The district's diagnostics and routes, which live on the centre's portal: from a school's
     portal the link hops there (no query: the centre is known by its id)."""
-    if organisation.kind == Organisation.Kind.CENTRE:
-
-        def there(path: str) -> str:
-            return path
-
-    elif organisation.centre_id is not None:
-
-        def there(path: str) -> str:
-            return go_url(organisation.centre_id, path)  # type: ignore[arg-type]
-
-    else:
+    at_centre = organisation.kind == Organisation.Kind.CENTRE
+    centre_id = organisation.centre_id
+    if not at_centre and centre_id is None:
         return []
+
+    def there(path: str) -> str:
+        return path if at_centre else go_url(centre_id, path)  # type: ignore[arg-type]
+
     role = district.role
     found: list[tuple[str, str, str]] = []
     if role == Role.TEACHER:
         found.append(("diagnostics", _("My diagnostics"), there("/diagnostics/my/")))
-    elif role in (Role.METHODOLOGIST, Role.CENTRE_ADMIN) and organisation.kind == Organisation.Kind.CENTRE:
+    elif role in (Role.METHODOLOGIST, Role.CENTRE_ADMIN) and at_centre:
         found.append(("diagnostics", _("Diagnostics"), "/diagnostics/campaigns/"))
     if role in (Role.TEACHER, Role.TUTOR, Role.METHODOLOGIST, Role.SCHOOL_ADMIN):
         found.append(("routes", _("Routes"), there("/routes/")))

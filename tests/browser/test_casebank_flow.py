@@ -17,7 +17,7 @@ from PIL import Image
 
 from accounts.models import Role
 from casebank.models import Material, Rating, Status
-from tests.browser.test_keyboard_walk import arrow_to, tab_to
+from tests.browser.test_keyboard_walk import arrow_to, press_on, tab_to, type_into
 from tests.conftest import District, LiveStack, member
 from tests.factories import PASSWORD, unique
 
@@ -117,16 +117,13 @@ def test_a_material_written_at_one_school_is_moderated_found_with_a_typo_downloa
     finder.click("#casebank-card h3 a")
     finder.wait_for_url("**/casebank/")
     # From here on by keyboard alone (focus visible at every stop): search, open, download, rate.
-    tab_to(finder, "input[name=q]")
-    finder.keyboard.type("задача по тригономитрии")
+    type_into(finder, "input[name=q]", "задача по тригономитрии")
     with finder.expect_navigation():
         finder.keyboard.press("Enter")
     assert finder.locator(".did-you-mean").count() == 1
     hit = finder.locator(f"li[data-material-id='{copy.pk}']")
     assert hit.locator("mark").count() >= 1
-    tab_to(finder, f"li[data-material-id='{copy.pk}'] h3 a")
-    with finder.expect_navigation():
-        finder.keyboard.press("Enter")
+    press_on(finder, f"li[data-material-id='{copy.pk}'] h3 a")
     assert "Авторова" in finder.locator(".authors").inner_text()
     assert district.school_a.name in finder.locator(".origin").inner_text()
     # The district copy shows the centre's copy of the picture, with its description.
@@ -142,9 +139,7 @@ def test_a_material_written_at_one_school_is_moderated_found_with_a_typo_downloa
     tab_to(finder, "form.rating select[name=score]")
     assert finder.evaluate("() => document.activeElement.value") == ""  # nothing pre-chosen
     arrow_to(finder, "5")
-    tab_to(finder, "form.rating button")
-    with finder.expect_navigation():
-        finder.keyboard.press("Enter")
+    press_on(finder, "form.rating button")
     assert "★ 5" in finder.locator(".rating-summary").inner_text()
     with tenant_context(district.centre):
         assert Rating.objects.get(material=copy, user=reader).score == 5

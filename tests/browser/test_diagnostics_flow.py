@@ -25,7 +25,7 @@ from playwright.sync_api import expect
 from accounts.models import User
 from codifier.models import Codifier
 from tests.browser.axe import assert_accessible
-from tests.browser.test_keyboard_walk import sign_in_by_keyboard, tab_to
+from tests.browser.test_keyboard_walk import press_on, sign_in_by_keyboard, tab_to, type_into
 from tests.conftest import District, LiveStack
 from tests.diagnostics_campaigns.helpers import make_cast
 from tutorials.diagnostics.campaigns.models import Attempt, Campaign
@@ -104,13 +104,6 @@ def _teacher_page(browser: Any, stack: LiveStack, user: User) -> Any:
     return page
 
 
-def _press(page: Any, selector: str, key: str = "Enter") -> None:
-    """Tab to ``selector`` (its focus visible) and press ``key`` on it, following the navigation."""
-    tab_to(page, selector)
-    with page.expect_navigation():
-        page.keyboard.press(key)
-
-
 def _arrow_to(page: Any, group: str, wanted: str) -> None:
     """Tab into a radio group (``group`` selects its radios) and arrow until ``wanted`` is chosen."""
     tab_to(page, group)
@@ -172,15 +165,15 @@ def test_a_campaign_from_the_wizard_to_the_item_analysis(
     methodologist.check("input[name=form][value=fixed]")
     for version in versions.values():
         _tag(methodologist, "id_version_ids", version.pk)
-    _press(methodologist, "form.wizard button[type=submit]:not([name=refresh])")
+    press_on(methodologist, "form.wizard button[type=submit]:not([name=refresh])")
     with tenant_context(district.centre):
         campaign = Campaign.objects.get(title=title)
     assert_accessible(methodologist, "the campaign page (its questionnaire step)")
     methodologist.select_option("select[name=kind]", "scale")
     methodologist.fill("input[name=text]", "Решение уравнений")
     methodologist.select_option("select[name=topic]", str(cast.topics["2.1"].pk))
-    _press(methodologist, "form.question-form button[type=submit]")
-    _press(methodologist, "#publish")
+    press_on(methodologist, "form.question-form button[type=submit]")
+    press_on(methodologist, "#publish")
     with tenant_context(district.centre):
         campaign.refresh_from_db()
         assert campaign.published_at is not None and campaign.questions.count() == 1
@@ -199,15 +192,15 @@ def test_a_campaign_from_the_wizard_to_the_item_analysis(
     for code in ("1.2", "3.1"):
         _tag(methodologist, "id_blueprint_topic_ids", cast.topics[code].pk)
     methodologist.fill("input[name=per_topic]", "1")
-    _press(methodologist, "form.wizard button[type=submit]:not([name=refresh])")
+    press_on(methodologist, "form.wizard button[type=submit]:not([name=refresh])")
     with tenant_context(district.centre):
         blueprint = Campaign.objects.get(title=blueprint_title)
         assert blueprint.form == Campaign.Form.BLUEPRINT and blueprint.per_topic == 1
         assert {t.code for t in blueprint.blueprint_topics.all()} == {"1.2", "3.1"}
-    _press(methodologist, "#publish")
+    press_on(methodologist, "#publish")
     # The other teacher, by keyboard: starts it, answers, submits by hand, sees her result.
     other_teacher = _teacher_page(browser, live_stack, cast.user("teacher2"))
-    _press(other_teacher, f"#campaign-{blueprint.pk} button[type=submit]")
+    press_on(other_teacher, f"#campaign-{blueprint.pk} button[type=submit]")
     # 1.2 has only the multiple choice, 3.1 only the essay: the draw is these two.
     multiple = versions[ItemType.MULTIPLE]
     other_teacher.wait_for_selector(f"#item-{multiple.pk}")
@@ -218,12 +211,11 @@ def test_a_campaign_from_the_wizard_to_the_item_analysis(
         tab_to(other_teacher, f"#item-{multiple.pk} input[value='{choice}']")
         other_teacher.keyboard.press("Space")
         _wait_saved(other_teacher)
-    tab_to(other_teacher, f"#item-{versions[ItemType.EXTENDED].pk} textarea")
-    other_teacher.keyboard.type("Парабола")
+    type_into(other_teacher, f"#item-{versions[ItemType.EXTENDED].pk} textarea", "Парабола")
     _wait_saved(other_teacher)
     # The confirmation is the browser's own dialog (outside the page): accepted as Enter would.
     other_teacher.once("dialog", lambda dialog: dialog.accept())
-    _press(other_teacher, "#submit")
+    press_on(other_teacher, "#submit")
     other_teacher.wait_for_url("**/diagnostics/attempts/*/result/")
     assert "проверяются" in other_teacher.inner_text("main")
     with tenant_context(district.centre):
@@ -235,14 +227,13 @@ def test_a_campaign_from_the_wizard_to_the_item_analysis(
     # --- the teacher starts, answers, closes the page ---
     # --- the teacher starts, answers, closes the page (by keyboard) ---
     teacher = _teacher_page(browser, live_stack, cast.user("teacher"))
-    _press(teacher, f"#campaign-{campaign.pk} button[type=submit]")
+    press_on(teacher, f"#campaign-{campaign.pk} button[type=submit]")
     single, short = versions[ItemType.SINGLE].pk, versions[ItemType.SHORT].pk
     teacher.wait_for_selector(f"#item-{single} input[value='{right_choice}']")
     assert teacher.inner_text("#countdown").startswith(("1:", "2:0"))
     _arrow_to(teacher, f"#item-{single} input[type=radio]", f"#item-{single} input[value='{right_choice}']")
     _wait_saved(teacher)
-    tab_to(teacher, f"#item-{short} input")
-    teacher.keyboard.type("3")
+    type_into(teacher, f"#item-{short} input", "3")
     _wait_saved(teacher)
     teacher.context.close()
 
@@ -253,7 +244,7 @@ def test_a_campaign_from_the_wizard_to_the_item_analysis(
         question_id = campaign.questions.get().pk
     # The server holds the deadline: the start plus the campaign's 2 minutes.
     assert attempt.deadline == attempt.started_at + timedelta(minutes=2)
-    _press(again, f"#attempt-{attempt.pk} a")
+    press_on(again, f"#attempt-{attempt.pk} a")
     again.wait_for_selector(f"#item-{single} input[value='{right_choice}']")
     assert again.is_checked(f"#item-{single} input[value='{right_choice}']")
     assert again.input_value(f"#item-{short} input") == "3"
@@ -261,8 +252,9 @@ def test_a_campaign_from_the_wizard_to_the_item_analysis(
         again, f"#question-{question_id} input[type=radio]", f"#question-{question_id} input[value='2']"
     )
     _wait_saved(again)
-    tab_to(again, f"#item-{versions[ItemType.EXTENDED].pk} textarea")
-    again.keyboard.type("Парабола, вершина в начале координат")
+    type_into(
+        again, f"#item-{versions[ItemType.EXTENDED].pk} textarea", "Парабола, вершина в начале координат"
+    )
     _wait_saved(again)
 
     # --- the time runs out: the page submits and shows the result being graded ---
@@ -283,16 +275,15 @@ def test_a_campaign_from_the_wizard_to_the_item_analysis(
     tutor = _page(browser, live_stack, cast.user("tutor"))
     tutor.goto(live_stack.url(CENTRE, "/diagnostics/grading/"))
     # By keyboard: the methodologist's buttons above and the tutor's grading (issue 14).
-    _press(tutor, f"a[href='/diagnostics/grading/{item_id}/']")
+    press_on(tutor, f"a[href='/diagnostics/grading/{item_id}/']")
     assert "Парабола" in tutor.inner_text("#answer")
     assert cast.user("teacher").last_name not in tutor.inner_text("main")
-    tab_to(tutor, "input[name=points]")
-    tutor.keyboard.type("2")
-    _press(tutor, "#grade-form button[type=submit]")
+    type_into(tutor, "input[name=points]", "2")
+    press_on(tutor, "#grade-form button[type=submit]")
 
     # --- the teacher sees the result per topic (from "My diagnostics", by keyboard) ---
     again.goto(live_stack.url(CENTRE, "/diagnostics/my/"))
-    _press(again, f"#result-{attempt.pk} a")
+    press_on(again, f"#result-{attempt.pk} a")
     again.wait_for_selector("#topics")
     codes = again.eval_on_selector_all("#topics tr[data-code]", "rows => rows.map(r => r.dataset.code)")
     assert codes == ["1.1", "1.2", "2.1", "3.1"]

@@ -22,7 +22,7 @@ from tutorials.district.models import PictureSnapshot
 from tutorials.district.services import snapshot_compute
 
 from .axe import assert_accessible
-from .test_keyboard_walk import sign_in_by_keyboard, tab_to
+from .test_keyboard_walk import press_on, sign_in_by_keyboard, tab_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -55,14 +55,10 @@ def test_a_methodologist_sorts_the_heatmap_opens_a_cell_and_downloads_it_a_schoo
         assert page.locator("#heatmap tbody tr").count() == 2
         assert_accessible(page, "heatmap")
         # By keyboard (issue 14): Tab to each control, its focus visible, and Enter.
-        tab_to(page, "#sort-weak-topics")
-        with page.expect_navigation():
-            page.keyboard.press("Enter")
+        press_on(page, "#sort-weak-topics")
         assert page.get_attribute("#sort-weak-topics", "aria-current") == "true"
         assert [c.split("\n")[0] for c in page.locator(codes).all_inner_texts()] == ["1.2", "2.1", "1.1"]
-        tab_to(page, f"#heatmap tr[data-school='{a}'] a[href$='/cell/{a}/{p.cast.topics['1.1'].pk}/']")
-        with page.expect_navigation():
-            page.keyboard.press("Enter")
+        press_on(page, f"#heatmap tr[data-school='{a}'] a[href$='/cell/{a}/{p.cast.topics['1.1'].pk}/']")
         teachers = page.inner_text("#cell-teachers")
         for name in ("a1", "a2", "a3", "a4"):
             assert p.teachers[name].user.get_full_name() in teachers

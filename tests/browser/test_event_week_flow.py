@@ -19,7 +19,7 @@ from pypdf import PdfReader
 
 from accounts.models import Role, User
 from tests.browser.axe import assert_accessible
-from tests.browser.test_keyboard_walk import arrow_to, sign_in_by_keyboard, tab_to
+from tests.browser.test_keyboard_walk import arrow_to, press_on, sign_in_by_keyboard, tab_to, type_into
 from tests.conftest import District, LiveStack, member
 from tests.factories import unique
 from tutorials.events import services
@@ -88,9 +88,7 @@ def test_a_teacher_rates_is_allocated_checks_in_reflects_and_gets_a_verifiable_c
     # --- the teacher registers and rates the workshops (nothing is pre-chosen) ---
     page = _page(browser, live_stack, teacher)
     page.goto(live_stack.url(CENTRE, f"{base}/"))
-    tab_to(page, "#register-form button")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    press_on(page, "#register-form button")
     tab_to(page, "#rate-link")
     page.keyboard.press("Enter")
     page.wait_for_url(f"**{base}/rate/")
@@ -108,9 +106,7 @@ def test_a_teacher_rates_is_allocated_checks_in_reflects_and_gets_a_verifiable_c
     # --- the organiser runs the allocation ---
     organiser_page = _page(browser, live_stack, organiser)
     organiser_page.goto(live_stack.url(CENTRE, f"{base}/allocation/"))
-    tab_to(organiser_page, "#allocate-form button")
-    with organiser_page.expect_navigation():
-        organiser_page.keyboard.press("Enter")
+    press_on(organiser_page, "#allocate-form button")
     organiser_page.wait_for_url(f"**{base}/allocation/")
     assert "5" in organiser_page.inner_text(".satisfaction")
 
@@ -120,8 +116,7 @@ def test_a_teacher_rates_is_allocated_checks_in_reflects_and_gets_a_verifiable_c
     assert_accessible(page, "the teacher's schedule with its check-in")
     organiser_page.goto(live_stack.url(CENTRE, f"{base}/tracks/{tracks['Тайм-менеджмент']}/attendance/"))
     code = organiser_page.inner_text("#checkin-code").strip()
-    tab_to(page, f"#code-{tracks['Тайм-менеджмент']}")
-    page.keyboard.type(code)
+    type_into(page, f"#code-{tracks['Тайм-менеджмент']}", code)
     with page.expect_navigation():
         page.keyboard.press("Enter")
     page.wait_for_selector("#schedule .ok")
@@ -131,11 +126,8 @@ def test_a_teacher_rates_is_allocated_checks_in_reflects_and_gets_a_verifiable_c
         ).exists()
 
     # --- the day's reflection ---
-    tab_to(page, "a.reflection-link")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    tab_to(page, "#reflection-form textarea")
-    page.keyboard.type("Научилась планировать неделю уроков")
+    press_on(page, "a.reflection-link")
+    type_into(page, "#reflection-form textarea", "Научилась планировать неделю уроков")
     tab_to(page, "#reflection-form button[type=submit]")
     page.keyboard.press("Enter")
     page.wait_for_url(f"**{base}/")

@@ -23,7 +23,15 @@ from accounts.models import Role, User
 from consultations.help_hour import services
 from consultations.help_hour.models import HelpHourRequest, HelpHourSession, Status
 from tests.browser.axe import assert_accessible
-from tests.browser.test_keyboard_walk import arrow_to, choose_tag, tab_to, type_date, type_time
+from tests.browser.test_keyboard_walk import (
+    arrow_to,
+    choose_tag,
+    press_on,
+    tab_to,
+    type_date,
+    type_into,
+    type_time,
+)
 from tests.conftest import District, LiveStack, member
 from tests.factories import PASSWORD, SubjectFactory, unique
 
@@ -109,13 +117,9 @@ def test_a_school_files_a_request_the_centre_schedules_a_video_session_and_the_t
     assert description in methodologist.inner_text(".description")
     assert_accessible(methodologist, "the centre's request page")
     # Accepting and scheduling by keyboard alone (issue 14), every stop with its focus visible.
-    tab_to(methodologist, "#accept-form button[type=submit]")
-    with methodologist.expect_navigation():
-        methodologist.keyboard.press("Enter")
+    press_on(methodologist, "#accept-form button[type=submit]")
     assert methodologist.get_attribute("#request-status", "data-status") == "accepted"
-    tab_to(methodologist, "#schedule-link")
-    with methodologist.expect_navigation():
-        methodologist.keyboard.press("Enter")
+    press_on(methodologist, "#schedule-link")
     starts = _local(timezone.now() + timedelta(minutes=10), district).replace(second=0, microsecond=0)
     ends = min(starts + timedelta(hours=1), starts.replace(hour=23, minute=59))
     type_date(methodologist, "input[name=date]", starts.date())
@@ -168,28 +172,20 @@ def test_a_school_files_a_request_the_centre_schedules_a_video_session_and_the_t
         )
     tutor.reload()
     # Held, the outcome with a returned file, closed: by keyboard alone (issue 14).
-    tab_to(tutor, "#hold-form button[type=submit]")
-    with tutor.expect_navigation():
-        tutor.keyboard.press("Enter")
+    press_on(tutor, "#hold-form button[type=submit]")
     assert tutor.locator("#outcome-form").count() == 1
     summary = f"Разобрали структуру рабочей программы {unique('s')}"
-    tab_to(tutor, "textarea[name=summary]")
-    tutor.keyboard.type(summary)
-    tab_to(tutor, "textarea[name=recommendations]")
-    tutor.keyboard.type("Добавить планируемые результаты по ФОП")
+    type_into(tutor, "textarea[name=summary]", summary)
+    type_into(tutor, "textarea[name=recommendations]", "Добавить планируемые результаты по ФОП")
     returned = tmp_path / "программа-с-пометками.pdf"
     returned.write_bytes(PDF)
     # The file input is reached by Tab; the system's file chooser is outside the page, so
     # Playwright sets the file on the focused input (as in test_keyboard_flows).
     tab_to(tutor, "input[name=files]")
     tutor.set_input_files("input[name=files]", str(returned))
-    tab_to(tutor, "#outcome-form button[type=submit]")
-    with tutor.expect_navigation():
-        tutor.keyboard.press("Enter")
+    press_on(tutor, "#outcome-form button[type=submit]")
     assert summary in tutor.inner_text("#outcome .summary")
-    tab_to(tutor, "#close-form button[type=submit]")
-    with tutor.expect_navigation():
-        tutor.keyboard.press("Enter")
+    press_on(tutor, "#close-form button[type=submit]")
     assert tutor.locator("#close-form").count() == 0
 
     with tenant_context(district.centre):

@@ -11,7 +11,14 @@ import pytest
 
 from accounts.models import Invitation, Membership, Role
 from tests.browser.axe import assert_accessible
-from tests.browser.test_keyboard_walk import arrow_to, choose_tag, sign_in_by_keyboard, tab_to
+from tests.browser.test_keyboard_walk import (
+    arrow_to,
+    choose_tag,
+    press_on,
+    sign_in_by_keyboard,
+    tab_to,
+    type_into,
+)
 from tests.conftest import District, LiveStack, member
 from tests.factories import SubjectFactory, unique
 
@@ -36,18 +43,14 @@ def test_school_admin_invites_a_teacher_who_joins_and_sees_a_live_notification(
     assert admin_page.evaluate("() => document.activeElement.value") == Role.TEACHER.value
     tab_to(admin_page, "#invite-form input[name=email]", backwards=True)
     admin_page.keyboard.type(teacher_email)
-    tab_to(admin_page, "#invite-form input[name=last_name]")
-    admin_page.keyboard.type("Абакумова")
-    tab_to(admin_page, "#invite-form input[name=first_name]")
-    admin_page.keyboard.type("Ольга")
+    type_into(admin_page, "#invite-form input[name=last_name]", "Абакумова")
+    type_into(admin_page, "#invite-form input[name=first_name]", "Ольга")
     # The subjects: a tag field searched by typing (issue 14), the only match chosen by Enter.
     offered = "() => Object.keys(document.querySelector('#id_subjects').tomselect.options).length"
     assert admin_page.evaluate(offered) >= 2  # the search below leaves one of them
     choose_tag(admin_page, "id_subjects", subject.name[-6:], str(subject.pk))
     assert admin_page.locator("#invite-form .ts-control .item").inner_text().startswith(subject.name)
-    tab_to(admin_page, "#invite-form button[type=submit]")
-    with admin_page.expect_navigation():
-        admin_page.keyboard.press("Enter")
+    press_on(admin_page, "#invite-form button[type=submit]")
     assert teacher_email in admin_page.content()
     assert list(Invitation.objects.get(email=teacher_email).subjects.all()) == [subject]
 
@@ -60,12 +63,9 @@ def test_school_admin_invites_a_teacher_who_joins_and_sees_a_live_notification(
     teacher_page.goto(link.group(0))
     assert "Присоединиться" in teacher_page.content() or "Join" in teacher_page.content()
     assert_accessible(teacher_page, "the invitation page")
-    tab_to(teacher_page, "input[name=patronymic]")
-    teacher_page.keyboard.type("Игоревна")
-    tab_to(teacher_page, "input[name=password1]")
-    teacher_page.keyboard.type("Vesna-2026-uchitel")
-    tab_to(teacher_page, "input[name=password2]")
-    teacher_page.keyboard.type("Vesna-2026-uchitel")
+    type_into(teacher_page, "input[name=patronymic]", "Игоревна")
+    type_into(teacher_page, "input[name=password1]", "Vesna-2026-uchitel")
+    type_into(teacher_page, "input[name=password2]", "Vesna-2026-uchitel")
     tab_to(teacher_page, "form.stack button[type=submit]")
     teacher_page.keyboard.press("Enter")
     teacher_page.wait_for_url(live_stack.url(host, "/"))
@@ -81,14 +81,10 @@ def test_school_admin_invites_a_teacher_who_joins_and_sees_a_live_notification(
     membership = Membership.objects.get(user__email=teacher_email, organisation=district.school_a)
     admin_page.goto(live_stack.url(host, "/staff/"))
     # Members are listed by surname: «Абакумова» comes first, a few Tab stops from the header.
-    tab_to(admin_page, f"a[href='/staff/{membership.pk}/']")
-    with admin_page.expect_navigation():
-        admin_page.keyboard.press("Enter")
+    press_on(admin_page, f"a[href='/staff/{membership.pk}/']")
     tab_to(admin_page, "main form.stack select[name=role]")
     arrow_to(admin_page, Role.TUTOR.value)
-    tab_to(admin_page, "main form.stack button[type=submit]")
-    with admin_page.expect_navigation():
-        admin_page.keyboard.press("Enter")
+    press_on(admin_page, "main form.stack button[type=submit]")
 
     teacher_page.wait_for_function(
         "n => Number(document.querySelector('.bell [data-unread]').textContent || 0) > n",

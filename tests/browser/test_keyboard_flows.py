@@ -16,7 +16,7 @@ from django_tenants.utils import tenant_context
 from accounts.models import Role
 from casebank.models import Material
 from consultations.help_hour.models import HelpHourRequest, Status
-from tests.browser.test_keyboard_walk import FOCUS, arrow_to, sign_in_by_keyboard, tab_to
+from tests.browser.test_keyboard_walk import FOCUS, arrow_to, press_on, sign_in_by_keyboard, tab_to, type_into
 from tests.conftest import District, LiveStack, member
 from tests.factories import SubjectFactory, unique
 
@@ -42,15 +42,12 @@ def test_a_school_administrator_files_a_help_hour_request_with_a_document_by_key
     page = _context(browser).new_page()
     sign_in_by_keyboard(page, live_stack, SCHOOL1, admin.email)
     # From the home page's Help Hour card to the new request, by keyboard.
-    tab_to(page, "#help-hour-card a[href$='/new/']")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    press_on(page, "#help-hour-card a[href$='/new/']")
     tab_to(page, "select[name=subject]")
     arrow_to(page, str(subject.pk))
     tab_to(page, "select[name=category]")
     arrow_to(page, "work_program")
-    tab_to(page, "textarea[name=description]")
-    page.keyboard.type(description)
+    type_into(page, "textarea[name=description]", description)
     # The file input is reached and focused by Tab (its focus visible); the operating system's
     # file chooser that Enter/Space would open is outside the page, so Playwright sets the file
     # on the focused input with set_input_files.
@@ -64,13 +61,9 @@ def test_a_school_administrator_files_a_help_hour_request_with_a_document_by_key
         d for d in (timezone.localdate() + timedelta(days=n) for n in range(2, 400)) if d.day == d.month
     )
     page.keyboard.type(day.strftime("%d%m%Y"))
-    tab_to(page, "input[name='times-0-starts']")
-    page.keyboard.type("1400")
-    tab_to(page, "input[name='times-0-ends']")
-    page.keyboard.type("1600")
-    tab_to(page, "#send")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    type_into(page, "input[name='times-0-starts']", "1400")
+    type_into(page, "input[name='times-0-ends']", "1600")
+    press_on(page, "#send")
 
     with tenant_context(district.centre):
         request = HelpHourRequest.objects.get(requester=admin)
@@ -93,14 +86,11 @@ def test_a_teacher_writes_a_material_in_the_editor_and_submits_it_for_moderation
     page = _context(browser).new_page()
     sign_in_by_keyboard(page, live_stack, SCHOOL1, author.email)
     page.goto(live_stack.url(SCHOOL1, "/casebank/new/"))
-    tab_to(page, "input[name=title]")
-    page.keyboard.type(title)
-    tab_to(page, "textarea[name=abstract]")
-    page.keyboard.type("Задачи с решениями.")
+    type_into(page, "input[name=title]", title)
+    type_into(page, "textarea[name=abstract]", "Задачи с решениями.")
     # Quill's toolbar buttons come first, then the text area itself.
     tab_to(page, ".ql-toolbar button.ql-bold")
-    tab_to(page, ".ql-editor")
-    page.keyboard.type("Разбираем ")
+    type_into(page, ".ql-editor", "Разбираем ")
     page.keyboard.press("Control+b")
     page.keyboard.type("тригонометрические")
     page.keyboard.press("Control+b")
@@ -110,16 +100,11 @@ def test_a_teacher_writes_a_material_in_the_editor_and_submits_it_for_moderation
     assert not page.evaluate(IS, ".ql-editor"), "Tab stays inside the editor"
     focus = page.evaluate(FOCUS)
     assert focus["outline"] or focus["shadow"]
-    tab_to(page, "input[name=topics]")
-    page.keyboard.type("тригонометрия")
+    type_into(page, "input[name=topics]", "тригонометрия")
     tab_to(page, "input[name=grades][value='10']")
     page.keyboard.press("Space")
-    tab_to(page, "#material-form button[type=submit]")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    tab_to(page, "form.submit-district button")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    press_on(page, "#material-form button[type=submit]")
+    press_on(page, "form.submit-district button")
 
     with tenant_context(district.school_a):
         material = Material.objects.get(title=title)

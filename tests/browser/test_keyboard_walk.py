@@ -104,12 +104,23 @@ def type_time(page: Any, selector: str, at: time) -> None:
     _type_in_either_order(page, selector, at.strftime("%H%M"), twelve, at.strftime("%H:%M"))
 
 
+def press_on(page: Any, selector: str, key: str = "Enter") -> None:
+    """Tab to ``selector`` (its focus visible) and press ``key`` on it, following the navigation."""
+    tab_to(page, selector)
+    with page.expect_navigation():
+        page.keyboard.press(key)
+
+
+def type_into(page: Any, selector: str, text: str) -> None:
+    """Tab to the field ``selector`` (its focus visible) and type ``text``."""
+    tab_to(page, selector)
+    page.keyboard.type(text)
+
+
 def sign_in_by_keyboard(page: Any, stack: LiveStack, host: str, email: str) -> None:
     page.goto(stack.url(host, "/accounts/login/"))
-    tab_to(page, "input[name=username]")
-    page.keyboard.type(email)
-    tab_to(page, "input[name=password]")
-    page.keyboard.type(PASSWORD)
+    type_into(page, "input[name=username]", email)
+    type_into(page, "input[name=password]", PASSWORD)
     with page.expect_navigation():
         page.keyboard.press("Enter")
 
@@ -132,15 +143,10 @@ def test_a_teacher_books_and_the_tutor_files_the_outcome_with_the_keyboard_alone
     sign_in_by_keyboard(page, live_stack, CENTRE, teacher.email)
     week = timezone.localtime(slot.starts_at, district.centre.zone).date().isoformat()
     page.goto(live_stack.url(CENTRE, f"/consultations/?week={week}&tutor={tutor.pk}"))
-    tab_to(page, f"article[data-slot-id='{slot.pk}'] form.book button")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    press_on(page, f"article[data-slot-id='{slot.pk}'] form.book button")
     assert re.search(rf"/consultations/slots/{slot.pk}/book/", page.url)
-    tab_to(page, "textarea[name=question]")
-    page.keyboard.type("Как разобрать с классом задачу на импульс?")
-    tab_to(page, "#booking-form button[type=submit]:not([name])")
-    with page.expect_navigation():
-        page.keyboard.press("Space")
+    type_into(page, "textarea[name=question]", "Как разобрать с классом задачу на импульс?")
+    press_on(page, "#booking-form button[type=submit]:not([name])", "Space")
     with tenant_context(district.centre):
         booking = Booking.objects.get(slot=slot, teacher=teacher)
     assert booking.question == "Как разобрать с классом задачу на импульс?"
@@ -156,8 +162,7 @@ def test_a_teacher_books_and_the_tutor_files_the_outcome_with_the_keyboard_alone
     tab_to(tutor_page, f"{row} select[name='m{past.pk}-status']")
     tutor_page.keyboard.press("ArrowDown")  # «Не пришёл»
     tutor_page.keyboard.press("ArrowUp")  # back to «Проведена»
-    tab_to(tutor_page, f"{row} textarea[name='m{past.pk}-outcome_note']")
-    tutor_page.keyboard.type("Разобрали задачи на импульс")
+    type_into(tutor_page, f"{row} textarea[name='m{past.pk}-outcome_note']", "Разобрали задачи на импульс")
     tab_to(tutor_page, f"{row} form.mark button[type=submit]")
     tutor_page.keyboard.press("Enter")
     # In place (static/js/consultations_mark.js): the row's status changes, the page stays.

@@ -18,7 +18,7 @@ from accounts.models import Role
 from casebank import services as casebank_services
 from consultations.models import Booking, Offering, Slot
 from consultations.services import booking_create
-from tests.browser.test_keyboard_walk import tab_to
+from tests.browser.test_keyboard_walk import press_on, tab_to
 from tests.conftest import District, LiveStack, member
 from tests.consultations.factories import OfferingFactory, SlotFactory
 from tests.events.helpers import week
@@ -127,9 +127,7 @@ def test_the_author_sees_the_material_published_in_the_district(
     page.wait_for_url(f"**/casebank/materials/{own.pk}/")
     assert "Опубликован в банке района" in page.locator(".published-in-district").inner_text()
     assert_accessible(page, "the author's material page")
-    tab_to(page, ".published-in-district a")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    press_on(page, ".published-in-district a")
     assert page.url.startswith(live_stack.url(CENTRE, f"/casebank/materials/{copy.pk}/"))
     assert title in page.locator("h1").inner_text()
 
@@ -176,9 +174,7 @@ def test_cancelling_asks_in_a_dialog_and_passes_the_reason_to_the_tutor(
     page.keyboard.press("Enter")
     tab_to(page, "dialog.confirm-dialog[open] textarea")  # the dialog opens on the reason
     page.keyboard.type("Заболела")
-    tab_to(page, "dialog.confirm-dialog[open] button.danger")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    press_on(page, "dialog.confirm-dialog[open] button.danger")
     with tenant_context(district.centre):
         booking.refresh_from_db()
         assert booking.status == Booking.Status.CANCELLED and booking.cancel_reason == "Заболела"

@@ -28,7 +28,7 @@ from consultations.models import Booking, Slot
 from consultations.services import booking_mark
 from notifications.models import Notification
 from tests.browser.axe import assert_accessible
-from tests.browser.test_keyboard_walk import sign_in_by_keyboard, tab_to
+from tests.browser.test_keyboard_walk import press_on, sign_in_by_keyboard, tab_to
 from tests.conftest import District, LiveStack
 from tests.consultations.factories import OfferingFactory, SlotFactory
 from tests.diagnostics_campaigns.helpers import RIGHT, WRONG, make_cast
@@ -52,15 +52,8 @@ def _page(browser: Any, stack: LiveStack, user: User) -> Any:
     return page
 
 
-def _press(page: Any, selector: str) -> None:
-    """Tab to the control (its focus visible) and press Enter: the page submits and reloads."""
-    tab_to(page, selector)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-
-
 def _step(page: Any, target: str) -> None:
-    _press(page, f"form[action$='/step/']:has(input[name=target][value={target}]) button")
+    press_on(page, f"form[action$='/step/']:has(input[name=target][value={target}]) button")
 
 
 def test_a_proposed_route_kept_booked_agreed_approved_evidenced_and_downloaded(
@@ -111,10 +104,10 @@ def test_a_proposed_route_kept_booked_agreed_approved_evidenced_and_downloaded(
         sign_in_by_keyboard(page, live_stack, CENTRE, teacher.email)
         page.goto(live_stack.url(CENTRE, path))
         for item, decision in zip(proposed, ("accept", "accept", "drop"), strict=True):
-            _press(page, f"form[action$='/items/{item.pk}/decide/'] button[value={decision}]")
+            press_on(page, f"form[action$='/items/{item.pk}/decide/'] button[value={decision}]")
         assert "из группового маршрута «Уравнения — группа района»" in page.inner_text("#plan")
-        _press(page, f"form[action$='/items/{copy.pk}/book/'] button")
-        _press(page, "form[action$='/step/']:has(input[name=target][value=submitted]) button")
+        press_on(page, f"form[action$='/items/{copy.pk}/book/'] button")
+        press_on(page, "form[action$='/step/']:has(input[name=target][value=submitted]) button")
         with tenant_context(district.centre):
             booking = Booking.objects.get(teacher=teacher, slot__offering=offering)
             assert Route.objects.get(pk=route.pk).status == Status.SUBMITTED
@@ -136,7 +129,7 @@ def test_a_proposed_route_kept_booked_agreed_approved_evidenced_and_downloaded(
             booking_mark(booking_id=booking.pk, actor=tutor, status="held", outcome_note=OUTCOME)
         page.goto(live_stack.url(CENTRE, path))
         assert "утверждён школой" in page.inner_text("#status")
-        _press(page, "form[action$='/collect/'] button")
+        press_on(page, "form[action$='/collect/'] button")
         assert OUTCOME in page.inner_text("#evidence")
         assert_accessible(page, "the route page with its plan, evidence and thread")
 

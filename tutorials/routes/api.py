@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -136,8 +136,6 @@ class RouteCommentsApi(TutornetAPIView):
     )
     def post(self, request: Request, route_id: int) -> Response:
         """Write in the route's discussion; the other participants are notified."""
-        from rest_framework import status
-
         from . import comments
 
         data = CommentInputSerializer(data=request.data)
@@ -155,10 +153,10 @@ class RouteCommentsApi(TutornetAPIView):
 # Each endpoint parses its input and calls the service, which checks the permission itself;
 # a refusal is a 4xx body naming the field (``tutornet.api.exception_handler``).
 
+# 401, 403, 404 and the 400 of an operation with input are declared for every operation by
+# ``tutornet.api_schema``; here only what it cannot know.
 ERRORS = {
-    400: OpenApiResponse(description="Invalid input or a refused step; the body names the field and why."),
-    403: OpenApiResponse(description="Not allowed (the body says why)."),
-    404: OpenApiResponse(description="No such route, task or campaign here, or not visible to the caller."),
+    400: OpenApiResponse(description="A refused step; the body names the field and why."),
     409: OpenApiResponse(description="A conflict (someone did it at the same moment): reload and retry."),
 }
 
@@ -177,14 +175,12 @@ class RouteCarryOverApi(TutornetAPIView):
     @extend_schema(
         operation_id="routes_carry_over",
         request=None,
-        responses={201: CarriedSerializer, **_errors(400, 403, 404, 409)},
+        responses={201: CarriedSerializer, **_errors(400, 409)},
         description="From a completed route, draft (or fill) the teacher's route of the next "
         "academic year with the unfinished tasks, as proposals, and the reflection as its goal. "
         "Carrying twice adds nothing. The teacher, their tutor or a methodologist.",
     )
     def post(self, request: Request, route_id: int) -> Response:
-        from rest_framework import status
-
         from .carry_over import route_carry_over
 
         carried = route_carry_over(actor=self.actor, route_id=route_id)
@@ -232,7 +228,7 @@ class CampaignProposalsApi(TutornetAPIView):
 
     @extend_schema(
         operation_id="routes_campaign_proposals",
-        responses={200: ProposalsSerializer, **_errors(403, 404)},
+        responses={200: ProposalsSerializer},
         description="The campaign's teachers with deficits and their route for its year "
         "(the centre's methodologists).",
     )
@@ -246,7 +242,7 @@ class CampaignProposalsApi(TutornetAPIView):
     @extend_schema(
         operation_id="routes_campaign_propose",
         request=ProposeInputSerializer,
-        responses={200: ProposeOutcomeSerializer(many=True), **_errors(400, 403, 404)},
+        responses={200: ProposeOutcomeSerializer(many=True)},
         description="Propose draft routes for these teachers (each its own transaction: a refusal "
         "for one, named in its `refused`, does not undo the others). Never two drafts for one "
         "teacher and year; proposing again adds nothing.",
@@ -287,7 +283,7 @@ class ItemBookApi(TutornetAPIView):
 
     @extend_schema(
         operation_id="routes_item_slots",
-        responses={200: ItemSlotSerializer(many=True), **_errors(404)},
+        responses={200: ItemSlotSerializer(many=True)},
         description="The next free times of the task's consultation offering (empty for other tasks).",
     )
     def get(self, request: Request, route_id: int, item_id: int) -> Response:
@@ -299,14 +295,12 @@ class ItemBookApi(TutornetAPIView):
     @extend_schema(
         operation_id="routes_item_book",
         request=BookInputSerializer,
-        responses={201: EvidenceSerializer, **_errors(400, 403, 404, 409)},
+        responses={201: EvidenceSerializer, **_errors(400, 409)},
         description="Book the chosen time of the task's consultation, or register for its tutorial, "
         "through the consultations' and tutorials' own rules; the booking becomes the task's "
         "evidence. Only the route's teacher. A refusal writes nothing.",
     )
     def post(self, request: Request, route_id: int, item_id: int) -> Response:
-        from rest_framework import status
-
         from .booking import item_book
 
         data = BookInputSerializer(data=request.data)
