@@ -14,11 +14,18 @@ urlpatterns = [
     path("campaigns/", views_staff.campaigns, name="campaigns"),
     path("campaigns/new/", views_staff.campaign_new, name="campaign-new"),
     path("campaigns/<int:campaign_id>/", views_staff.campaign, name="campaign"),
+    path("campaigns/<int:campaign_id>/edit/", views_staff.campaign_edit, name="campaign-edit"),
+    path("campaigns/<int:campaign_id>/delete/", views_staff.campaign_delete, name="campaign-delete"),
     path("campaigns/<int:campaign_id>/questions/", views_staff.question_add, name="question-add"),
     path(
         "campaigns/<int:campaign_id>/questions/<int:question_id>/",
         views_staff.question_edit,
         name="question-edit",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/questions/<int:question_id>/delete/",
+        views_staff.question_delete,
+        name="question-delete",
     ),
     path("campaigns/<int:campaign_id>/publish/", views_staff.publish, name="publish"),
     path("campaigns/<int:campaign_id>/results/", views_staff.results, name="results"),

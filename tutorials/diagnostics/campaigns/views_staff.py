@@ -106,6 +106,60 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     return render(request, "diagnostics/campaigns/campaign_new.html", {"form": form})
 
 
+@managers_only
+def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """The wizard's first step again, for a draft: correct its facts and test form."""
+    found = _campaign(campaign_id)
+    if found.published_at is not None:
+        messages.error(request, _("The campaign is published: it no longer changes."))
+        return redirect("campaigns:campaign", campaign_id=found.pk)
+    subject_id = request.POST.get("subject") or found.subject_id
+    initial = {
+        "title": found.title,
+        "academic_year": found.academic_year_id,
+        "subject": found.subject_id,
+        "opens_at": timezone.localtime(found.opens_at),
+        "closes_at": timezone.localtime(found.closes_at),
+        "time_limit_minutes": found.time_limit_minutes,
+        "deficit_threshold": found.deficit_threshold,
+        "school_admins_see_names": found.school_admins_see_names,
+        "audience_school_ids": found.audience_school_ids,
+        "form": found.form,
+        "version_ids": list(found.items.values_list("version_id", flat=True)),
+        "blueprint_topic_ids": list(found.blueprint_topics.values_list("pk", flat=True)),
+        "per_topic": found.per_topic or 1,
+    }
+    form = CampaignForm(
+        request.POST or None, initial=initial, schools=_schools(request), subject_id=_int(subject_id)
+    )
+    if request.method == "POST" and "refresh" not in request.POST and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.campaign_update(
+                membership=_district(request),
+                campaign_id=found.pk,
+                **{k: v for k, v in data.items() if k != "per_topic"},
+                per_topic=data.get("per_topic") or 0,
+            )
+        except TutornetError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("The draft is saved."))
+            return redirect("campaigns:campaign", campaign_id=found.pk)
+    return render(request, "diagnostics/campaigns/campaign_new.html", {"form": form, "campaign": found})
+
+
+@managers_only
+@require_POST
+def campaign_delete(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    try:
+        services.campaign_delete(membership=_district(request), campaign_id=campaign_id)
+    except TutornetError as exc:
+        return refused(request, exc, f"/diagnostics/campaigns/{campaign_id}/")
+    messages.success(request, _("The draft is deleted."))
+    return redirect("campaigns:campaigns")
+
+
 def _int(value: Any) -> int | None:
     try:
         return int(value)
@@ -206,6 +260,20 @@ def question_edit(request: HttpRequest, campaign_id: int, question_id: int) -> H
         {"campaign": found, "question": question, "form": form, "refusal": refusal},
         status=409 if refusal is not None and request.method == "POST" else 200,
     )
+
+
+@managers_only
+@require_POST
+def question_delete(request: HttpRequest, campaign_id: int, question_id: int) -> HttpResponse:
+    found = _campaign(campaign_id)
+    if not Question.objects.filter(pk=question_id, campaign=found).exists():
+        raise Http404
+    try:
+        services.question_delete(membership=_district(request), question_id=question_id)
+    except TutornetError as exc:
+        return refused(request, exc, f"/diagnostics/campaigns/{found.pk}/")
+    messages.success(request, _("The question is removed."))
+    return redirect("campaigns:campaign", campaign_id=found.pk)
 
 
 @managers_only

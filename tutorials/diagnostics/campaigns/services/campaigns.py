@@ -48,6 +48,60 @@ def _audience_school_ids(ids: Sequence[int]) -> list[int]:
     return chosen
 
 
+def _checked(
+    *,
+    title: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    time_limit_minutes: int,
+    deficit_threshold: int,
+    form: str,
+    audience_school_ids: Sequence[int],
+) -> dict[str, Any]:
+    """The campaign's own fields, checked (the same rules for creating and editing a draft)."""
+    title = (title or "").strip()
+    if not title:
+        raise _fail(_("Give the campaign a title."), "title")
+    if closes_at <= opens_at:
+        raise _fail(_("The campaign must close after it opens."), "closes_at")
+    if not 1 <= int(time_limit_minutes) <= 24 * 60:
+        raise _fail(_("The time limit is from 1 minute to 24 hours."), "time_limit_minutes")
+    if not 0 <= int(deficit_threshold) <= 100:
+        raise _fail(_("The threshold is a percentage from 0 to 100."), "deficit_threshold")
+    if form not in Campaign.Form.values:
+        raise _fail(_("Choose the test form."), "form")
+    return {
+        "title": title[:300],
+        "opens_at": opens_at,
+        "closes_at": closes_at,
+        "time_limit_minutes": int(time_limit_minutes),
+        "deficit_threshold": int(deficit_threshold),
+        "form": form,
+        "audience_school_ids": _audience_school_ids(audience_school_ids),
+    }
+
+
+def _write_form(
+    campaign: Campaign, *, version_ids: Sequence[int], blueprint_topic_ids: Sequence[int], per_topic: int
+) -> None:
+    """Check the test form, save the campaign, then (re)write its items or its blueprint topics."""
+    if campaign.form == Campaign.Form.FIXED:
+        versions = _fixed_versions(campaign.subject, version_ids)
+        campaign.per_topic = 0
+        campaign.save()
+        campaign.blueprint_topics.clear()
+        campaign.items.all().delete()
+        CampaignItem.objects.bulk_create(
+            CampaignItem(campaign=campaign, version_id=v.pk, position=i) for i, v in enumerate(versions, 1)
+        )
+    else:
+        topics = _blueprint_topics(campaign.subject, blueprint_topic_ids, int(per_topic))
+        campaign.per_topic = int(per_topic)
+        campaign.save()
+        campaign.items.all().delete()
+        campaign.blueprint_topics.set(topics)
+
+
 @transaction.atomic
 def campaign_create(
     *,
@@ -71,44 +125,94 @@ def campaign_create(
     (the bank must hold enough).  Nothing is written when anything is wrong."""
     require(permissions.can_manage(membership))
     assert membership is not None
-    title = (title or "").strip()
-    if not title:
-        raise _fail(_("Give the campaign a title."), "title")
-    if closes_at <= opens_at:
-        raise _fail(_("The campaign must close after it opens."), "closes_at")
-    if not 1 <= int(time_limit_minutes) <= 24 * 60:
-        raise _fail(_("The time limit is from 1 minute to 24 hours."), "time_limit_minutes")
-    if not 0 <= int(deficit_threshold) <= 100:
-        raise _fail(_("The threshold is a percentage from 0 to 100."), "deficit_threshold")
-    if form not in Campaign.Form.values:
-        raise _fail(_("Choose the test form."), "form")
-    schools = _audience_school_ids(audience_school_ids)
-    campaign = Campaign(
-        title=title[:300],
-        academic_year=academic_year,
-        subject=subject,
+    fields = _checked(
+        title=title,
         opens_at=opens_at,
         closes_at=closes_at,
-        time_limit_minutes=int(time_limit_minutes),
-        deficit_threshold=int(deficit_threshold),
-        school_admins_see_names=bool(school_admins_see_names),
-        audience_school_ids=schools,
+        time_limit_minutes=time_limit_minutes,
+        deficit_threshold=deficit_threshold,
         form=form,
-        per_topic=int(per_topic) if form == Campaign.Form.BLUEPRINT else 0,
-        created_by=membership.user,
+        audience_school_ids=audience_school_ids,
     )
-    if form == Campaign.Form.FIXED:
-        versions = _fixed_versions(subject, version_ids)
-        campaign.save()
-        CampaignItem.objects.bulk_create(
-            CampaignItem(campaign=campaign, version_id=v.pk, position=i) for i, v in enumerate(versions, 1)
-        )
-    else:
-        topics = _blueprint_topics(subject, blueprint_topic_ids, int(per_topic))
-        campaign.save()
-        campaign.blueprint_topics.set(topics)
+    campaign = Campaign(
+        academic_year=academic_year,
+        subject=subject,
+        school_admins_see_names=bool(school_admins_see_names),
+        created_by=membership.user,
+        **fields,
+    )
+    _write_form(
+        campaign, version_ids=version_ids, blueprint_topic_ids=blueprint_topic_ids, per_topic=per_topic
+    )
     audit(actor=membership.user, action="diagnostics.campaign_create", target=campaign, campaign=campaign.pk)
     return campaign
+
+
+@transaction.atomic
+def campaign_update(
+    *,
+    membership: Membership | None,
+    campaign_id: Any,
+    title: str,
+    academic_year: AcademicYear,
+    subject: Subject,
+    opens_at: datetime,
+    closes_at: datetime,
+    time_limit_minutes: int,
+    deficit_threshold: int = 60,
+    school_admins_see_names: bool = False,
+    audience_school_ids: Sequence[int] = (),
+    form: str = Campaign.Form.FIXED,
+    version_ids: Sequence[int] = (),
+    blueprint_topic_ids: Sequence[int] = (),
+    per_topic: int = 0,
+) -> Campaign:
+    """Correct a draft campaign: every field and its test form, checked as when it was made.
+
+    Only a draft changes: once published, teachers have been told its times and may
+    have started it.  The questionnaire stays; a question tied to a topic of another
+    subject refuses a change of subject.  Nothing is written when anything is wrong."""
+    require(permissions.can_manage(membership))
+    assert membership is not None
+    campaign = _lock_campaign(campaign_id)
+    if campaign.published_at is not None:
+        raise _fail(_("The campaign is published: it no longer changes."))
+    fields = _checked(
+        title=title,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        time_limit_minutes=time_limit_minutes,
+        deficit_threshold=deficit_threshold,
+        form=form,
+        audience_school_ids=audience_school_ids,
+    )
+    if subject.pk != campaign.subject_id and campaign.questions.filter(topic__isnull=False).exists():
+        raise _fail(
+            _("The questionnaire names topics of the campaign's subject: keep the subject."), "subject"
+        )
+    for name, value in fields.items():
+        setattr(campaign, name, value)
+    campaign.academic_year = academic_year
+    campaign.subject = subject
+    campaign.school_admins_see_names = bool(school_admins_see_names)
+    _write_form(
+        campaign, version_ids=version_ids, blueprint_topic_ids=blueprint_topic_ids, per_topic=per_topic
+    )
+    audit(actor=membership.user, action="diagnostics.campaign_update", target=campaign, campaign=campaign.pk)
+    return campaign
+
+
+@transaction.atomic
+def campaign_delete(*, membership: Membership | None, campaign_id: Any) -> None:
+    """Delete a draft campaign (with its questionnaire).  A published one is never deleted:
+    teachers were told of it, and its attempts are results."""
+    require(permissions.can_manage(membership))
+    assert membership is not None
+    campaign = _lock_campaign(campaign_id)
+    if campaign.published_at is not None:
+        raise _fail(_("The campaign is published: it is no longer deleted."))
+    audit(actor=membership.user, action="diagnostics.campaign_delete", target=campaign, campaign=campaign.pk)
+    campaign.delete()
 
 
 def _fixed_versions(subject: Subject, version_ids: Sequence[int]) -> list[ItemVersion]:
@@ -281,6 +385,38 @@ def question_edit(
         question=question.pk,
     )
     return question
+
+
+@transaction.atomic
+def question_delete(*, membership: Membership | None, question_id: Any, now: datetime | None = None) -> None:
+    """Remove a question from the questionnaire, under the same rule as editing it
+    (:func:`question_editable`); the questions after it move up, keeping their order."""
+    require(permissions.can_manage(membership))
+    assert membership is not None
+    try:
+        question = (
+            Question.objects.select_for_update(of=("self",))
+            .select_related("campaign")
+            .get(pk=int(question_id))
+        )
+    except (Question.DoesNotExist, TypeError, ValueError):
+        raise _fail(_("There is no such question in this questionnaire."), "question") from None
+    refusal = question_editable(question, now=now)
+    if refusal is not None:
+        raise _fail(refusal)
+    campaign_id, position = question.campaign_id, question.position
+    audit(
+        actor=membership.user,
+        action="diagnostics.question_delete",
+        target=question,
+        campaign=campaign_id,
+        question=question.pk,
+    )
+    question.delete()
+    # One row at a time, upwards: each moves into the place freed just before it.
+    for later in Question.objects.filter(campaign_id=campaign_id, position__gt=position).order_by("position"):
+        later.position -= 1
+        later.save(update_fields=["position"])
 
 
 @transaction.atomic
