@@ -266,6 +266,38 @@ def campaign_progress(campaign: Campaign) -> dict[str, int]:
     return counts
 
 
+def campaigns_listed(membership: Membership | None) -> QuerySet[Campaign]:
+    """The campaigns list with started / submitted / to-grade counts, as this person may see it.
+
+    Methodologists: every campaign, drafts too.  Tutors: the published campaigns of their
+    subjects.  A school's administrator: the published campaigns meant for their school,
+    counted over their school's teachers only (never the district's figures)."""
+    rows = Campaign.objects.select_related("subject", "academic_year")
+    counted = Q()
+    if permissions.can_manage(membership):
+        pass
+    elif permissions.is_tutor(membership):
+        assert membership is not None
+        rows = rows.filter(published_at__isnull=False, subject_id__in=permissions.subject_ids(membership))
+    elif permissions.is_school_admin(membership) and permissions.school_of(membership) is not None:
+        school_id = permissions.school_of(membership)
+        rows = rows.filter(published_at__isnull=False).filter(
+            Q(audience_school_ids=[]) | Q(audience_school_ids__contains=[school_id])
+        )
+        counted = Q(attempts__school_id=school_id)
+    else:
+        return rows.none()
+    # ``Q(pk__isnull=False)`` for staff: every attempt counts.
+    counted = counted or Q(pk__isnull=False)
+    return rows.annotate(
+        started=Count("attempts", filter=counted, distinct=True),
+        submitted=Count(
+            "attempts", filter=counted & ~Q(attempts__status=Attempt.Status.IN_PROGRESS), distinct=True
+        ),
+        to_grade=Count("attempts__items", filter=counted & Q(attempts__items__needs_grading=True)),
+    )
+
+
 def grading_queue(membership: Membership | None) -> QuerySet[AttemptItem]:
     """Extended answers waiting for a grade that this person may grade, oldest first.
     No teacher's name or school in it: grading is blind."""

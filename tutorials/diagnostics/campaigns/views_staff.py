@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,7 +23,7 @@ from tutornet.pages import forbidden, form_error, refused
 from . import permissions, selectors, services
 from .analysis import analysis_for
 from .forms import CampaignForm, GradeForm, QuestionForm
-from .models import Attempt, AttemptItem, Campaign, Question
+from .models import AttemptItem, Campaign, Question
 
 
 def _district(request: HttpRequest) -> Any:
@@ -69,17 +68,15 @@ def campaigns(request: HttpRequest) -> HttpResponse:
         or permissions.is_school_admin(membership)
     ):
         return forbidden(request, _("This page is for the organisation's methodologists and tutors."))
-    rows = Campaign.objects.select_related("subject", "academic_year").annotate(
-        started=Count("attempts", distinct=True),
-        submitted=Count("attempts", filter=~Q(attempts__status=Attempt.Status.IN_PROGRESS), distinct=True),
-        to_grade=Count("attempts__items", filter=Q(attempts__items__needs_grading=True)),
-    )
-    if not permissions.can_manage(membership):
-        rows = rows.filter(published_at__isnull=False)
     return render(
         request,
         "diagnostics/campaigns/campaigns.html",
-        {"campaigns": rows[:200], "can_manage": permissions.can_manage(membership), "now": timezone.now()},
+        {
+            "campaigns": selectors.campaigns_listed(membership)[:200],
+            "can_manage": permissions.can_manage(membership),
+            "staff": permissions.can_manage(membership) or permissions.is_tutor(membership),
+            "now": timezone.now(),
+        },
     )
 
 
