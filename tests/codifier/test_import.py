@@ -73,6 +73,14 @@ def test_the_real_oge_mathematics_codifier_imports_with_its_eight_sections(
     assert topics["2.3.2"].title.startswith("Формулы сокращённого умножения: квадрат суммы")
     assert "; формула разности квадратов" in topics["2.3.2"].title  # a ";" inside a quoted cell
     assert topics["1.1"].competence_block == CompetenceBlock.SUBJECT
+    # Text problems are their own group of section 3, solved arithmetically or algebraically.
+    assert [(c, topics[c].title) for c in ("3.3", "3.3.1", "3.3.2")] == [
+        ("3.3", "Текстовые задачи"),
+        ("3.3.1", "Решение текстовых задач арифметическим способом"),
+        ("3.3.2", "Решение текстовых задач алгебраическим способом"),
+    ]
+    assert topics["3.3.2"].parent == topics["3.3"] and "3.1.12" not in topics
+    assert topics["4.2"].title.endswith("Формула сложных процентов")
     assert [t.code for t in codifier.topics.order_by("position")][:3] == ["1", "1.1", "1.1.1"]
 
 

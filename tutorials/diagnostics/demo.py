@@ -1,8 +1,16 @@
 """The demo's codifiers and question bank, seeded through the same services people use.
 
-* the OGE mathematics codifier (FIPI's КЭС: sections 1-8 with their sub-codes) for the
-  current academic year, and next year's with a few renumbered codes and the mapping
-  between them, imported from the CSV files in ``demo_data/`` by the centre admin;
+* the OGE mathematics codifier for the current academic year, and next year's with a few
+  renumbered codes and the mapping between them, imported from the CSV files in
+  ``demo_data/`` by the centre admin.  Source: the list of content elements (КЭС) of
+  FIPI's OGE mathematics codifier in the three-level form FIPI published up to 2023
+  (sections 1-8: «Числа и вычисления» … «Геометрия», «Статистика и теория
+  вероятностей»), typed from knowledge of that document, without it at hand (no
+  internet here).  FIPI's 2024+ codifiers (after the ФОП ООО) regroup the list and
+  call section 8 «Вероятность и статистика»; a real centre imports the current file
+  from fipi.ru through the same import.  "Next year's" file is an illustration of a
+  renumbering (5.1.8-5.1.9 merged, a sets-and-logic topic before combinatorics), not
+  a FIPI document;
 * a bank of OGE mathematics items of every type over the codifier's topics
   (``demo_items``), written by the centre's methodologist.
 
@@ -22,7 +30,10 @@ from codifier.models import Codifier, Exam, TopicMapping
 from tenants.models import AcademicYear, Organisation, Subject
 
 DATA = Path(__file__).resolve().parent / "demo_data"
-SOURCE = "ФИПИ: кодификатор элементов содержания ОГЭ по математике (раздел 1, перечень элементов содержания)"
+SOURCE = (
+    "Демонстрационный: перечень элементов содержания кодификатора ФИПИ для ОГЭ по математике "
+    "в редакции до 2024 г. (разделы 1–8), набран без документа; сверьте с fipi.ru"
+)
 
 
 def _year_after(year: AcademicYear) -> AcademicYear:
