@@ -46,3 +46,24 @@ def test_the_list_page_of_another_subjects_tutor_does_not_show_the_campaign(cast
     mine = client_for(cast.user("tutor"), host).get("/diagnostics/campaigns/").content.decode()
     other = client_for(cast.user("other_tutor"), host).get("/diagnostics/campaigns/").content.decode()
     assert f'id="campaign-{campaign.pk}"' in mine and f'id="campaign-{campaign.pk}"' not in other
+
+
+def test_live_progress_counts_the_audience_started_submitted_and_to_grade(cast: Cast) -> None:
+    campaign = open_campaign(cast)
+    _take(cast, campaign, "teacher")  # submitted, its extended answer waiting for a grade
+    services.attempt_start(campaign_id=campaign.pk, membership=cast.teacher2)  # started only
+    progress = selectors.campaign_progress(campaign)
+    assert progress == {
+        "audience": 3,  # teacher, teacher2, teacher_b (not the physics teacher)
+        "started": 2,
+        "in_progress": 1,
+        "submitted": 1,
+        "final": 0,
+        "to_grade": 1,
+    }
+    page = client_for(cast.user("methodologist"), cast.district.host(cast.district.centre)).get(
+        f"/diagnostics/campaigns/{campaign.pk}/"
+    )
+    html = page.content.decode()
+    assert "<strong data-started>2</strong>" in html and "<strong data-submitted>1</strong>" in html
+    assert "<strong data-to-grade>1</strong>" in html

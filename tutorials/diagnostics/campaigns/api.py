@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from tutornet.api import TutornetAPIView, district_membership_of
 
 from . import permissions, selectors, services
+from .api_build import CampaignCreateApi
 from .models import Attempt, Campaign
 from .presentation import present_items
 
@@ -157,18 +158,23 @@ def _own_attempt(request: Request, attempt_id: int) -> Attempt:
     return attempt
 
 
-class CampaignListApi(TutornetAPIView):
+class CampaignListApi(CampaignCreateApi):
+    """GET the campaigns; POST (``CampaignCreateApi``) a new draft."""
+
     pagination_class = None  # type: ignore[assignment]  # a plain list: the schema then declares one
 
     @extend_schema(responses=CampaignOutputSerializer(many=True), summary="Campaigns for me")
     def get(self, request: Request) -> Response:
-        """The published campaigns meant for the caller (a teacher) with their attempt, or,
-        for the organisation's methodologists and tutors, every campaign."""
+        """The published campaigns meant for the caller (a teacher) with their attempt, or the
+        campaigns the caller's staff role may see (``selectors.campaigns_listed``)."""
         membership = district_membership_of(request)
         rows: list[tuple[Campaign, Attempt | None]]
-        if permissions.can_manage(membership) or permissions.is_tutor(membership):
-            campaigns = Campaign.objects.select_related("subject", "academic_year")
-            rows = [(c, None) for c in campaigns]
+        if (
+            permissions.can_manage(membership)
+            or permissions.is_tutor(membership)
+            or permissions.is_school_admin(membership)
+        ):
+            rows = [(c, None) for c in selectors.campaigns_listed(membership)]
         else:
             rows = selectors.campaigns_for_teacher(membership, request.user)
         data = [

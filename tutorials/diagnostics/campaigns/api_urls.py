@@ -1,9 +1,22 @@
 from django.urls import path
 
-from . import api
+from . import api, api_build
 
 urlpatterns = [
     path("campaigns/", api.CampaignListApi.as_view(), name="api-diagnostics-campaigns"),
+    path(
+        "campaigns/<int:campaign_id>/", api_build.CampaignDraftApi.as_view(), name="api-diagnostics-campaign"
+    ),
+    path(
+        "campaigns/<int:campaign_id>/questions/",
+        api_build.QuestionAddApi.as_view(),
+        name="api-diagnostics-campaign-questions",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/publish/",
+        api_build.CampaignPublishApi.as_view(),
+        name="api-diagnostics-campaign-publish",
+    ),
     path("campaigns/<int:campaign_id>/start/", api.AttemptStartApi.as_view(), name="api-diagnostics-start"),
     path(
         "campaigns/<int:campaign_id>/results/",
