@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -147,6 +147,57 @@ def questionnaire_of(attempt: Attempt) -> list[tuple[Question, QuestionnaireAnsw
     questions = list(Question.objects.filter(campaign_id=attempt.campaign_id).select_related("topic"))
     answers = {a.question_id: a for a in QuestionnaireAnswer.objects.filter(attempt_id=attempt.pk)}
     return [(q, answers.get(q.pk)) for q in questions]
+
+
+@dataclass
+class QuestionSummary:
+    """One questionnaire question over a campaign's teachers (of one school, or all)."""
+
+    question: Question
+    answered: int = 0
+    # Scale: teachers per level (0 none, 1 partly, 2 serious); choice: teachers per option.
+    levels: list[int] = field(default_factory=lambda: [0, 0, 0])
+    options: list[tuple[str, int]] = field(default_factory=list)
+    # Free text: the answers themselves, without names (only for those who see individual results).
+    texts: list[str] = field(default_factory=list)
+
+    @property
+    def difficult(self) -> int:
+        """Teachers declaring difficulties (partly or serious) on a scale question."""
+        return self.levels[1] + self.levels[2]
+
+
+def questionnaire_summary(
+    campaign: Campaign, *, school_id: int | None = None, with_texts: bool = False
+) -> list[QuestionSummary]:
+    """The questionnaire's answers counted per question (2 queries), shown beside the test's
+    per-topic means.  Free texts only ``with_texts`` (the caller checks who may read them:
+    a text can name its author, so a school's administrator gets the counts only)."""
+    summaries = {
+        q.pk: QuestionSummary(question=q, options=[(c, 0) for c in q.choices])
+        for q in Question.objects.filter(campaign=campaign).select_related("topic").order_by("position")
+    }
+    answers = QuestionnaireAnswer.objects.filter(attempt__campaign=campaign)
+    if school_id is not None:
+        answers = answers.filter(attempt__school_id=school_id)
+    for question_id, level, choice, text in answers.order_by("saved_at", "pk").values_list(
+        "question_id", "level", "choice", "text"
+    ):
+        summary = summaries.get(question_id)
+        if summary is None:
+            continue
+        kind = summary.question.kind
+        if kind == Question.Kind.SCALE and level is not None:
+            summary.levels[int(level)] += 1
+        elif kind == Question.Kind.CHOICE and choice:
+            summary.options = [(c, n + 1 if c == choice else n) for c, n in summary.options]
+        elif kind == Question.Kind.TEXT and text.strip():
+            if with_texts:
+                summary.texts.append(text)
+        else:
+            continue
+        summary.answered += 1
+    return list(summaries.values())
 
 
 def _declared_levels(attempt_ids: Iterable[int]) -> dict[int, dict[tuple[int | None, str], int]]:

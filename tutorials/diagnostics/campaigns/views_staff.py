@@ -295,6 +295,7 @@ def results(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "attempts": selectors.teacher_rows(found, school_id=school),
             "schools": selectors.school_summary(found),
             "topics": selectors.topic_aggregates(found, school_id=school),
+            "questionnaire": selectors.questionnaire_summary(found, school_id=school, with_texts=True),
             "staff": True,
         }
     elif permissions.is_school_admin(membership) and permissions.school_of(membership) is not None:
@@ -304,6 +305,7 @@ def results(request: HttpRequest, campaign_id: int) -> HttpResponse:
         context = {
             "school_aggregate": aggregate,
             "topics": aggregate["topics"],
+            "questionnaire": selectors.questionnaire_summary(found, school_id=school_id),
             "attempts": selectors.teacher_rows(found, school_id=school_id)
             if permissions.school_admin_sees_names(membership, found)
             else None,
