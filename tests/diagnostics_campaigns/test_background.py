@@ -44,7 +44,7 @@ def test_the_sweeps_task_submits_in_the_centres_schema_once(cast: Cast) -> None:
 
 
 def test_the_notify_task_reminds_in_the_centres_schema_once(cast: Cast) -> None:
-    open_campaign(cast, closes_in=timedelta(hours=2))
+    open_campaign(cast, closes_in=timedelta(minutes=30))  # open since an hour ago: past half-time
     reminders = Notification.objects.filter(kind=Kind.DIAGNOSTIC_REMINDER, recipient=cast.user("teacher"))
     centre = [cast.district.centre.pk]
     notify_for(centre)
@@ -61,3 +61,15 @@ def test_a_submission_queues_the_item_analysis_again(cast: Cast, django_capture_
         services.attempt_submit(attempt_id=attempt.pk, user=cast.user("teacher"))
     assert cache.get(key) == 1  # queued once; the debounce holds the next ones back
     cache.delete(key)
+
+
+def test_a_short_campaign_is_reminded_at_half_time_not_with_its_opening(cast: Cast) -> None:
+    now = timezone.now()
+    campaign = open_campaign(cast, now=now, closes_in=timedelta(hours=3))  # open since an hour ago
+    reminders = Notification.objects.filter(kind=Kind.DIAGNOSTIC_REMINDER, recipient=cast.user("teacher"))
+    services.campaigns_notify_due(now=now)
+    assert not reminders.exists()  # 1 h of 4 gone: too early, though the close is within 24 h
+    services.campaigns_notify_due(now=now + timedelta(hours=1, minutes=1))
+    assert reminders.count() == 1
+    campaign.refresh_from_db()
+    assert campaign.reminder_sent_at is not None

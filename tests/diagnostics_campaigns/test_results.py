@@ -160,7 +160,7 @@ def test_teachers_are_told_when_it_opens_and_reminded_once_before_it_closes(cast
     services.campaigns_notify_due(now=now + timedelta(hours=1))
     reminders = Notification.objects.filter(kind=Kind.DIAGNOSTIC_REMINDER)
     assert not reminders.filter(Q(recipient__in=audience)).exists()
-    services.campaigns_notify_due(now=now + timedelta(hours=7))
-    services.campaigns_notify_due(now=now + timedelta(hours=8))
+    services.campaigns_notify_due(now=now + timedelta(hours=15))  # past half-time and within 24 h
+    services.campaigns_notify_due(now=now + timedelta(hours=16))
     reminded = list(reminders.filter(recipient__in=audience).values_list("recipient_id", flat=True))
     assert sorted(reminded) == sorted([cast.user("teacher2").pk, cast.user("teacher_b").pk])

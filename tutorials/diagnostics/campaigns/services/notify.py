@@ -93,6 +93,14 @@ def campaign_opened(campaign: Campaign, *, now: datetime) -> int:
     return _send(campaign, _audience_users(campaign), Kind.DIAGNOSTIC_OPENED, reminder=False)
 
 
+def remind_at(campaign: Campaign) -> datetime:
+    """When the reminder is due: ``REMIND_BEFORE`` before the close, but never before the
+    campaign's half-way point, so that a short campaign's teachers are not told "it is
+    open" and "it closes soon" in the same minute."""
+    halfway = campaign.opens_at + (campaign.closes_at - campaign.opens_at) / 2
+    return max(campaign.closes_at - REMIND_BEFORE, halfway)
+
+
 def campaign_remind(campaign: Campaign, *, now: datetime) -> int:
     """Remind the audience who have not submitted (once)."""
     if campaign.reminder_sent_at is not None:
@@ -108,7 +116,7 @@ def campaign_remind(campaign: Campaign, *, now: datetime) -> int:
 
 def campaigns_notify_due(*, now: datetime | None = None) -> int:
     """Beat, every few minutes in each organisation: announce campaigns that have opened
-    and remind those closing within ``REMIND_BEFORE``.  Idempotent."""
+    and remind those whose :func:`remind_at` has come.  Idempotent."""
     now = now or timezone.now()
     sent = 0
     published = Campaign.objects.filter(published_at__isnull=False, opens_at__lte=now, closes_at__gt=now)
@@ -118,7 +126,8 @@ def campaigns_notify_due(*, now: datetime | None = None) -> int:
             if campaign is not None:
                 sent += campaign_opened(campaign, now=now)
     closing = published.filter(reminder_sent_at__isnull=True, closes_at__lte=now + REMIND_BEFORE)
-    for campaign_pk in closing.values_list("pk", flat=True):
+    due = [c.pk for c in closing.only("pk", "opens_at", "closes_at") if remind_at(c) <= now]
+    for campaign_pk in due:
         with transaction.atomic():
             campaign = Campaign.objects.select_for_update(skip_locked=True).filter(pk=campaign_pk).first()
             if campaign is not None:
