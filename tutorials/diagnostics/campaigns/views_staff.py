@@ -84,7 +84,13 @@ def campaigns(request: HttpRequest) -> HttpResponse:
 def campaign_new(request: HttpRequest) -> HttpResponse:
     """The wizard, step 1-2: the campaign's facts and its test form (questionnaire next)."""
     subject_id = request.POST.get("subject") or request.GET.get("subject")
-    form = CampaignForm(request.POST or None, schools=_schools(request), subject_id=_int(subject_id))
+    year_id = request.POST.get("academic_year") or request.GET.get("academic_year")
+    form = CampaignForm(
+        request.POST or None,
+        schools=_schools(request),
+        subject_id=_int(subject_id),
+        academic_year_id=_int(year_id),
+    )
     if request.method == "POST" and "refresh" not in request.POST and form.is_valid():
         data = form.cleaned_data
         try:
@@ -127,7 +133,11 @@ def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
         "per_topic": found.per_topic or 1,
     }
     form = CampaignForm(
-        request.POST or None, initial=initial, schools=_schools(request), subject_id=_int(subject_id)
+        request.POST or None,
+        initial=initial,
+        schools=_schools(request),
+        subject_id=_int(subject_id),
+        academic_year_id=_int(request.POST.get("academic_year") or found.academic_year_id),
     )
     if request.method == "POST" and "refresh" not in request.POST and form.is_valid():
         data = form.cleaned_data
@@ -171,7 +181,7 @@ def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
     found = _campaign(campaign_id)
     if not permissions.can_see_individual_results(membership, found):
         return forbidden(request, _("This page is for the organisation's methodologists and tutors."))
-    question_form = QuestionForm(subject_id=found.subject_id)
+    question_form = QuestionForm(subject_id=found.subject_id, academic_year_id=found.academic_year_id)
     return render(
         request,
         "diagnostics/campaigns/campaign.html",
@@ -190,7 +200,7 @@ def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
 @require_POST
 def question_add(request: HttpRequest, campaign_id: int) -> HttpResponse:
     found = _campaign(campaign_id)
-    form = QuestionForm(request.POST, subject_id=found.subject_id)
+    form = QuestionForm(request.POST, subject_id=found.subject_id, academic_year_id=found.academic_year_id)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -222,7 +232,9 @@ def question_edit(request: HttpRequest, campaign_id: int, question_id: int) -> H
         raise Http404
     refusal = services.question_editable(question)
     if request.method == "POST" and refusal is None:
-        form = QuestionForm(request.POST, subject_id=found.subject_id)
+        form = QuestionForm(
+            request.POST, subject_id=found.subject_id, academic_year_id=found.academic_year_id
+        )
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -243,6 +255,7 @@ def question_edit(request: HttpRequest, campaign_id: int, question_id: int) -> H
     else:
         form = QuestionForm(
             subject_id=found.subject_id,
+            academic_year_id=found.academic_year_id,
             initial={
                 "kind": question.kind,
                 "text": question.text,
