@@ -4,11 +4,15 @@ campaigns meant for their school with their own school's counts, never the distr
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from tests.conftest import client_for
 from tutorials.diagnostics.campaigns import selectors, services
 from tutorials.diagnostics.campaigns.models import Campaign
 
-from .helpers import RIGHT, Cast, open_campaign
+from .helpers import RIGHT, Cast, make_items, open_campaign
 
 
 def _take(cast: Cast, campaign: Campaign, who: str) -> None:
@@ -67,3 +71,27 @@ def test_live_progress_counts_the_audience_started_submitted_and_to_grade(cast: 
     html = page.content.decode()
     assert "<strong data-started>2</strong>" in html and "<strong data-submitted>1</strong>" in html
     assert "<strong data-to-grade>1</strong>" in html
+
+
+def test_my_diagnostics_shows_a_published_campaign_before_it_opens_without_a_start(cast: Cast) -> None:
+    now = timezone.now()
+    versions = make_items(cast)
+    later = services.campaign_create(
+        membership=cast.methodologist,
+        title="Октябрьская диагностика",
+        academic_year=cast.year,
+        subject=cast.subject,
+        opens_at=now + timedelta(days=1),
+        closes_at=now + timedelta(days=3),
+        time_limit_minutes=40,
+        version_ids=[v.pk for v in versions.values()],
+    )
+    client = client_for(cast.user("teacher"), cast.district.host(cast.district.centre))
+
+    def page() -> str:
+        return client.get("/diagnostics/my/").content.decode()
+
+    assert f'id="upcoming-{later.pk}"' not in page()  # a draft is nobody's business yet
+    services.campaign_publish(membership=cast.methodologist, campaign_id=later.pk)
+    html = page()
+    assert f'id="upcoming-{later.pk}"' in html and f"/diagnostics/take/{later.pk}/" not in html

@@ -26,14 +26,17 @@ def _district(request: HttpRequest) -> Any:
 
 @login_required
 def my(request: HttpRequest) -> HttpResponse:
-    """My diagnostics: open campaigns to start, attempts in progress, results."""
+    """My diagnostics: open campaigns to start, those announced for later, attempts in
+    progress, results."""
     now = timezone.now()
     rows = selectors.campaigns_for_teacher(_district(request), request.user)
-    open_rows, in_progress, done = [], [], []
+    open_rows, upcoming, in_progress, done = [], [], [], []
     for campaign, attempt in rows:
         if attempt is None:
             if campaign.opens_at <= now < campaign.closes_at:
                 open_rows.append(campaign)
+            elif now < campaign.opens_at:
+                upcoming.append(campaign)
         elif attempt.status == Attempt.Status.IN_PROGRESS and now < attempt.deadline:
             in_progress.append((campaign, attempt))
         else:
@@ -43,6 +46,7 @@ def my(request: HttpRequest) -> HttpResponse:
         "diagnostics/campaigns/my.html",
         {
             "open_campaigns": open_rows,
+            "upcoming": sorted(upcoming, key=lambda c: c.opens_at),
             "in_progress": in_progress,
             "done": done,
             "is_staff": permissions.can_manage(_district(request))
