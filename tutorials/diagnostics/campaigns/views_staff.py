@@ -444,10 +444,16 @@ def grade(request: HttpRequest, attempt_item_id: int) -> HttpResponse:
         raise Http404
     if not permissions.can_grade(membership, item.attempt.campaign):
         return forbidden(request, _("Only the subject's tutors and the methodologists grade these answers."))
-    form = GradeForm(request.POST or None)
+    # A graded answer: the methodologists may correct the grade; others see it only.
+    correcting = not item.needs_grading
+    if correcting and not permissions.can_manage(membership):
+        return forbidden(request, _("This answer is already graded; a methodologist may correct the grade."))
+    initial = {"points": item.points, "comment": item.grader_comment} if correcting else None
+    form = GradeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        grade_it = services.answer_regrade if correcting else services.answer_grade
         try:
-            services.answer_grade(
+            grade_it(
                 attempt_item_id=item.pk,
                 membership=membership,
                 points=form.cleaned_data["points"],
@@ -469,5 +475,6 @@ def grade(request: HttpRequest, attempt_item_id: int) -> HttpResponse:
             "answer": (answer or {}).get("text", ""),
             "rubric": item.version.body.get("rubric", ""),
             "form": form,
+            "correcting": correcting,
         },
     )

@@ -121,5 +121,6 @@ def result(request: HttpRequest, attempt_id: int) -> HttpResponse:
             "questionnaire": selectors.questionnaire_of(attempt),
             "items": items,
             "show_key": show_key,
+            "can_correct": permissions.can_manage(_district(request)),
         },
     )

@@ -21,11 +21,12 @@ from .campaigns import (
     question_edit,
     question_editable,
 )
-from .grading import answer_grade
+from .grading import answer_grade, answer_regrade
 from .notify import campaigns_notify_due
 
 __all__ = [
     "answer_grade",
+    "answer_regrade",
     "answer_save",
     "answer_sheet_save",
     "attempt_start",

@@ -128,6 +128,55 @@ def answer_grade(
     return item
 
 
+@transaction.atomic
+def answer_regrade(
+    *,
+    attempt_item_id: Any,
+    membership: Membership | None,
+    points: Any,
+    comment: str = "",
+    now: datetime | None = None,
+) -> AttemptItem:
+    """A methodologist corrects a grade a person gave (a tutor's slip of the hand).
+
+    Only a graded extended answer is corrected, never an automatically scored item.  A
+    final result is recomputed at once (score, points per topic, hence the deficits) and
+    the item analysis queued again; the audit keeps the points before and after."""
+    now = now or timezone.now()
+    try:
+        item_pk = int(attempt_item_id)
+    except (TypeError, ValueError):
+        raise AttemptNotFoundError() from None
+    head = AttemptItem.objects.filter(pk=item_pk).values_list("attempt_id", flat=True).first()
+    if head is None:
+        raise AttemptNotFoundError()
+    attempt = Attempt.objects.select_for_update().select_related("campaign").get(pk=head)
+    require(permissions.can_manage(membership))
+    assert membership is not None
+    item = AttemptItem.objects.select_for_update().get(pk=item_pk)
+    if item.needs_grading or item.graded_at is None:
+        raise GradeInvalidError(_("Only a grade given by a person is corrected."), field="points")
+    before = item.points
+    item.points = _points(points, item.max_points)
+    item.graded_by = membership.user
+    item.graded_at = now
+    item.grader_comment = (comment or "").strip()[:5000] or item.grader_comment
+    item.save(update_fields=["points", "graded_by", "graded_at", "grader_comment"])
+    audit(
+        actor=membership.user,
+        action="diagnostics.answer_regrade",
+        target=item,
+        attempt_item=item.pk,
+        before=str(before),
+        after=str(item.points),
+    )
+    if attempt.status == Attempt.Status.FINAL:
+        _finalise(attempt, list(AttemptItem.objects.filter(attempt_id=attempt.pk)), now=now)
+        campaign_id = attempt.campaign_id
+        transaction.on_commit(lambda: _analysis_stale(campaign_id))
+    return item
+
+
 def _analysis_stale(campaign_id: int) -> None:
     from ..tasks import analysis_refresh_soon
 
