@@ -98,6 +98,12 @@ class CampaignForm(forms.Form):
         ]
 
 
+class ExtendForm(forms.Form):
+    closes_at = forms.DateTimeField(
+        label=_("New closing time"), widget=LOCAL, input_formats=["%Y-%m-%dT%H:%M"]
+    )
+
+
 class QuestionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Question.Kind.choices)
     text = forms.CharField(label=_("Question"), max_length=1000)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/", views_staff.campaign, name="campaign"),
     path("campaigns/<int:campaign_id>/edit/", views_staff.campaign_edit, name="campaign-edit"),
     path("campaigns/<int:campaign_id>/delete/", views_staff.campaign_delete, name="campaign-delete"),
+    path("campaigns/<int:campaign_id>/extend/", views_staff.campaign_extend, name="campaign-extend"),
     path("campaigns/<int:campaign_id>/questions/", views_staff.question_add, name="question-add"),
     path(
         "campaigns/<int:campaign_id>/questions/<int:question_id>/",

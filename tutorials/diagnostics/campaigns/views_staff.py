@@ -22,7 +22,7 @@ from tutornet.pages import forbidden, form_error, refused
 
 from . import permissions, selectors, services
 from .analysis import analysis_for
-from .forms import CampaignForm, GradeForm, QuestionForm
+from .forms import CampaignForm, ExtendForm, GradeForm, QuestionForm
 from .models import AttemptItem, Campaign, Question
 
 
@@ -191,6 +191,7 @@ def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "questions": found.questions.select_related("topic"),
             "items": found.items.select_related("version__item"),
             "question_form": question_form,
+            "extend_form": ExtendForm(initial={"closes_at": timezone.localtime(found.closes_at)}),
             "can_manage": permissions.can_manage(membership),
         },
     )
@@ -270,6 +271,26 @@ def question_edit(request: HttpRequest, campaign_id: int, question_id: int) -> H
         {"campaign": found, "question": question, "form": form, "refusal": refusal},
         status=409 if refusal is not None and request.method == "POST" else 200,
     )
+
+
+@managers_only
+@require_POST
+def campaign_extend(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    found = _campaign(campaign_id)
+    form = ExtendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the new closing time."))
+        return redirect("campaigns:campaign", campaign_id=found.pk)
+    try:
+        services.campaign_extend(
+            membership=_district(request), campaign_id=found.pk, closes_at=form.cleaned_data["closes_at"]
+        )
+    except TutornetError as exc:
+        return refused(request, exc, f"/diagnostics/campaigns/{found.pk}/")
+    messages.success(
+        request, _("The campaign is extended; attempts in progress get the time the new close allows.")
+    )
+    return redirect("campaigns:campaign", campaign_id=found.pk)
 
 
 @managers_only

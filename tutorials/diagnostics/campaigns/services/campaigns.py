@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -19,7 +19,7 @@ from tutorials.diagnostics.models import ItemVersion
 
 from .. import permissions
 from ..errors import CampaignInvalidError, CampaignNotFoundError
-from ..models import Campaign, CampaignItem, Question, QuestionnaireAnswer
+from ..models import Attempt, Campaign, CampaignItem, Question, QuestionnaireAnswer
 from ._common import audit, current_organisation, require
 
 MAX_ITEMS = 200
@@ -443,6 +443,53 @@ def campaign_publish(
         from .notify import campaign_opened
 
         campaign_opened(campaign, now=now)
+    return campaign
+
+
+@transaction.atomic
+def campaign_extend(
+    *, membership: Membership | None, campaign_id: Any, closes_at: datetime, now: datetime | None = None
+) -> Campaign:
+    """Move a published campaign's close later (a school lost its network on the morning).
+
+    Only later, and only before the campaign has closed: a closed campaign's results and
+    correct answers are already out.  Attempts in progress get the deadline the rule gives
+    with the new close, ``min(start + limit, close)``, so nobody loses time already given;
+    submitted attempts are untouched.  The reminder is sent again before the new close."""
+    require(permissions.can_manage(membership))
+    assert membership is not None
+    now = now or timezone.now()
+    campaign = _lock_campaign(campaign_id)
+    if campaign.published_at is None:
+        raise _fail(_("A draft is edited, not extended."), "closes_at")
+    if now >= campaign.closes_at:
+        raise _fail(_("The campaign is closed: it is no longer extended."), "closes_at")
+    if closes_at <= campaign.closes_at:
+        raise _fail(_("Choose a later closing time."), "closes_at")
+    before = campaign.closes_at
+    campaign.closes_at = closes_at
+    campaign.reminder_sent_at = None
+    campaign.save(update_fields=["closes_at", "reminder_sent_at"])
+    in_progress = Attempt.objects.select_for_update().filter(
+        campaign=campaign, status=Attempt.Status.IN_PROGRESS, deadline__gt=now
+    )
+    limit = timedelta(minutes=campaign.time_limit_minutes)
+    changed = []
+    for attempt in in_progress:
+        deadline = min(attempt.started_at + limit, closes_at)
+        if deadline > attempt.deadline:
+            attempt.deadline = deadline
+            changed.append(attempt)
+    Attempt.objects.bulk_update(changed, ["deadline"])
+    audit(
+        actor=membership.user,
+        action="diagnostics.campaign_extend",
+        target=campaign,
+        campaign=campaign.pk,
+        before=before.isoformat(),
+        after=closes_at.isoformat(),
+        attempts=len(changed),
+    )
     return campaign
 
 
