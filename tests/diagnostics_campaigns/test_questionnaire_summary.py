@@ -81,3 +81,15 @@ def test_the_results_page_shows_the_summary_and_free_texts_only_to_staff(cast: C
     assert "Критерии части 2" not in school
     other = client_for(cast.user("admin_b"), host).get(url).content.decode()
     assert '<span data-level="2">0</span>' in other and "Критерии части 2" not in other
+
+
+def test_the_results_api_carries_the_summary_with_free_texts_for_staff_only(cast: Cast) -> None:
+    campaign = open_campaign(cast)
+    _answer(cast, campaign, "teacher", q1={"level": 1}, q3={"text": "Критерии части 2"})
+    host = cast.district.host(cast.district.centre)
+    url = f"/api/diagnostics/campaigns/{campaign.pk}/results/"
+    staff = client_for(cast.user("methodologist"), host).get(url).json()["questionnaire"]
+    assert staff[0]["levels"] == [0, 1, 0] and staff[0]["topic_code"] == "2.1"
+    assert staff[2]["texts"] == ["Критерии части 2"]
+    school = client_for(cast.user("admin_a"), host).get(url).json()["questionnaire"]
+    assert school[0]["levels"] == [0, 1, 0] and school[2]["texts"] == [] and school[2]["answered"] == 1

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
@@ -286,10 +286,36 @@ class SchoolTopicSerializer(serializers.Serializer):
     below_threshold = serializers.IntegerField()
 
 
+class OptionCountSerializer(serializers.Serializer):
+    option = serializers.CharField()
+    teachers = serializers.IntegerField()
+
+
+class QuestionSummarySerializer(serializers.Serializer):
+    position = serializers.IntegerField(source="question.position")
+    kind = serializers.CharField(source="question.kind")
+    text = serializers.CharField(source="question.text")
+    topic_code = serializers.CharField(source="question.topic.code", allow_null=True, default=None)
+    competence_block = serializers.CharField(source="question.competence_block")
+    answered = serializers.IntegerField()
+    levels = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Scale: teachers answering none, partly, serious."
+    )
+    options = serializers.SerializerMethodField()
+    texts = serializers.ListField(
+        child=serializers.CharField(), help_text="Free text, without names: staff only."
+    )
+
+    @extend_schema_field(OptionCountSerializer(many=True))
+    def get_options(self, summary: Any) -> list[dict[str, Any]]:
+        return [{"option": o, "teachers": n} for o, n in summary.options]
+
+
 class CampaignResultsOutputSerializer(serializers.Serializer):
     took_part = serializers.IntegerField()
     final = serializers.IntegerField()
     topics = SchoolTopicSerializer(many=True)
+    questionnaire = QuestionSummarySerializer(many=True)
     teachers = serializers.ListField(child=serializers.DictField(), required=False)
 
 
@@ -308,6 +334,7 @@ class CampaignResultsApi(TutornetAPIView):
                 "took_part": len(rows),
                 "final": sum(1 for a in rows if a.status == Attempt.Status.FINAL),
                 "topics": selectors.topic_aggregates(campaign),
+                "questionnaire": selectors.questionnaire_summary(campaign, with_texts=True),
                 "teachers": [_teacher_row(a) for a in rows],
             }
         elif permissions.is_school_admin(membership):
@@ -315,6 +342,7 @@ class CampaignResultsApi(TutornetAPIView):
             if school_id is None:
                 raise PermissionDenied()
             data = selectors.school_aggregate(campaign, school_id)
+            data["questionnaire"] = selectors.questionnaire_summary(campaign, school_id=school_id)
             if permissions.school_admin_sees_names(membership, campaign):
                 data["teachers"] = [
                     _teacher_row(a) for a in selectors.teacher_rows(campaign, school_id=school_id)
