@@ -59,3 +59,18 @@ def test_the_campaign_page_extends(cast: Cast) -> None:
     assert response.status_code == 302
     campaign.refresh_from_db()
     assert timezone.localtime(campaign.closes_at).strftime("%Y-%m-%dT%H:%M") == new_close
+
+
+def test_the_api_extends_and_refuses_an_earlier_close(cast: Cast) -> None:
+    campaign = open_campaign(cast)
+    client = client_for(cast.user("methodologist"), cast.district.host(cast.district.centre))
+    url = f"/api/diagnostics/campaigns/{campaign.pk}/extend/"
+    earlier = client.post(url, {"closes_at": timezone.now().isoformat()}, content_type="application/json")
+    assert earlier.status_code == 400 and "closes_at" in earlier.content.decode()
+    later = (campaign.closes_at + timedelta(days=1)).isoformat()
+    assert client.post(url, {"closes_at": later}, content_type="application/json").status_code == 200
+    tutor = client_for(cast.user("tutor"), cast.district.host(cast.district.centre))
+    assert tutor.post(url, {"closes_at": later}, content_type="application/json").status_code == 403
+    before = campaign.closes_at
+    campaign.refresh_from_db()
+    assert campaign.closes_at == before + timedelta(days=1)

@@ -88,3 +88,17 @@ def test_the_grade_page_corrects_for_a_methodologist_and_refuses_a_tutor(cast: C
     )
     item.refresh_from_db()
     assert item.points == Decimal("2.00")
+
+
+def test_the_grade_api_corrects_for_a_methodologist_and_is_a_409_for_a_tutor(cast: Cast) -> None:
+    _attempt, item = _graded(cast, "1")
+    host = cast.district.host(cast.district.centre)
+    url = f"/api/diagnostics/grading/{item.pk}/"
+    tutor = client_for(cast.user("tutor"), host).post(url, {"points": "3"}, content_type="application/json")
+    assert tutor.status_code == 409
+    corrected = client_for(cast.user("methodologist"), host).post(
+        url, {"points": "3"}, content_type="application/json"
+    )
+    assert corrected.status_code == 204
+    item.refresh_from_db()
+    assert item.points == Decimal("3.00")

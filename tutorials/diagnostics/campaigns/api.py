@@ -24,7 +24,7 @@ from tutornet.api import TutornetAPIView, district_membership_of
 
 from . import permissions, selectors, services
 from .api_build import CampaignCreateApi
-from .models import Attempt, Campaign
+from .models import Attempt, AttemptItem, Campaign
 from .presentation import present_items
 
 
@@ -364,13 +364,25 @@ def _teacher_row(attempt: Attempt) -> dict[str, Any]:
 
 
 class GradeApi(TutornetAPIView):
-    @extend_schema(request=GradeInputSerializer, responses={204: None}, summary="Grade an extended answer")
+    @extend_schema(
+        request=GradeInputSerializer,
+        responses={204: None},
+        summary="Grade an extended answer (a methodologist: or correct its grade)",
+    )
     def post(self, request: Request, attempt_item_id: int) -> Response:
         given = GradeInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        services.answer_grade(
+        # Already graded: a methodologist's correction (``answer_regrade``), else a 409.
+        graded = AttemptItem.objects.filter(pk=attempt_item_id, needs_grading=False, graded_at__isnull=False)
+        membership = district_membership_of(request)
+        grade_it = (
+            services.answer_regrade
+            if permissions.can_manage(membership) and attempt_item_id < 2**31 and graded.exists()
+            else services.answer_grade
+        )
+        grade_it(
             attempt_item_id=attempt_item_id,
-            membership=district_membership_of(request),
+            membership=membership,
             points=given.validated_data["points"],
             comment=given.validated_data.get("comment", ""),
         )

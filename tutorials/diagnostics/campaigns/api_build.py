@@ -159,6 +159,28 @@ class QuestionAddApi(TutornetAPIView):
         )
 
 
+class ExtendInputSerializer(serializers.Serializer):
+    closes_at = SaneDateTimeField()
+
+
+class CampaignExtendApi(TutornetAPIView):
+    @extend_schema(
+        operation_id="diagnostics_campaign_extend",
+        request=ExtendInputSerializer,
+        responses=DraftOutputSerializer,
+        summary="Move a published campaign's close later",
+    )
+    def post(self, request: Request, campaign_id: int) -> Response:
+        given = ExtendInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        campaign = services.campaign_extend(
+            membership=district_membership_of(request),
+            campaign_id=campaign_id,
+            closes_at=given.validated_data["closes_at"],
+        )
+        return Response(DraftOutputSerializer(_draft(campaign)).data)
+
+
 class CampaignPublishApi(TutornetAPIView):
     @extend_schema(
         operation_id="diagnostics_campaign_publish",

@@ -17,6 +17,11 @@ urlpatterns = [
         api_build.CampaignPublishApi.as_view(),
         name="api-diagnostics-campaign-publish",
     ),
+    path(
+        "campaigns/<int:campaign_id>/extend/",
+        api_build.CampaignExtendApi.as_view(),
+        name="api-diagnostics-campaign-extend",
+    ),
     path("campaigns/<int:campaign_id>/start/", api.AttemptStartApi.as_view(), name="api-diagnostics-start"),
     path(
         "campaigns/<int:campaign_id>/results/",
