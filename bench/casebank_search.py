@@ -131,7 +131,10 @@ def endpoints_sql(params: dict[str, Any], world: dict[str, Any]) -> tuple[list[s
         selectors.materials_search(user=reader, **arguments)  # the person's access, cached
         with CaptureQueriesContext(connection) as captured:
             page = selectors.materials_search(user=reader, **arguments)
-    statements = [q["sql"] for q in captured.captured_queries if "casebank_material" in q["sql"]]
+    statements = [
+        q["sql"] for q in captured.captured_queries
+        if "casebank_material" in q["sql"] or q["sql"].startswith(("SET enable_", "RESET enable_"))
+    ]  # fmt: skip
     total = (page.total, page.total_is_lower_bound)
     return statements, page.plan, [hit.material.pk for hit in page.hits], total
 

@@ -85,7 +85,8 @@ class SearchPage:
     filters: dict[str, Any] = field(default_factory=dict)
     # ``total`` is a lower bound: there are more matches than that («более 1 000»).
     total_is_lower_bound: bool = False
-    # How the page was found (``_plan``): all or ordered; empty without a full-text query.
+    # How the page was found: ``window`` (among the newest or best rated materials, ``_window``)
+    # or ``all`` (every match ranked); empty without a full-text query.
     plan: str = ""
 
     @property
@@ -216,24 +217,18 @@ def materials_search(
         return [], queryset.count() if offset else 0
 
     def full_text(text: str) -> int:
-        """The page of ``text``'s matches in ``result``; returns the number of matches (or the
-        bound). Newest first, the matches are counted up to a bound first: among many, the page
-        is found by walking the publication index (``_plan``)."""
-        plan, total = "all", 0
-        if sort == "newest":
-            search = SearchQuery(text, search_type="websearch", config="russian")
-            total = _bounded_count(base.filter(search_vector=search), exact_up_to)
-            if not total:
-                return 0
-            plan = _plan(sort, many=total > exact_up_to)
-        hits, counted = _full_text_page(
-            in_row, base, text, subject=subject, sort=sort, offset=offset, limit=per_page, plan=plan
-        )
-        result.hits, result.plan = hits, plan
-        if plan == "all":
-            return counted
-        result.total_is_lower_bound = total > exact_up_to
-        return min(total, exact_up_to)
+        """The page of ``text``'s matches in ``result``; returns the number of matches, or its
+        lower bound when the page came from the window (``_window``)."""
+        window = _window(sort, offset + per_page)
+        hits, counted, windowed = _full_text_page(
+            in_row, text, subject=subject, sort=sort, offset=offset, limit=per_page, window=window,
+            count_up_to=exact_up_to,
+        )  # fmt: skip
+        result.hits, result.plan = hits, "window" if windowed else "all"
+        if windowed:
+            result.total_is_lower_bound = counted > exact_up_to
+            return min(counted, exact_up_to)
+        return counted
 
     result.total = full_text(query)
     if result.total == 0:
@@ -272,20 +267,54 @@ def exact_total_up_to() -> int:
     return int(getattr(settings, "CASEBANK_SEARCH_EXACT_TOTAL", 1000))
 
 
-def _plan(sort: str, *, many: bool) -> str:
-    """How the page is found:
+def window_size() -> int:
+    """How many of the bank's newest (best rated) materials the window holds (``_window``)."""
+    return int(getattr(settings, "CASEBANK_SEARCH_WINDOW", 20_000))
 
-    * ``all``: every match is ranked (or sorted) in one pass; exact; cheap up to
-      ``exact_total_up_to()`` matches;
-    * ``ordered``: newest first among many matches: PostgreSQL walks the publication index and
-      stops after the page (exact: the order is the index's). Not for "best rated": that index
-      holds the average only, so its many equal averages would each be read (seconds at 100,000);
 
-    By relevance every match is ranked, also among many (exact; bench/README.md, case-bank
-    search at 1,000,000, says why the rum index and a bounded candidate set were measured and
-    not kept).
+# The most ts_rank can give with its default weights (1.0, 0.4, 0.2, 0.1) and normalisation 0:
+# for a query of several words it is 1 - prod(1 - w), which reaches 1.0 in single precision for
+# a material with its words close together several times in the title and abstract.
+_RANK_CEILING = 1.0
+
+
+def _window(sort: str, needed: int) -> tuple[str, Any] | None:
+    """The window in which the first ``needed`` results are looked for first, or None (the bank
+    is about the window's size or smaller, or not analysed yet): ``(column, threshold)``, the
+    materials with ``column >= threshold``, about the bank's newest (by rating: best rated)
+    ``window_size()``, read off PostgreSQL's statistics of the column (``pg_stats``: no scan).
+
+    The page found there is EXACTLY the page of the full ranking when the window holds at least
+    ``needed`` results that nothing outside it can pass (``_full_text_page`` checks it in SQL and
+    otherwise ranks every match in the same statement), whatever the threshold:
+
+    * newest first, or best rated: any ``needed`` matches (every material outside the window is
+      older, or rated lower);
+    * by relevance: ``needed`` matches ranked ``_RANK_CEILING`` (ts_rank's maximum): a material
+      outside the window ranks at most the same and is older, so it comes after them.
     """
-    return "ordered" if many and sort == "newest" else "all"
+    column, kind = ("rating_average", "numeric") if sort == "rating" else ("published_at", "timestamptz")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT c.reltuples * (1 - s.null_frac), s.most_common_vals::text::{kind}[],"  # noqa: S608
+            f" s.most_common_freqs, s.histogram_bounds::text::{kind}[] FROM pg_class c"
+            " JOIN pg_stats s ON s.schemaname = current_schema() AND s.tablename = c.relname"
+            " AND s.attname = %s WHERE c.oid = %s::regclass",
+            [column, Material._meta.db_table],
+        )
+        stats = cursor.fetchone()
+    if not stats or not stats[0] or stats[0] <= 0:
+        return None
+    rows, common, frequencies, bounds = stats[0], stats[1] or [], stats[2] or [], stats[3] or []
+    wanted = max(window_size(), needed) / rows
+    # Each histogram bucket holds an equal share of the values that are not among the common ones.
+    bucket = (1 - sum(frequencies)) / (len(bounds) - 1) if len(bounds) > 1 else 0
+    for value in sorted({*common, *bounds}, reverse=True):
+        share = sum(f for v, f in zip(common, frequencies, strict=True) if v >= value)
+        share += bucket * max(0, sum(1 for b in bounds if b >= value) - 1)
+        if share >= wanted:
+            return (column, value) if share < 0.8 else None  # most of the bank: no window
+    return None
 
 
 def _bounded_count(queryset: QuerySet[Material], up_to: int) -> int:
@@ -335,28 +364,31 @@ def _json(value: Any) -> list[Any]:
 
 def _full_text_page(
     in_row: QuerySet[Material],
-    base: QuerySet[Material],
     text: str,
     *,
     subject: int | None,
     sort: str,
     offset: int,
     limit: int,
-    plan: str = "all",
-) -> tuple[list[SearchHit], int]:
-    """One page of full-text matches in ``sort`` order, highlighted, and the number of matches
-    (with ``plan="all"``; 0 otherwise: the caller counted them).
+    window: tuple[str, Any] | None,
+    count_up_to: int,
+) -> tuple[list[SearchHit], int, bool]:
+    """One page of full-text matches in ``sort`` order, highlighted; the number of matches; and
+    whether the page came from the window (then the number is exact only up to
+    ``count_up_to``, beyond it any larger number).
 
-    ONE statement, one pass over the matches:
+    ONE statement:
 
-    * the GIN index on the full ``search_vector`` finds them; the compact inline
+    * the GIN index on the full ``search_vector`` finds the matches; the compact inline
       ``rank_vector`` ranks them (title A, topics and abstract B; a match in the text only
-      ranks 0 and comes after the others, newest first); the total comes with the page (a
-      ``count(*)`` of the CTE: 1–2 ms less than ``count(*) over ()`` on 7,000 matches);
-    * the matches (with the filters on the material's own columns) are a MATERIALIZED CTE and
-      the subject is checked on them afterwards: otherwise PostgreSQL may walk the
-      newest/best-rated index, or the subject's materials, and test the query on every row it
-      meets, reading each row's whole vector out of TOAST (bench/README.md, case-bank search);
+      ranks 0 and comes after the others, newest first);
+    * with a ``window`` (``_window``), the matches in it come first (a BitmapAnd of the GIN
+      index and the publication or rating index): if they hold the page for certain, only they
+      are ranked; otherwise (a one-time filter) every match is, in the same statement;
+    * the matches are MATERIALIZED CTEs and the subject is checked on them afterwards:
+      otherwise PostgreSQL may walk the newest/best-rated index, or the subject's materials, and
+      test the query on every row it meets, reading each row's whole vector out of TOAST
+      (bench/README.md, case-bank search);
     * only the page's rows are then read: what a result shows (no text, no vectors), the
       highlights (``ts_headline`` on the title, and on the abstract and the start of the text),
       the authors, subjects and school of origin (as JSON, instead of three more queries).
@@ -365,28 +397,74 @@ def _full_text_page(
     rank = SearchRank(F("rank_vector"), search)
     columns = ("pk", "rank", "published_at", "rating_average", "rating_count")
     matches = in_row.filter(search_vector=search).annotate(rank=rank).order_by()
-    if plan == "ordered":  # the page itself, in the order of an index PostgreSQL can walk
-        matches = base.filter(search_vector=search).annotate(rank=rank).order_by(*_order(sort, ranked=True))
-        matches = matches[offset : offset + limit]
-        offset = 0
     # Django's own compilation of the filtered queryset, each column aliased by its name.
     try:
         sql, params = matches.values_list(*columns).query.sql_with_params()
+        if window:
+            column, threshold = window
+            in_window = matches.filter(**{f"{column}__gte": threshold}).values_list(*columns)
+            window_sql, window_params = in_window.query.sql_with_params()
     except EmptyResultSet:  # a filter no row can meet (an id beyond the column's range)
-        return [], 0
+        return [], 0, False
     keys = {
         "rating": ("rating_average", "rating_count", "published_at", "pk"),
         "newest": ("published_at", "pk"),
     }.get(sort, ("rank", "published_at", "pk"))
+    order = ", ".join(f"{k} DESC" for k in keys)
     quote = connection.ops.quote_name
-    subject_filter: list[Any] = []
-    where = ""
-    if subject and plan == "all":
-        where = (
-            f" WHERE EXISTS (SELECT 1 FROM {quote(Material.subjects.through._meta.db_table)} s"  # noqa: S608
-            " WHERE s.material_id = matches.pk AND s.subject_id = %s)"
+    subjects_table = quote(Material.subjects.through._meta.db_table)
+
+    def checked(alias: str) -> tuple[str, list[Any]]:
+        """The subject's condition on the matches named ``alias`` (a WHERE clause), if any."""
+        if not subject:
+            return "", []
+        return (
+            f" WHERE EXISTS (SELECT 1 FROM {subjects_table} s"  # noqa: S608
+            f" WHERE s.material_id = {alias}.pk AND s.subject_id = %s)",
+            [subject],
         )
-        subject_filter = [subject]
+
+    if window is None:
+        where, where_args = checked("matches")
+        head = f"""
+            WITH matches AS MATERIALIZED ({sql}),
+            page AS (
+                SELECT pk, rank, published_at, rating_average, rating_count,
+                    (SELECT count(*) FROM matches{where}) AS total, false AS windowed
+                FROM matches{where} ORDER BY {order} LIMIT %s OFFSET %s
+            )"""  # noqa: S608 (names are the models' own; every value is a parameter)
+        head_args = [*params, *where_args, *where_args, limit, offset]
+    else:
+        needed = offset + limit
+        good = f"rank >= {_RANK_CEILING}::real" if sort == "relevance" else "true"
+        in_win, in_win_args = checked("win")
+        in_all, in_all_args = checked("matches")
+        in_any, in_any_args = checked("any_match")
+        in_chosen, in_chosen_args = checked("chosen")
+        head = f"""
+            WITH win AS MATERIALIZED ({window_sql}),
+            sure AS (
+                SELECT count(*) AS n, count(*) FILTER (WHERE {good}) >= %s AS sure FROM win{in_win}
+            ),
+            matches AS MATERIALIZED (
+                SELECT * FROM ({sql}) every_match WHERE NOT (SELECT sure FROM sure)
+            ),
+            chosen AS (
+                SELECT * FROM win WHERE (SELECT sure FROM sure) UNION ALL SELECT * FROM matches
+            ),
+            page AS (
+                SELECT pk, rank, published_at, rating_average, rating_count,
+                    CASE WHEN NOT (SELECT sure FROM sure) THEN (SELECT count(*) FROM matches{in_all})
+                        WHEN (SELECT n FROM sure) > %s THEN (SELECT n FROM sure)
+                        ELSE (SELECT count(*) FROM (SELECT 1 FROM ({sql}) any_match{in_any} LIMIT %s) c)
+                    END AS total,
+                    (SELECT sure FROM sure) AS windowed
+                FROM chosen{in_chosen} ORDER BY {order} LIMIT %s OFFSET %s
+            )"""  # noqa: S608 (names are the models' own; every value is a parameter)
+        head_args = [
+            *window_params, needed, *in_win_args, *params, *in_all_args, count_up_to,
+            *params, *in_any_args, count_up_to + 1, *in_chosen_args, limit, offset,
+        ]  # fmt: skip
     fields = _columns(Material, _PAGE_COLUMNS)
     people = _columns(User, ("id", "last_name", "first_name", "patronymic", "email"))
     subject_fields = _columns(Subject, ("id", "name"))
@@ -394,16 +472,8 @@ def _full_text_page(
 
     title_options, snippet_options = _headline_options()
     authors_table = quote(Material.authors.through._meta.db_table)
-    subjects_table = quote(Material.subjects.through._meta.db_table)
-    statement = f"""
-        WITH matches AS MATERIALIZED ({sql}),
-        page AS (
-            SELECT pk, rank, published_at, rating_average, rating_count,
-                (SELECT count(*) FROM matches{where}) AS total
-            FROM matches{where}
-            ORDER BY {", ".join(f"{k} DESC" for k in keys)} LIMIT %s OFFSET %s
-        )
-        SELECT page.rank, page.total, {_column_list("m", fields)},
+    statement = f"""{head}
+        SELECT page.rank, page.total, page.windowed, {_column_list("m", fields)},
             left(m.body_text, %s),
             ts_headline('russian'::regconfig, m.title, q.query, %s),
             ts_headline('russian'::regconfig, concat(m.abstract, ' ', left(m.body_text, %s)), q.query, %s),
@@ -423,21 +493,27 @@ def _full_text_page(
         ORDER BY {", ".join(f"page.{k} DESC" for k in keys)}
     """  # noqa: S608 (names are the models' own; every value is a parameter)
     args = [
-        *params, *subject_filter, *subject_filter, limit, offset,
-        _SNIPPET_SOURCE, title_options, _HEADLINE_SOURCE, snippet_options, text,
+        *head_args, _SNIPPET_SOURCE, title_options, _HEADLINE_SOURCE, snippet_options, text,
     ]  # fmt: skip
     with connection.cursor() as cursor:
-        cursor.execute(statement, args)
-        rows = cursor.fetchall()
-    if not rows:
-        if not offset or plan != "all":
-            return [], 0
+        if window:  # the window's matches by a BitmapAnd of the GIN and the column's index (above)
+            cursor.execute("SET enable_indexscan = off")
+        try:
+            cursor.execute(statement, args)
+            rows = cursor.fetchall()
+        finally:
+            if window:
+                cursor.execute("RESET enable_indexscan")
+    if not rows:  # no match, or a page beyond the last (never the window's: it holds the page)
+        if not offset:
+            return [], 0, False
+        where, where_args = checked("matches")
         with connection.cursor() as cursor:
             cursor.execute(
                 f"WITH matches AS MATERIALIZED ({sql}) SELECT count(*) FROM matches{where}",  # noqa: S608
-                [*params, *subject_filter],
+                [*params, *where_args],
             )
-            return [], cursor.fetchone()[0]
+            return [], cursor.fetchone()[0], False
     db = in_row.db
     names = [f.attname for f in fields]
     people_names = [f.attname for f in people]
@@ -455,8 +531,8 @@ def _full_text_page(
     hits = []
     n = len(fields)
     for row in rows:
-        rank, values = row[0], row[2 : 2 + n]
-        text_start, title_headline, snippet_headline, authors, subjects, *origin = row[2 + n :]
+        rank, values = row[0], row[3 : 3 + n]
+        text_start, title_headline, snippet_headline, authors, subjects, *origin = row[3 + n :]
         material = Material.from_db(db, names, values)
         material.text_start = text_start  # type: ignore[attr-defined]
         if origin[0] is not None:
@@ -471,7 +547,7 @@ def _full_text_page(
                 snippet_html=_highlighted(snippet_headline),
             )
         )
-    return hits, rows[0][1]
+    return hits, rows[0][1], rows[0][2]
 
 
 def _order(sort: str, *, ranked: bool) -> list[Any]:
