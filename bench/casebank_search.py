@@ -161,7 +161,9 @@ def measure(port: int, world: dict[str, Any], repeats: int) -> list[dict[str, An
 
             def own(statements: list[str] = statements) -> None:
                 for statement in statements:
-                    conn.execute(statement).fetchall()
+                    cursor = conn.execute(statement)
+                    if cursor.description:  # not the SET/RESET around the window's statement
+                        cursor.fetchall()
 
             for _ in range(3):  # warm-up
                 response = client.get(url, params=params)
@@ -245,6 +247,7 @@ def main() -> int:
     parser.add_argument(
         "--reuse-db", metavar="NAME", help="measure a database kept by an earlier run (never dropped)"
     )
+    parser.add_argument("--port", type=int, default=0, help="the server's port (default: a free one)")
     args = parser.parse_args()
 
     db = args.reuse_db or args.db or DB
@@ -274,7 +277,7 @@ def main() -> int:
                 return 0
         args.materials = published_count()
         load_before = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-        server, port = common.start_uvicorn("tutornet.asgi:application", env)
+        server, port = common.start_uvicorn("tutornet.asgi:application", env, port=args.port or None)
         processes.append(server)
         results = measure(port, world, args.repeats)
         publishing = [] if args.no_publish else publish_times(world, 5)

@@ -6,7 +6,9 @@ Search (``materials_search``) is PostgreSQL full-text search with the
 the compact ``rank_vector`` stored in its row (title A, topics and abstract
 B), so that ranking thousands of matches reads no TOAST; the page, its
 highlights, authors and subjects and the total come from one statement
-(``_full_text_page``, measured by bench/casebank_search.py).  When a query finds nothing, its
+(``_full_text_page``, measured by bench/casebank_search.py); in a large bank it looks for the
+page among the newest (best rated) materials first and ranks every match only when it must
+(``_window``: exact either way).  When a query finds nothing, its
 words are corrected to the nearest words of this bank's vocabulary (pg_trgm,
 ``SearchTerm``) and the search runs again; as a last resort titles are
 compared by trigram word similarity.  Matches are highlighted with
@@ -219,7 +221,10 @@ def materials_search(
     def full_text(text: str) -> int:
         """The page of ``text``'s matches in ``result``; returns the number of matches, or its
         lower bound when the page came from the window (``_window``)."""
-        window = _window(sort, offset + per_page)
+        # ts_rank reaches its ceiling only for several words (one word's stays below 0.998): the
+        # window could never hold a page by relevance for one word, so it is not tried.
+        several = len({w.lower() for w in _QUERY_WORD.findall(text) if len(w) > 2}) > 1
+        window = _window(sort, offset + per_page) if several or sort != "relevance" else None
         hits, counted, windowed = _full_text_page(
             in_row, text, subject=subject, sort=sort, offset=offset, limit=per_page, window=window,
             count_up_to=exact_up_to,
