@@ -226,13 +226,12 @@ def materials_search(
         several = len({w.lower() for w in _QUERY_WORD.findall(text) if len(w) > 2}) > 1
         window = _window(sort, offset + per_page) if several or sort != "relevance" else None
         hits, counted, windowed = _full_text_page(
-            in_row, text, subject=subject, sort=sort, offset=offset, limit=per_page, window=window,
-            count_up_to=exact_up_to,
-        )  # fmt: skip
+            in_row, text, subject=subject, sort=sort, offset=offset, limit=per_page, window=window
+        )
         result.hits, result.plan = hits, "window" if windowed else "all"
-        if windowed:
-            result.total_is_lower_bound = counted > exact_up_to
-            return min(counted, exact_up_to)
+        if windowed:  # ``counted`` matches in the window: «more than» a round number below it
+            result.total_is_lower_bound = True
+            return exact_up_to if counted > exact_up_to else _round_below(counted)
         return counted
 
     result.total = full_text(query)
@@ -283,6 +282,31 @@ def window_size() -> int:
 _RANK_CEILING = 1.0
 
 
+# Around the search statement (then reset to the server's values):
+# * ``work_mem``: the matches' bitmap must stay exact. Past the default 4 MB (a common word's
+#   matches ANDed with a filter's index at 1,000,000 materials) it turns lossy, and every row of a
+#   lossy page is tested against the query again, reading its whole vector out of TOAST
+#   (8 times the buffers; bench/README.md, 6.4);
+# * around the window's statement, ``enable_indexscan`` off: PostgreSQL would rather walk the
+#   column's btree and test the query on every row it meets (out of TOAST again: its cost model
+#   does not see that) than AND the two indexes' bitmaps.
+# * ``jit`` off: at 1,000,000 materials the statement's estimated cost passes the thresholds of
+#   JIT compilation, which then took 0.3–0.8 s per search for a statement that runs in 20–50 ms.
+_SEARCH_SETTINGS = (("work_mem", "64MB"), ("jit", "off"))
+_WINDOW_SETTINGS = ("enable_indexscan",)
+
+
+def _planner_settings(*, window: bool) -> str:
+    changes = [*_SEARCH_SETTINGS] + [(name, "off") for name in _WINDOW_SETTINGS if window]
+    return "SELECT " + ", ".join(f"set_config('{name}', '{value}', false)" for name, value in changes)
+
+
+_PLANNER_RESET = (
+    "SELECT set_config(name, reset_val, false) FROM pg_settings"
+    " WHERE name IN ('work_mem', 'jit', 'enable_indexscan')"
+)
+
+
 def _window(sort: str, needed: int) -> tuple[str, Any] | None:
     """The window in which the first ``needed`` results are looked for first, or None (the bank
     is about the window's size or smaller, or not analysed yet): ``(column, threshold)``, the
@@ -320,6 +344,14 @@ def _window(sort: str, needed: int) -> tuple[str, Any] | None:
         if share >= wanted:
             return (column, value) if share < 0.8 else None  # most of the bank: no window
     return None
+
+
+def _round_below(number: int) -> int:
+    """The largest round number (one significant digit) below ``number``: 736 → 700, 154 → 100."""
+    if number <= 1:
+        return 0
+    scale = 10 ** (len(str(number - 1)) - 1)
+    return (number - 1) // scale * scale
 
 
 def _bounded_count(queryset: QuerySet[Material], up_to: int) -> int:
@@ -376,11 +408,10 @@ def _full_text_page(
     offset: int,
     limit: int,
     window: tuple[str, Any] | None,
-    count_up_to: int,
 ) -> tuple[list[SearchHit], int, bool]:
     """One page of full-text matches in ``sort`` order, highlighted; the number of matches; and
-    whether the page came from the window (then the number is exact only up to
-    ``count_up_to``, beyond it any larger number).
+    whether the page came from the window (then the number is that of the window's matches: a
+    lower bound; counting the others would read them all).
 
     ONE statement:
 
@@ -419,15 +450,16 @@ def _full_text_page(
     quote = connection.ops.quote_name
     subjects_table = quote(Material.subjects.through._meta.db_table)
 
-    def checked(alias: str) -> tuple[str, list[Any]]:
-        """The subject's condition on the matches named ``alias`` (a WHERE clause), if any."""
+    def checked(alias: str, *, probe: bool = False) -> tuple[str, list[Any]]:
+        """The subject's condition on the matches named ``alias`` (a WHERE clause), if any;
+        ``probe``: one index lookup per match (a sub-plan PostgreSQL cannot turn into a join
+        that reads all the subject's materials: the window's few thousand are cheaper looked up)."""
         if not subject:
             return "", []
-        return (
-            f" WHERE EXISTS (SELECT 1 FROM {subjects_table} s"  # noqa: S608
-            f" WHERE s.material_id = {alias}.pk AND s.subject_id = %s)",
-            [subject],
-        )
+        lookup = f"SELECT 1 FROM {subjects_table} s WHERE s.material_id = {alias}.pk AND s.subject_id = %s"  # noqa: S608
+        if probe:
+            return f" WHERE ({lookup} LIMIT 1) IS NOT NULL", [subject]  # noqa: S608
+        return f" WHERE EXISTS ({lookup})", [subject]  # noqa: S608
 
     if window is None:
         where, where_args = checked("matches")
@@ -442,10 +474,9 @@ def _full_text_page(
     else:
         needed = offset + limit
         good = f"rank >= {_RANK_CEILING}::real" if sort == "relevance" else "true"
-        in_win, in_win_args = checked("win")
+        in_win, in_win_args = checked("win", probe=True)
         in_all, in_all_args = checked("matches")
-        in_any, in_any_args = checked("any_match")
-        in_chosen, in_chosen_args = checked("chosen")
+        in_chosen, in_chosen_args = checked("chosen", probe=True)
         head = f"""
             WITH win AS MATERIALIZED ({window_sql}),
             sure AS (
@@ -459,17 +490,21 @@ def _full_text_page(
             ),
             page AS (
                 SELECT pk, rank, published_at, rating_average, rating_count,
-                    CASE WHEN NOT (SELECT sure FROM sure) THEN (SELECT count(*) FROM matches{in_all})
-                        WHEN (SELECT n FROM sure) > %s THEN (SELECT n FROM sure)
-                        ELSE (SELECT count(*) FROM (SELECT 1 FROM ({sql}) any_match{in_any} LIMIT %s) c)
-                    END AS total,
+                    CASE WHEN (SELECT sure FROM sure) THEN (SELECT n FROM sure)
+                        ELSE (SELECT count(*) FROM matches{in_all}) END AS total,
                     (SELECT sure FROM sure) AS windowed
                 FROM chosen{in_chosen} ORDER BY {order} LIMIT %s OFFSET %s
             )"""  # noqa: S608 (names are the models' own; every value is a parameter)
         head_args = [
-            *window_params, needed, *in_win_args, *params, *in_all_args, count_up_to,
-            *params, *in_any_args, count_up_to + 1, *in_chosen_args, limit, offset,
-        ]  # fmt: skip
+            *window_params,
+            needed,
+            *in_win_args,
+            *params,
+            *in_all_args,
+            *in_chosen_args,
+            limit,
+            offset,
+        ]
     fields = _columns(Material, _PAGE_COLUMNS)
     people = _columns(User, ("id", "last_name", "first_name", "patronymic", "email"))
     subject_fields = _columns(Subject, ("id", "name"))
@@ -501,14 +536,12 @@ def _full_text_page(
         *head_args, _SNIPPET_SOURCE, title_options, _HEADLINE_SOURCE, snippet_options, text,
     ]  # fmt: skip
     with connection.cursor() as cursor:
-        if window:  # the window's matches by a BitmapAnd of the GIN and the column's index (above)
-            cursor.execute("SET enable_indexscan = off")
+        cursor.execute(_planner_settings(window=window is not None))
         try:
             cursor.execute(statement, args)
             rows = cursor.fetchall()
         finally:
-            if window:
-                cursor.execute("RESET enable_indexscan")
+            cursor.execute(_PLANNER_RESET)
     if not rows:  # no match, or a page beyond the last (never the window's: it holds the page)
         if not offset:
             return [], 0, False
