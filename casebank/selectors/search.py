@@ -282,7 +282,7 @@ def window_size() -> int:
 _RANK_CEILING = 1.0
 
 
-# Around the search statement (then reset to the server's values):
+# Around the search statement (then set back to what they were):
 # * ``work_mem``: the matches' bitmap must stay exact. Past the default 4 MB (a common word's
 #   matches ANDed with a filter's index at 1,000,000 materials) it turns lossy, and every row of a
 #   lossy page is tested against the query again, reading its whole vector out of TOAST
@@ -296,15 +296,17 @@ _SEARCH_SETTINGS = (("work_mem", "64MB"), ("jit", "off"))
 _WINDOW_SETTINGS = ("enable_indexscan",)
 
 
-def _planner_settings(*, window: bool) -> str:
+def _planner_settings(*, window: bool) -> tuple[str, list[str]]:
+    """The statement that changes the settings (reading their values first) and their names."""
     changes = [*_SEARCH_SETTINGS] + [(name, "off") for name in _WINDOW_SETTINGS if window]
-    return "SELECT " + ", ".join(f"set_config('{name}', '{value}', false)" for name, value in changes)
+    values = ", ".join(f"current_setting('{name}')" for name, _value in changes)
+    sets = ", ".join(f"set_config('{name}', '{value}', false)" for name, value in changes)
+    return f"SELECT {values}, {sets}", [name for name, _value in changes]
 
 
-_PLANNER_RESET = (
-    "SELECT set_config(name, reset_val, false) FROM pg_settings"
-    " WHERE name IN ('work_mem', 'jit', 'enable_indexscan')"
-)
+def _settings_restored(names: list[str], values: Any) -> tuple[str, list[Any]]:
+    sets = ", ".join(f"set_config('{name}', %s, false)" for name in names)
+    return f"SELECT {sets}", list(values[: len(names)])
 
 
 def _window(sort: str, needed: int) -> tuple[str, Any] | None:
@@ -325,11 +327,10 @@ def _window(sort: str, needed: int) -> tuple[str, Any] | None:
     column, kind = ("rating_average", "numeric") if sort == "rating" else ("published_at", "timestamptz")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT c.reltuples * (1 - s.null_frac), s.most_common_vals::text::{kind}[],"  # noqa: S608
-            f" s.most_common_freqs, s.histogram_bounds::text::{kind}[] FROM pg_class c"
-            " JOIN pg_stats s ON s.schemaname = current_schema() AND s.tablename = c.relname"
-            " AND s.attname = %s WHERE c.oid = %s::regclass",
-            [column, Material._meta.db_table],
+            "SELECT (SELECT reltuples FROM pg_class WHERE oid = %s::regclass) * (1 - null_frac),"  # noqa: S608
+            f" most_common_vals::text::{kind}[], most_common_freqs, histogram_bounds::text::{kind}[]"
+            " FROM pg_stats WHERE schemaname = current_schema() AND tablename = %s AND attname = %s",
+            [Material._meta.db_table, Material._meta.db_table, column],
         )
         stats = cursor.fetchone()
     if not stats or not stats[0] or stats[0] <= 0:
@@ -535,13 +536,15 @@ def _full_text_page(
     args = [
         *head_args, _SNIPPET_SOURCE, title_options, _HEADLINE_SOURCE, snippet_options, text,
     ]  # fmt: skip
+    change, names = _planner_settings(window=window is not None)
     with connection.cursor() as cursor:
-        cursor.execute(_planner_settings(window=window is not None))
+        cursor.execute(change)
+        before = cursor.fetchone()
         try:
             cursor.execute(statement, args)
             rows = cursor.fetchall()
         finally:
-            cursor.execute(_PLANNER_RESET)
+            cursor.execute(*_settings_restored(names, before))
     if not rows:  # no match, or a page beyond the last (never the window's: it holds the page)
         if not offset:
             return [], 0, False
