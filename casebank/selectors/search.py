@@ -17,6 +17,7 @@ compared by trigram word similarity.  Matches are highlighted with
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
@@ -34,7 +35,7 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import Count, Exists, F, Field, Model, OuterRef, QuerySet, Window
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -543,8 +544,12 @@ def _full_text_page(
         try:
             cursor.execute(statement, args)
             rows = cursor.fetchall()
-        finally:
-            cursor.execute(*_settings_restored(names, before))
+        except DatabaseError:
+            # In an aborted transaction the rollback undoes the settings; the error is the news.
+            with contextlib.suppress(DatabaseError):
+                cursor.execute(*_settings_restored(names, before))
+            raise
+        cursor.execute(*_settings_restored(names, before))
     if not rows:  # no match, or a page beyond the last (never the window's: it holds the page)
         if not offset:
             return [], 0, False

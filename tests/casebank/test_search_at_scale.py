@@ -64,6 +64,14 @@ def _bank(district: District) -> Any:
     return author
 
 
+def _settings() -> tuple[str, ...]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('enable_indexscan'), current_setting('work_mem'), current_setting('jit')"
+        )
+        return tuple(cursor.fetchone())
+
+
 def _analyse() -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE casebank_material")
@@ -141,8 +149,10 @@ def test_a_page_of_materials_ranked_at_the_ceiling_comes_from_the_window(
         ]:
             Material.objects.filter(pk=item.pk).update(published_at=now - timedelta(hours=hours))
         _analyse()
+        before = _settings()
         page = _page(author, "технологическая карта урока")
         assert page.plan == "window"
+        assert _settings() == before  # the planner settings of the search are set back
         assert {hit.rank for hit in page.hits} == {1.0}
         assert _ids(page) == _exact("технологическая карта урока")
         assert page.total_is_lower_bound and page.total == 10
