@@ -131,7 +131,10 @@ def endpoints_sql(params: dict[str, Any], world: dict[str, Any]) -> tuple[list[s
         selectors.materials_search(user=reader, **arguments)  # the person's access, cached
         with CaptureQueriesContext(connection) as captured:
             page = selectors.materials_search(user=reader, **arguments)
-    statements = [q["sql"] for q in captured.captured_queries if "casebank_material" in q["sql"]]
+    statements = [
+        q["sql"] for q in captured.captured_queries
+        if "casebank_material" in q["sql"] or "set_config(" in q["sql"]
+    ]  # fmt: skip
     total = (page.total, page.total_is_lower_bound)
     return statements, page.plan, [hit.material.pk for hit in page.hits], total
 
@@ -242,6 +245,7 @@ def main() -> int:
     parser.add_argument(
         "--reuse-db", metavar="NAME", help="measure a database kept by an earlier run (never dropped)"
     )
+    parser.add_argument("--port", type=int, default=0, help="the server's port (default: a free one)")
     args = parser.parse_args()
 
     db = args.reuse_db or args.db or DB
@@ -271,7 +275,7 @@ def main() -> int:
                 return 0
         args.materials = published_count()
         load_before = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-        server, port = common.start_uvicorn("tutornet.asgi:application", env)
+        server, port = common.start_uvicorn("tutornet.asgi:application", env, port=args.port or None)
         processes.append(server)
         results = measure(port, world, args.repeats)
         publishing = [] if args.no_publish else publish_times(world, 5)

@@ -6,7 +6,9 @@ Search (``materials_search``) is PostgreSQL full-text search with the
 the compact ``rank_vector`` stored in its row (title A, topics and abstract
 B), so that ranking thousands of matches reads no TOAST; the page, its
 highlights, authors and subjects and the total come from one statement
-(``_full_text_page``, measured by bench/casebank_search.py).  When a query finds nothing, its
+(``_full_text_page``, measured by bench/casebank_search.py); in a large bank it looks for the
+page among the newest (best rated) materials first and ranks every match only when it must
+(``_window``: exact either way).  When a query finds nothing, its
 words are corrected to the nearest words of this bank's vocabulary (pg_trgm,
 ``SearchTerm``) and the search runs again; as a last resort titles are
 compared by trigram word similarity.  Matches are highlighted with
@@ -15,6 +17,7 @@ compared by trigram word similarity.  Matches are highlighted with
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
@@ -32,7 +35,7 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import Count, Exists, F, Field, Model, OuterRef, QuerySet, Window
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -85,7 +88,8 @@ class SearchPage:
     filters: dict[str, Any] = field(default_factory=dict)
     # ``total`` is a lower bound: there are more matches than that («более 1 000»).
     total_is_lower_bound: bool = False
-    # How the page was found (``_plan``): all or ordered; empty without a full-text query.
+    # How the page was found: ``window`` (among the newest or best rated materials, ``_window``)
+    # or ``all`` (every match ranked); empty without a full-text query.
     plan: str = ""
 
     @property
@@ -216,24 +220,20 @@ def materials_search(
         return [], queryset.count() if offset else 0
 
     def full_text(text: str) -> int:
-        """The page of ``text``'s matches in ``result``; returns the number of matches (or the
-        bound). Newest first, the matches are counted up to a bound first: among many, the page
-        is found by walking the publication index (``_plan``)."""
-        plan, total = "all", 0
-        if sort == "newest":
-            search = SearchQuery(text, search_type="websearch", config="russian")
-            total = _bounded_count(base.filter(search_vector=search), exact_up_to)
-            if not total:
-                return 0
-            plan = _plan(sort, many=total > exact_up_to)
-        hits, counted = _full_text_page(
-            in_row, base, text, subject=subject, sort=sort, offset=offset, limit=per_page, plan=plan
+        """The page of ``text``'s matches in ``result``; returns the number of matches, or its
+        lower bound when the page came from the window (``_window``)."""
+        # ts_rank reaches its ceiling only for several words (one word's stays below 0.998): the
+        # window could never hold a page by relevance for one word, so it is not tried.
+        several = len({w.lower() for w in _QUERY_WORD.findall(text) if len(w) > 2}) > 1
+        window = _window(sort, offset + per_page) if several or sort != "relevance" else None
+        hits, counted, windowed = _full_text_page(
+            in_row, text, subject=subject, sort=sort, offset=offset, limit=per_page, window=window
         )
-        result.hits, result.plan = hits, plan
-        if plan == "all":
-            return counted
-        result.total_is_lower_bound = total > exact_up_to
-        return min(total, exact_up_to)
+        result.hits, result.plan = hits, "window" if windowed else "all"
+        if windowed:  # ``counted`` matches in the window: «more than» a round number below it
+            result.total_is_lower_bound = True
+            return exact_up_to if counted > exact_up_to else _round_below(counted)
+        return counted
 
     result.total = full_text(query)
     if result.total == 0:
@@ -272,20 +272,88 @@ def exact_total_up_to() -> int:
     return int(getattr(settings, "CASEBANK_SEARCH_EXACT_TOTAL", 1000))
 
 
-def _plan(sort: str, *, many: bool) -> str:
-    """How the page is found:
+def window_size() -> int:
+    """How many of the bank's newest (best rated) materials the window holds (``_window``)."""
+    return int(getattr(settings, "CASEBANK_SEARCH_WINDOW", 20_000))
 
-    * ``all``: every match is ranked (or sorted) in one pass; exact; cheap up to
-      ``exact_total_up_to()`` matches;
-    * ``ordered``: newest first among many matches: PostgreSQL walks the publication index and
-      stops after the page (exact: the order is the index's). Not for "best rated": that index
-      holds the average only, so its many equal averages would each be read (seconds at 100,000);
 
-    By relevance every match is ranked, also among many (exact; bench/README.md, case-bank
-    search at 1,000,000, says why the rum index and a bounded candidate set were measured and
-    not kept).
+# The most ts_rank can give with its default weights (1.0, 0.4, 0.2, 0.1) and normalisation 0:
+# for a query of several words it is 1 - prod(1 - w), which reaches 1.0 in single precision for
+# a material with its words close together several times in the title and abstract.
+_RANK_CEILING = 1.0
+
+
+# Around the search statement (then set back to what they were):
+# * ``work_mem``: the matches' bitmap must stay exact. Past the default 4 MB (a common word's
+#   matches ANDed with a filter's index at 1,000,000 materials) it turns lossy, and every row of a
+#   lossy page is tested against the query again, reading its whole vector out of TOAST
+#   (8 times the buffers; bench/README.md, 6.4);
+# * around the window's statement, ``enable_indexscan`` off: PostgreSQL would rather walk the
+#   column's btree and test the query on every row it meets (out of TOAST again: its cost model
+#   does not see that) than AND the two indexes' bitmaps.
+# * ``jit`` off: at 1,000,000 materials the statement's estimated cost passes the thresholds of
+#   JIT compilation, which then took 0.3–0.8 s per search for a statement that runs in 20–50 ms.
+_SEARCH_SETTINGS = (("work_mem", "64MB"), ("jit", "off"))
+_WINDOW_SETTINGS = ("enable_indexscan",)
+
+
+def _planner_settings(*, window: bool) -> tuple[str, list[str]]:
+    """The statement that changes the settings (reading their values first) and their names."""
+    changes = [*_SEARCH_SETTINGS] + [(name, "off") for name in _WINDOW_SETTINGS if window]
+    values = ", ".join(f"current_setting('{name}')" for name, _value in changes)
+    sets = ", ".join(f"set_config('{name}', '{value}', false)" for name, value in changes)
+    return f"SELECT {values}, {sets}", [name for name, _value in changes]
+
+
+def _settings_restored(names: list[str], values: Any) -> tuple[str, list[Any]]:
+    sets = ", ".join(f"set_config('{name}', %s, false)" for name in names)
+    return f"SELECT {sets}", list(values[: len(names)])
+
+
+def _window(sort: str, needed: int) -> tuple[str, Any] | None:
+    """The window in which the first ``needed`` results are looked for first, or None (the bank
+    is about the window's size or smaller, or not analysed yet): ``(column, threshold)``, the
+    materials with ``column >= threshold``, about the bank's newest (by rating: best rated)
+    ``window_size()``, read off PostgreSQL's statistics of the column (``pg_stats``: no scan).
+
+    The page found there is EXACTLY the page of the full ranking when the window holds at least
+    ``needed`` results that nothing outside it can pass (``_full_text_page`` checks it in SQL and
+    otherwise ranks every match in the same statement), whatever the threshold:
+
+    * newest first, or best rated: any ``needed`` matches (every material outside the window is
+      older, or rated lower);
+    * by relevance: ``needed`` matches ranked ``_RANK_CEILING`` (ts_rank's maximum): a material
+      outside the window ranks at most the same and is older, so it comes after them.
     """
-    return "ordered" if many and sort == "newest" else "all"
+    column, kind = ("rating_average", "numeric") if sort == "rating" else ("published_at", "timestamptz")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT reltuples FROM pg_class WHERE oid = %s::regclass) * (1 - null_frac),"  # noqa: S608
+            f" most_common_vals::text::{kind}[], most_common_freqs, histogram_bounds::text::{kind}[]"
+            " FROM pg_stats WHERE schemaname = current_schema() AND tablename = %s AND attname = %s",
+            [Material._meta.db_table, Material._meta.db_table, column],
+        )
+        stats = cursor.fetchone()
+    if not stats or not stats[0] or stats[0] <= 0:
+        return None
+    rows, common, frequencies, bounds = stats[0], stats[1] or [], stats[2] or [], stats[3] or []
+    wanted = max(window_size(), needed) / rows
+    # Each histogram bucket holds an equal share of the values that are not among the common ones.
+    bucket = (1 - sum(frequencies)) / (len(bounds) - 1) if len(bounds) > 1 else 0
+    for value in sorted({*common, *bounds}, reverse=True):
+        share = sum(f for v, f in zip(common, frequencies, strict=True) if v >= value)
+        share += bucket * max(0, sum(1 for b in bounds if b >= value) - 1)
+        if share >= wanted:
+            return (column, value) if share < 0.8 else None  # most of the bank: no window
+    return None
+
+
+def _round_below(number: int) -> int:
+    """The largest round number (one significant digit) below ``number``: 736 → 700, 154 → 100."""
+    if number <= 1:
+        return 0
+    scale = 10 ** (len(str(number - 1)) - 1)
+    return (number - 1) // scale * scale
 
 
 def _bounded_count(queryset: QuerySet[Material], up_to: int) -> int:
@@ -335,28 +403,30 @@ def _json(value: Any) -> list[Any]:
 
 def _full_text_page(
     in_row: QuerySet[Material],
-    base: QuerySet[Material],
     text: str,
     *,
     subject: int | None,
     sort: str,
     offset: int,
     limit: int,
-    plan: str = "all",
-) -> tuple[list[SearchHit], int]:
-    """One page of full-text matches in ``sort`` order, highlighted, and the number of matches
-    (with ``plan="all"``; 0 otherwise: the caller counted them).
+    window: tuple[str, Any] | None,
+) -> tuple[list[SearchHit], int, bool]:
+    """One page of full-text matches in ``sort`` order, highlighted; the number of matches; and
+    whether the page came from the window (then the number is that of the window's matches: a
+    lower bound; counting the others would read them all).
 
-    ONE statement, one pass over the matches:
+    ONE statement:
 
-    * the GIN index on the full ``search_vector`` finds them; the compact inline
+    * the GIN index on the full ``search_vector`` finds the matches; the compact inline
       ``rank_vector`` ranks them (title A, topics and abstract B; a match in the text only
-      ranks 0 and comes after the others, newest first); the total comes with the page (a
-      ``count(*)`` of the CTE: 1–2 ms less than ``count(*) over ()`` on 7,000 matches);
-    * the matches (with the filters on the material's own columns) are a MATERIALIZED CTE and
-      the subject is checked on them afterwards: otherwise PostgreSQL may walk the
-      newest/best-rated index, or the subject's materials, and test the query on every row it
-      meets, reading each row's whole vector out of TOAST (bench/README.md, case-bank search);
+      ranks 0 and comes after the others, newest first);
+    * with a ``window`` (``_window``), the matches in it come first (a BitmapAnd of the GIN
+      index and the publication or rating index): if they hold the page for certain, only they
+      are ranked; otherwise (a one-time filter) every match is, in the same statement;
+    * the matches are MATERIALIZED CTEs and the subject is checked on them afterwards:
+      otherwise PostgreSQL may walk the newest/best-rated index, or the subject's materials, and
+      test the query on every row it meets, reading each row's whole vector out of TOAST
+      (bench/README.md, case-bank search);
     * only the page's rows are then read: what a result shows (no text, no vectors), the
       highlights (``ts_headline`` on the title, and on the abstract and the start of the text),
       the authors, subjects and school of origin (as JSON, instead of three more queries).
@@ -365,28 +435,78 @@ def _full_text_page(
     rank = SearchRank(F("rank_vector"), search)
     columns = ("pk", "rank", "published_at", "rating_average", "rating_count")
     matches = in_row.filter(search_vector=search).annotate(rank=rank).order_by()
-    if plan == "ordered":  # the page itself, in the order of an index PostgreSQL can walk
-        matches = base.filter(search_vector=search).annotate(rank=rank).order_by(*_order(sort, ranked=True))
-        matches = matches[offset : offset + limit]
-        offset = 0
     # Django's own compilation of the filtered queryset, each column aliased by its name.
     try:
         sql, params = matches.values_list(*columns).query.sql_with_params()
+        if window:
+            column, threshold = window
+            in_window = matches.filter(**{f"{column}__gte": threshold}).values_list(*columns)
+            window_sql, window_params = in_window.query.sql_with_params()
     except EmptyResultSet:  # a filter no row can meet (an id beyond the column's range)
-        return [], 0
+        return [], 0, False
     keys = {
         "rating": ("rating_average", "rating_count", "published_at", "pk"),
         "newest": ("published_at", "pk"),
     }.get(sort, ("rank", "published_at", "pk"))
+    order = ", ".join(f"{k} DESC" for k in keys)
     quote = connection.ops.quote_name
-    subject_filter: list[Any] = []
-    where = ""
-    if subject and plan == "all":
-        where = (
-            f" WHERE EXISTS (SELECT 1 FROM {quote(Material.subjects.through._meta.db_table)} s"  # noqa: S608
-            " WHERE s.material_id = matches.pk AND s.subject_id = %s)"
-        )
-        subject_filter = [subject]
+    subjects_table = quote(Material.subjects.through._meta.db_table)
+
+    def checked(alias: str, *, probe: bool = False) -> tuple[str, list[Any]]:
+        """The subject's condition on the matches named ``alias`` (a WHERE clause), if any;
+        ``probe``: one index lookup per match (a sub-plan PostgreSQL cannot turn into a join
+        that reads all the subject's materials: the window's few thousand are cheaper looked up)."""
+        if not subject:
+            return "", []
+        lookup = f"SELECT 1 FROM {subjects_table} s WHERE s.material_id = {alias}.pk AND s.subject_id = %s"  # noqa: S608
+        if probe:
+            return f" WHERE ({lookup} LIMIT 1) IS NOT NULL", [subject]  # noqa: S608
+        return f" WHERE EXISTS ({lookup})", [subject]  # noqa: S608
+
+    if window is None:
+        where, where_args = checked("matches")
+        head = f"""
+            WITH matches AS MATERIALIZED ({sql}),
+            page AS (
+                SELECT pk, rank, published_at, rating_average, rating_count,
+                    (SELECT count(*) FROM matches{where}) AS total, false AS windowed
+                FROM matches{where} ORDER BY {order} LIMIT %s OFFSET %s
+            )"""  # noqa: S608 (names are the models' own; every value is a parameter)
+        head_args = [*params, *where_args, *where_args, limit, offset]
+    else:
+        needed = offset + limit
+        good = f"rank >= {_RANK_CEILING}::real" if sort == "relevance" else "true"
+        in_win, in_win_args = checked("win", probe=True)
+        in_all, in_all_args = checked("matches")
+        in_chosen, in_chosen_args = checked("chosen", probe=True)
+        head = f"""
+            WITH win AS MATERIALIZED ({window_sql}),
+            sure AS (
+                SELECT count(*) AS n, count(*) FILTER (WHERE {good}) >= %s AS sure FROM win{in_win}
+            ),
+            matches AS MATERIALIZED (
+                SELECT * FROM ({sql}) every_match WHERE NOT (SELECT sure FROM sure)
+            ),
+            chosen AS (
+                SELECT * FROM win WHERE (SELECT sure FROM sure) UNION ALL SELECT * FROM matches
+            ),
+            page AS (
+                SELECT pk, rank, published_at, rating_average, rating_count,
+                    CASE WHEN (SELECT sure FROM sure) THEN (SELECT n FROM sure)
+                        ELSE (SELECT count(*) FROM matches{in_all}) END AS total,
+                    (SELECT sure FROM sure) AS windowed
+                FROM chosen{in_chosen} ORDER BY {order} LIMIT %s OFFSET %s
+            )"""  # noqa: S608 (names are the models' own; every value is a parameter)
+        head_args = [
+            *window_params,
+            needed,
+            *in_win_args,
+            *params,
+            *in_all_args,
+            *in_chosen_args,
+            limit,
+            offset,
+        ]
     fields = _columns(Material, _PAGE_COLUMNS)
     people = _columns(User, ("id", "last_name", "first_name", "patronymic", "email"))
     subject_fields = _columns(Subject, ("id", "name"))
@@ -394,16 +514,8 @@ def _full_text_page(
 
     title_options, snippet_options = _headline_options()
     authors_table = quote(Material.authors.through._meta.db_table)
-    subjects_table = quote(Material.subjects.through._meta.db_table)
-    statement = f"""
-        WITH matches AS MATERIALIZED ({sql}),
-        page AS (
-            SELECT pk, rank, published_at, rating_average, rating_count,
-                (SELECT count(*) FROM matches{where}) AS total
-            FROM matches{where}
-            ORDER BY {", ".join(f"{k} DESC" for k in keys)} LIMIT %s OFFSET %s
-        )
-        SELECT page.rank, page.total, {_column_list("m", fields)},
+    statement = f"""{head}
+        SELECT page.rank, page.total, page.windowed, {_column_list("m", fields)},
             left(m.body_text, %s),
             ts_headline('russian'::regconfig, m.title, q.query, %s),
             ts_headline('russian'::regconfig, concat(m.abstract, ' ', left(m.body_text, %s)), q.query, %s),
@@ -423,21 +535,31 @@ def _full_text_page(
         ORDER BY {", ".join(f"page.{k} DESC" for k in keys)}
     """  # noqa: S608 (names are the models' own; every value is a parameter)
     args = [
-        *params, *subject_filter, *subject_filter, limit, offset,
-        _SNIPPET_SOURCE, title_options, _HEADLINE_SOURCE, snippet_options, text,
+        *head_args, _SNIPPET_SOURCE, title_options, _HEADLINE_SOURCE, snippet_options, text,
     ]  # fmt: skip
+    change, names = _planner_settings(window=window is not None)
     with connection.cursor() as cursor:
-        cursor.execute(statement, args)
-        rows = cursor.fetchall()
-    if not rows:
-        if not offset or plan != "all":
-            return [], 0
+        cursor.execute(change)
+        before = cursor.fetchone()
+        try:
+            cursor.execute(statement, args)
+            rows = cursor.fetchall()
+        except DatabaseError:
+            # In an aborted transaction the rollback undoes the settings; the error is the news.
+            with contextlib.suppress(DatabaseError):
+                cursor.execute(*_settings_restored(names, before))
+            raise
+        cursor.execute(*_settings_restored(names, before))
+    if not rows:  # no match, or a page beyond the last (never the window's: it holds the page)
+        if not offset:
+            return [], 0, False
+        where, where_args = checked("matches")
         with connection.cursor() as cursor:
             cursor.execute(
                 f"WITH matches AS MATERIALIZED ({sql}) SELECT count(*) FROM matches{where}",  # noqa: S608
-                [*params, *subject_filter],
+                [*params, *where_args],
             )
-            return [], cursor.fetchone()[0]
+            return [], cursor.fetchone()[0], False
     db = in_row.db
     names = [f.attname for f in fields]
     people_names = [f.attname for f in people]
@@ -455,8 +577,8 @@ def _full_text_page(
     hits = []
     n = len(fields)
     for row in rows:
-        rank, values = row[0], row[2 : 2 + n]
-        text_start, title_headline, snippet_headline, authors, subjects, *origin = row[2 + n :]
+        rank, values = row[0], row[3 : 3 + n]
+        text_start, title_headline, snippet_headline, authors, subjects, *origin = row[3 + n :]
         material = Material.from_db(db, names, values)
         material.text_start = text_start  # type: ignore[attr-defined]
         if origin[0] is not None:
@@ -471,7 +593,7 @@ def _full_text_page(
                 snippet_html=_highlighted(snippet_headline),
             )
         )
-    return hits, rows[0][1]
+    return hits, rows[0][1], rows[0][2]
 
 
 def _order(sort: str, *, ranked: bool) -> list[Any]:

@@ -1,9 +1,10 @@
-"""Search with many matches: the bounded total, and every first page against the exact ranking.
+"""Search with many matches: the window, the bounded total, and every page against the exact order.
 
-With more matches than ``CASEBANK_SEARCH_EXACT_TOTAL`` (lowered here so that a bank of 90 is
-"large") a newest-first page walks the publication index and the total shows as «more than N»
-(``casebank.selectors.search._plan``); by relevance and by rating every match is still ranked:
-the first page is exactly today's full ranking, pinned here against its definition in SQL.
+In a large bank (``CASEBANK_SEARCH_WINDOW`` and ``CASEBANK_SEARCH_EXACT_TOTAL`` lowered here so
+that a bank of 90 is "large"; the table analysed, as autovacuum does) a page is first looked for
+among the newest (by rating: best rated) materials, and taken from there only when it is certain
+to be the page of the full order (``casebank.selectors.search._window``); the total then shows
+as «more than N». Every page here is pinned against the full order's definition in SQL.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ TOP = 20
 
 
 def _bank(district: District) -> Any:
-    """90 published materials with overlapping words in titles, abstracts and texts, and
-    publication dates spread over a year (deterministic)."""
+    """90 published materials with overlapping words in titles, abstracts and texts, publication
+    dates spread over a year and ratings (deterministic); the table analysed."""
     rnd = random.Random(20261203)
     author = staff(district.school_a)
     made = []
@@ -53,11 +54,30 @@ def _bank(district: District) -> Any:
     with tenant_context(district.school_a):
         now = timezone.now()
         for item in made:
-            Material.objects.filter(pk=item.pk).update(published_at=now - timedelta(days=rnd.randint(0, 365)))
+            count = rnd.randint(0, 3)
+            total = sum(rnd.randint(1, 5) for _ in range(count))
+            Material.objects.filter(pk=item.pk).update(
+                published_at=now - timedelta(days=rnd.randint(0, 365)),
+                rating_count=count, rating_sum=total, rating_average=round(total / count, 2) if count else 0,
+            )  # fmt: skip
+        _analyse()
     return author
 
 
-def _exact(query: str, sort: str = "relevance") -> list[int]:
+def _settings() -> tuple[str, ...]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('enable_indexscan'), current_setting('work_mem'), current_setting('jit')"
+        )
+        return tuple(cursor.fetchone())
+
+
+def _analyse() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE casebank_material")
+
+
+def _exact(query: str, sort: str = "relevance", offset: int = 0) -> list[int]:
     """The full ranking, by definition: every match, ``ts_rank`` on ``rank_vector``, then newest."""
     order = {
         "relevance": "ts_rank(rank_vector, q) DESC, published_at DESC, id DESC",
@@ -67,50 +87,97 @@ def _exact(query: str, sort: str = "relevance") -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT id FROM casebank_material, websearch_to_tsquery('russian'::regconfig, %s) q"  # noqa: S608
-            f" WHERE status = 'published' AND search_vector @@ q ORDER BY {order} LIMIT %s",
-            [query, TOP],
+            f" WHERE status = 'published' AND search_vector @@ q ORDER BY {order} LIMIT %s OFFSET %s",
+            [query, TOP, offset],
         )
         return [row[0] for row in cursor.fetchall()]
 
 
-def _page(user: Any, query: str, sort: str = "relevance") -> selectors.SearchPage:
-    return selectors.materials_search(user=user, query=query, sort=sort, per_page=TOP)
+def _page(user: Any, query: str, sort: str = "relevance", page: int = 1) -> selectors.SearchPage:
+    return selectors.materials_search(user=user, query=query, sort=sort, per_page=TOP, page=page)
+
+
+def _ids(page: selectors.SearchPage) -> list[int]:
+    return [hit.material.pk for hit in page.hits]
 
 
 @pytest.fixture
 def large(settings: Any) -> None:
     settings.CASEBANK_SEARCH_EXACT_TOTAL = 10
+    settings.CASEBANK_SEARCH_WINDOW = 40
 
 
-def test_the_first_page_by_relevance_is_the_full_ranking_even_among_many_matches(
+def test_pages_by_relevance_are_the_full_ranking_whichever_way_they_are_found(
     district: District, large: None
 ) -> None:
-    """Relevance is never approximated: every match is ranked, so it is counted exactly too."""
+    """Relevance is never approximated: a page comes from the window only with enough
+    materials ranked at ts_rank's ceiling there; otherwise every match is ranked."""
     author = _bank(district)
     with tenant_context(district.school_a):
         for query in QUERIES:
-            page = _page(author, query)
-            exact = _exact(query)
-            assert len(exact) == TOP, query  # enough matches for a full first page
-            assert page.plan == "all"
-            assert [hit.material.pk for hit in page.hits] == exact, query
-            assert not page.total_is_lower_bound and page.total > 10
+            for number in (1, 2):
+                page = _page(author, query, page=number)
+                exact = _exact(query, offset=(number - 1) * TOP)
+                assert len(exact) == TOP, query  # enough matches for two full pages
+                assert _ids(page) == exact, (query, number)
+                assert page.plan == "all" and not page.total_is_lower_bound and page.total > 10
+
+
+def test_a_page_of_materials_ranked_at_the_ceiling_comes_from_the_window(
+    district: District, large: None, settings: Any
+) -> None:
+    """ts_rank gives at most 1.0; a material outside the window ranks no higher and is older,
+    so ``TOP`` materials ranked 1.0 among the newest are the first page of the full ranking."""
+    settings.CASEBANK_SEARCH_WINDOW = 46
+    author = staff(district.school_a)
+    ceiling = [
+        material(
+            district.school_a,
+            author,
+            title=f"Технологическая карта урока {n}: технологическая карта урока",
+            abstract="Технологическая карта урока. Технологическая карта урока. Дроби и уравнения.",
+        )  # fmt: skip
+        for n in range(2 * TOP)
+    ]
+    others = [
+        material(district.school_a, author, title=f"Конспект урока {n}", abstract="Карта.") for n in range(60)
+    ]
+    with tenant_context(district.school_a):
+        now = timezone.now()  # interleaved: half of the newest 46 are ranked at the ceiling
+        for hours, item in [(2 * n, m) for n, m in enumerate(ceiling)] + [
+            (2 * n + 1, m) for n, m in enumerate(others)
+        ]:
+            Material.objects.filter(pk=item.pk).update(published_at=now - timedelta(hours=hours))
+        _analyse()
+        before = _settings()
+        page = _page(author, "технологическая карта урока")
+        assert page.plan == "window"
+        assert _settings() == before  # the planner settings of the search are set back
+        assert {hit.rank for hit in page.hits} == {1.0}
+        assert _ids(page) == _exact("технологическая карта урока")
+        assert page.total_is_lower_bound and page.total == 10
+        # A query whose best materials rank below the ceiling: every match ranked, the same order.
+        page = _page(author, "дроби уравнения")
+        assert page.plan == "all" and _ids(page) == _exact("дроби уравнения")
 
 
 def test_sorted_pages_among_many_matches_equal_the_exact_order(district: District, large: None) -> None:
-    """Newest first among many matches walks the publication index (``ordered``): same order."""
+    """Newest first and best rated among many matches: from the window, the same order."""
     author = _bank(district)
     with tenant_context(district.school_a):
+        windowed = set()
         for sort in ("newest", "rating"):
             for query in QUERIES:
                 page = _page(author, query, sort)
-                assert page.plan == ("ordered" if sort == "newest" else "all")
-                assert [hit.material.pk for hit in page.hits] == _exact(query, sort), (query, sort)
-                second = selectors.materials_search(user=author, query=query, sort=sort, per_page=TOP, page=2)
-                assert second.hits and not {h.material.pk for h in second.hits} & {
-                    h.material.pk for h in page.hits
-                }
-                assert page.total_is_lower_bound == (sort == "newest")
+                assert _ids(page) == _exact(query, sort), (query, sort)
+                second = _page(author, query, sort, page=2)
+                assert _ids(second) == _exact(query, sort, offset=TOP), (query, sort)
+                if page.plan == "window":
+                    windowed.add(sort)
+                    assert page.total_is_lower_bound and page.total == 10
+                else:
+                    assert page.plan == "all" and not page.total_is_lower_bound
+        assert windowed == {"newest", "rating"}  # the window held a page for both orders
 
 
 def test_few_matches_are_counted_exactly_and_many_are_shown_as_more_than(
@@ -118,7 +185,7 @@ def test_few_matches_are_counted_exactly_and_many_are_shown_as_more_than(
 ) -> None:
     author = _bank(district)
     with tenant_context(district.school_a):
-        page = _page(author, "дроби", "newest")
+        page = _page(author, "дроби", "newest")  # the bank is smaller than the window: all counted
         assert page.plan == "all" and not page.total_is_lower_bound
         with connection.cursor() as cursor:
             cursor.execute(
@@ -126,14 +193,15 @@ def test_few_matches_are_counted_exactly_and_many_are_shown_as_more_than(
                 " AND search_vector @@ websearch_to_tsquery('russian'::regconfig, 'дроби')"
             )
             assert page.total == cursor.fetchone()[0] > TOP
-        assert [hit.material.pk for hit in page.hits] == _exact("дроби", "newest")
+        assert _ids(page) == _exact("дроби", "newest")
     settings.CASEBANK_SEARCH_EXACT_TOTAL = 10
+    settings.CASEBANK_SEARCH_WINDOW = 40
     client = APIClient(HTTP_HOST="school1.localhost")
     client.force_authenticate(author)
     for params in ({"q": "дроби", "sort": "newest"}, {}):  # a query newest first; the whole bank
-        body = client.get("/api/casebank/search/", params).json()
+        body = client.get("/api/casebank/search/", {**params, "page_size": 10}).json()
         assert (body["count"], body["count_is_lower_bound"], body["has_next"]) == (10, True, True)
-        assert len(body["results"]) == 20
+        assert len(body["results"]) == 10
     author.language = "en"
     author.save(update_fields=["language"])
     html = client_for(author, "school1.localhost").get("/casebank/", {"sort": "newest"}).content.decode()
