@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from notifications.models import Kind, Notification
 from tests.conftest import client_for
 from tutorials.diagnostics.campaigns import services
 from tutorials.diagnostics.campaigns.errors import CampaignInvalidError, CampaignPermissionError
@@ -74,3 +75,31 @@ def test_the_api_extends_and_refuses_an_earlier_close(cast: Cast) -> None:
     before = campaign.closes_at
     campaign.refresh_from_db()
     assert campaign.closes_at == before + timedelta(days=1)
+
+
+def test_teachers_who_have_not_submitted_are_told_of_the_new_close(cast: Cast) -> None:
+    now = timezone.now()
+    campaign = open_campaign(cast, now=now)  # published open: the opening was announced
+    done = services.attempt_start(campaign_id=campaign.pk, membership=cast.teacher2, now=now)
+    services.attempt_submit(attempt_id=done.pk, user=cast.user("teacher2"), now=now + timedelta(minutes=1))
+    services.attempt_start(campaign_id=campaign.pk, membership=cast.teacher, now=now)
+    told = Notification.objects.filter(kind=Kind.DIAGNOSTIC_REMINDER, subject__contains="продлен")
+    assert not told.exists()
+    services.campaign_extend(
+        membership=cast.methodologist, campaign_id=campaign.pk, closes_at=now + timedelta(days=2), now=now
+    )
+    recipients = set(told.values_list("recipient_id", flat=True))
+    # the one in progress and the one not started, in school A and B; not the one who submitted,
+    # nor the physics teacher outside the audience
+    assert recipients == {cast.user(n).pk for n in ("teacher", "teacher_b")}
+
+
+def test_a_campaign_not_yet_announced_tells_nobody_of_its_new_close(cast: Cast) -> None:
+    now = timezone.now()
+    campaign = open_campaign(cast, now=now)
+    Campaign.objects.filter(pk=campaign.pk).update(opening_notified_at=None)
+    before = Notification.objects.count()
+    services.campaign_extend(
+        membership=cast.methodologist, campaign_id=campaign.pk, closes_at=now + timedelta(days=2), now=now
+    )
+    assert Notification.objects.count() == before

@@ -455,7 +455,8 @@ def campaign_extend(
     Only later, and only before the campaign has closed: a closed campaign's results and
     correct answers are already out.  Attempts in progress get the deadline the rule gives
     with the new close, ``min(start + limit, close)``, so nobody loses time already given;
-    submitted attempts are untouched.  The reminder is sent again before the new close."""
+    submitted attempts are untouched.  Teachers who have not submitted are told of the new
+    close (once the campaign was announced), and the reminder is sent again before it."""
     require(permissions.can_manage(membership))
     assert membership is not None
     now = now or timezone.now()
@@ -481,6 +482,9 @@ def campaign_extend(
             attempt.deadline = deadline
             changed.append(attempt)
     Attempt.objects.bulk_update(changed, ["deadline"])
+    from .notify import campaign_extended
+
+    campaign_extended(campaign, before=before)
     audit(
         actor=membership.user,
         action="diagnostics.campaign_extend",

@@ -33,7 +33,34 @@ def _when(moment: datetime) -> str:
     return formats.date_format(timezone.localtime(moment, zone), "DATETIME_FORMAT")
 
 
-def _send(campaign: Campaign, users: list[User], kind: Kind, *, reminder: bool) -> int:
+def _texts(notice: str, facts: dict[str, object]) -> tuple[str, str]:
+    """The subject and body of ``notice`` (``opened``, ``reminder`` or ``extended``), in the
+    active language."""
+    if notice == "reminder":
+        subject = _("Diagnostics «%(title)s» closes %(closes)s") % facts
+        body = _(
+            "You have not finished the diagnostic test «%(title)s» yet. It closes %(closes)s; "
+            "once started, you have %(minutes)s minutes."
+        )
+    elif notice == "extended":
+        subject = _("Diagnostics «%(title)s» is extended to %(closes)s") % facts
+        body = _(
+            "The diagnostic test «%(title)s» now closes %(closes)s instead of %(before)s. "
+            "If you have started it, your answers are kept; once started, you have %(minutes)s minutes."
+        )
+    else:
+        subject = _("Diagnostics «%(title)s» is open") % facts
+        body = _(
+            "The diagnostic test «%(title)s» is open from %(opens)s to %(closes)s. "
+            "Once started, you have %(minutes)s minutes; every answer is saved as you give it. "
+            "A questionnaire about the difficulties you meet goes with it."
+        )
+    return subject, body % facts
+
+
+def _send(
+    campaign: Campaign, users: list[User], kind: Kind, *, notice: str, before: datetime | None = None
+) -> int:
     organisation = current_organisation()
     link = organisation_url(organisation, MY_PAGE) if organisation is not None else MY_PAGE
     rows = []
@@ -43,27 +70,10 @@ def _send(campaign: Campaign, users: list[User], kind: Kind, *, reminder: bool) 
                 "title": campaign.title,
                 "opens": _when(campaign.opens_at),
                 "closes": _when(campaign.closes_at),
+                "before": _when(before) if before is not None else "",
                 "minutes": campaign.time_limit_minutes,
             }
-            if reminder:
-                subject = _("Diagnostics «%(title)s» closes %(closes)s") % facts
-                body = (
-                    _(
-                        "You have not finished the diagnostic test «%(title)s» yet. It closes %(closes)s; "
-                        "once started, you have %(minutes)s minutes."
-                    )
-                    % facts
-                )
-            else:
-                subject = _("Diagnostics «%(title)s» is open") % facts
-                body = (
-                    _(
-                        "The diagnostic test «%(title)s» is open from %(opens)s to %(closes)s. "
-                        "Once started, you have %(minutes)s minutes; every answer is saved as you give it. "
-                        "A questionnaire about the difficulties you meet goes with it."
-                    )
-                    % facts
-                )
+            subject, body = _texts(notice, facts)
             rows.append(
                 notification_build(
                     kind=kind,
@@ -78,6 +88,16 @@ def _send(campaign: Campaign, users: list[User], kind: Kind, *, reminder: bool) 
     return len(rows)
 
 
+def _not_finished(campaign: Campaign) -> list[User]:
+    """The audience without a submitted attempt."""
+    done = set(
+        Attempt.objects.filter(campaign=campaign)
+        .exclude(status=Attempt.Status.IN_PROGRESS)
+        .values_list("teacher_id", flat=True)
+    )
+    return [u for u in _audience_users(campaign) if u.pk not in done]
+
+
 def _audience_users(campaign: Campaign) -> list[User]:
     from .campaigns import audience
 
@@ -90,7 +110,7 @@ def campaign_opened(campaign: Campaign, *, now: datetime) -> int:
         return 0
     campaign.opening_notified_at = now
     campaign.save(update_fields=["opening_notified_at"])
-    return _send(campaign, _audience_users(campaign), Kind.DIAGNOSTIC_OPENED, reminder=False)
+    return _send(campaign, _audience_users(campaign), Kind.DIAGNOSTIC_OPENED, notice="opened")
 
 
 def remind_at(campaign: Campaign) -> datetime:
@@ -107,11 +127,18 @@ def campaign_remind(campaign: Campaign, *, now: datetime) -> int:
         return 0
     campaign.reminder_sent_at = now
     campaign.save(update_fields=["reminder_sent_at"])
-    done = Attempt.objects.filter(campaign=campaign).exclude(status=Attempt.Status.IN_PROGRESS)
-    users = [
-        u for u in _audience_users(campaign) if u.pk not in set(done.values_list("teacher_id", flat=True))
-    ]
-    return _send(campaign, users, Kind.DIAGNOSTIC_REMINDER, reminder=True)
+    return _send(campaign, _not_finished(campaign), Kind.DIAGNOSTIC_REMINDER, notice="reminder")
+
+
+def campaign_extended(campaign: Campaign, *, before: datetime) -> int:
+    """Tell the audience who have not submitted that the close moved from ``before`` to the
+    campaign's new close.  Nobody is told before the opening announcement: that one carries
+    the new close already."""
+    if campaign.opening_notified_at is None:
+        return 0
+    return _send(
+        campaign, _not_finished(campaign), Kind.DIAGNOSTIC_REMINDER, notice="extended", before=before
+    )
 
 
 def campaigns_notify_due(*, now: datetime | None = None) -> int:
