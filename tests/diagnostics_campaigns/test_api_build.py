@@ -116,3 +116,30 @@ def test_the_campaign_api_is_in_the_openapi_schema(cast: Cast) -> None:
     ):
         assert path in schema, path
     assert "diagnostics_campaign_create" in schema and "diagnostics_campaign_publish" in schema
+
+
+def test_a_draft_and_its_questions_are_removed_through_the_api_and_a_published_one_never(cast: Cast) -> None:
+    make_items(cast)
+    client = _client(cast, "methodologist")
+    campaign_id = client.post("/api/diagnostics/campaigns/", _body(cast), content_type=JSON).json()["id"]
+    questions = f"/api/diagnostics/campaigns/{campaign_id}/questions/"
+    first, second = (
+        client.post(questions, {"kind": "text", "text": text}, content_type=JSON).json()["id"]
+        for text in ("Что мешает?", "Что помогает?")
+    )
+    other_id = client.post("/api/diagnostics/campaigns/", _body(cast), content_type=JSON).json()["id"]
+    # a question is removed only through its own campaign's address
+    wrong = client.delete(f"/api/diagnostics/campaigns/{other_id}/questions/{first}/")
+    assert wrong.status_code == 400 and Question.objects.filter(pk=first).exists()
+    tutor = _client(cast, "tutor")
+    assert tutor.delete(f"{questions}{first}/").status_code == 403
+    assert tutor.delete(f"/api/diagnostics/campaigns/{other_id}/").status_code == 403
+    assert client.delete(f"{questions}{first}/").status_code == 204
+    assert list(Question.objects.filter(campaign_id=campaign_id).values_list("pk", "position")) == [
+        (second, 1)
+    ]
+    assert client.delete(f"/api/diagnostics/campaigns/{other_id}/").status_code == 204
+    assert not Campaign.objects.filter(pk=other_id).exists()
+    assert client.post(f"/api/diagnostics/campaigns/{campaign_id}/publish/").status_code == 200
+    refused = client.delete(f"/api/diagnostics/campaigns/{campaign_id}/")
+    assert refused.status_code == 400 and Campaign.objects.filter(pk=campaign_id).exists()

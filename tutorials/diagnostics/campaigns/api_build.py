@@ -139,6 +139,16 @@ class CampaignDraftApi(TutornetAPIView):
         )
         return Response(DraftOutputSerializer(_draft(campaign)).data)
 
+    @extend_schema(
+        operation_id="diagnostics_campaign_delete",
+        request=None,
+        responses={204: None},
+        summary="Delete a draft campaign",
+    )
+    def delete(self, request: Request, campaign_id: int) -> Response:
+        services.campaign_delete(membership=district_membership_of(request), campaign_id=campaign_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 class QuestionAddApi(TutornetAPIView):
     @extend_schema(
@@ -157,6 +167,20 @@ class QuestionAddApi(TutornetAPIView):
             QuestionCreatedSerializer(question).data,
             status=status.HTTP_201_CREATED,
         )
+
+
+class QuestionDeleteApi(TutornetAPIView):
+    @extend_schema(
+        operation_id="diagnostics_campaign_question_delete",
+        request=None,
+        responses={204: None},
+        summary="Remove a questionnaire question (while nobody has answered it)",
+    )
+    def delete(self, request: Request, campaign_id: int, question_id: int) -> Response:
+        services.question_delete(
+            membership=district_membership_of(request), campaign_id=campaign_id, question_id=question_id
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ExtendInputSerializer(serializers.Serializer):

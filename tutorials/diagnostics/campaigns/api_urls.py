@@ -13,6 +13,11 @@ urlpatterns = [
         name="api-diagnostics-campaign-questions",
     ),
     path(
+        "campaigns/<int:campaign_id>/questions/<int:question_id>/",
+        api_build.QuestionDeleteApi.as_view(),
+        name="api-diagnostics-campaign-question",
+    ),
+    path(
         "campaigns/<int:campaign_id>/publish/",
         api_build.CampaignPublishApi.as_view(),
         name="api-diagnostics-campaign-publish",

@@ -300,7 +300,9 @@ def question_delete(request: HttpRequest, campaign_id: int, question_id: int) ->
     if not Question.objects.filter(pk=question_id, campaign=found).exists():
         raise Http404
     try:
-        services.question_delete(membership=_district(request), question_id=question_id)
+        services.question_delete(
+            membership=_district(request), campaign_id=campaign_id, question_id=question_id
+        )
     except TutornetError as exc:
         return refused(request, exc, f"/diagnostics/campaigns/{found.pk}/")
     messages.success(request, _("The question is removed."))

@@ -388,17 +388,19 @@ def question_edit(
 
 
 @transaction.atomic
-def question_delete(*, membership: Membership | None, question_id: Any, now: datetime | None = None) -> None:
-    """Remove a question from the questionnaire, under the same rule as editing it
-    (:func:`question_editable`); the questions after it move up, keeping their order."""
+def question_delete(
+    *, membership: Membership | None, question_id: Any, campaign_id: Any = None, now: datetime | None = None
+) -> None:
+    """Remove a question from the questionnaire (of ``campaign_id`` when given), under the same
+    rule as editing it (:func:`question_editable`); the questions after it move up, keeping
+    their order."""
     require(permissions.can_manage(membership))
     assert membership is not None
     try:
-        question = (
-            Question.objects.select_for_update(of=("self",))
-            .select_related("campaign")
-            .get(pk=int(question_id))
-        )
+        questions = Question.objects.select_for_update(of=("self",)).select_related("campaign")
+        if campaign_id is not None:
+            questions = questions.filter(campaign_id=int(campaign_id))
+        question = questions.get(pk=int(question_id))
     except (Question.DoesNotExist, TypeError, ValueError):
         raise _fail(_("There is no such question in this questionnaire."), "question") from None
     refusal = question_editable(question, now=now)
