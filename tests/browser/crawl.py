@@ -16,13 +16,15 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from playwright.sync_api import Error as PlaywrightError
+
 from .axe import serious_violations
 
 PHONE = {"width": 390, "height": 844}
 
 NOT_FOLLOWED = re.compile(
     r"/(accounts/logout|language|hop|i18n)(/|$)"
-    r"|/(cancel|delete|revoke|accept|join|download|docx|pdf|export|exports|files|feed)(/|$)"
+    r"|/(cancel|delete|revoke|accept|join|download|docx|pdf|ics|export|exports|files|feed)(/|$)"
     r"|/tutorials/materials/\d+/"
     r"|\.(ics|xlsx|xls|pdf|docx|doc|csv|zip|odt|png|jpe?g|gif|svg)$"
     r"|^/(static|media)/"
@@ -34,6 +36,16 @@ LINKS = """() => Array.from(document.querySelectorAll('a[href]'))
   .filter(a => !a.hasAttribute('download') && !(a.target && a.target !== '_self'))
   .map(a => a.href)"""
 OVERFLOW = "() => [document.documentElement.scrollWidth, window.innerWidth]"
+# What sticks out: elements past the window's right edge whose parent is no wider than the window.
+STICKING_OUT = """() => { const w = window.innerWidth + 1, out = [];
+  for (const e of document.querySelectorAll('body *')) {
+    const parent = e.parentElement;
+    if (e.getBoundingClientRect().right > w && parent && parent.getBoundingClientRect().width <= w) {
+      const cls = typeof e.className === 'string' && e.className.trim() ? '.' + e.className.trim() : '';
+      out.push(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + cls);
+    }
+  }
+  return out.slice(0, 4); }"""
 
 
 def kind_of(path: str, query: str) -> str:
@@ -60,7 +72,12 @@ def walk(page: Any, origin: str, *, start: str = "/", limit: int = 80, phone: bo
     size = page.viewport_size
     while queue and len(result.checked) < limit:
         url = queue.pop(0)
-        response = page.goto(url)
+        try:
+            response = page.goto(url)
+        except PlaywrightError as error:  # a link that turned out to be a download
+            if "Download is starting" not in str(error):
+                raise
+            continue
         if response is None or "text/html" not in (response.headers.get("content-type") or ""):
             continue
         where = urlsplit(page.url)
@@ -77,7 +94,8 @@ def walk(page: Any, origin: str, *, start: str = "/", limit: int = 80, phone: bo
             page.set_viewport_size(PHONE)
             wide, window = page.evaluate(OVERFLOW)
             if wide > window + 1:
-                result.overflowing.append(f"{url}: {wide}px wide in a {window}px window")
+                culprits = ", ".join(page.evaluate(STICKING_OUT))
+                result.overflowing.append(f"{url}: {wide}px wide in a {window}px window ({culprits})")
             page.set_viewport_size(size)
         for href in page.evaluate(LINKS):
             link = urlsplit(href)
