@@ -68,10 +68,10 @@ def walk(page: Any, origin: str, *, start: str = "/", limit: int = 80, phone: bo
     """Breadth first from ``start`` on ``origin`` (scheme://host:port), at most ``limit`` kinds."""
     began = time.monotonic()
     result = Walk(origin=origin)
-    queue, seen = [origin + start], {kind_of(start, "")}
+    queue, seen = [(origin + start, "")], {kind_of(start, "")}
     size = page.viewport_size
     while queue and len(result.checked) < limit:
-        url = queue.pop(0)
+        url, found_on = queue.pop(0)
         try:
             response = page.goto(url)
         except PlaywrightError as error:  # a link that turned out to be a download
@@ -82,9 +82,11 @@ def walk(page: Any, origin: str, *, start: str = "/", limit: int = 80, phone: bo
             continue
         where = urlsplit(page.url)
         here = kind_of(where.path, where.query)
+        if here in result.checked:  # a link that redirects to a kind of page checked already
+            continue
         result.checked.append(here)
         if response.status >= 400:
-            result.problems.append(f"{url}: HTTP {response.status} (a link leads there)")
+            result.problems.append(f"{url}: HTTP {response.status} (linked from {found_on})")
         if page.locator("main").count() != 1:
             result.problems.append(f"{url}: landmark — {page.locator('main').count()} <main> elements")
         for violation in serious_violations(page):
@@ -104,6 +106,6 @@ def walk(page: Any, origin: str, *, start: str = "/", limit: int = 80, phone: bo
             kind = kind_of(link.path, link.query)
             if kind not in seen:
                 seen.add(kind)
-                queue.append(origin + link.path + (f"?{link.query}" if link.query else ""))
+                queue.append((origin + link.path + (f"?{link.query}" if link.query else ""), url))
     result.seconds = time.monotonic() - began
     return result

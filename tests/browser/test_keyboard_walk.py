@@ -57,6 +57,15 @@ def arrow_to(page: Any, value: str, *, limit: int = 400) -> None:
     raise AssertionError(f"the select never reached {value}")
 
 
+def type_to_choose(page: Any, selector: str, text: str, value: str) -> None:
+    """Tab to the (closed) select ``selector`` and type the start of an option's text: the
+    browser's type-ahead chooses it, however long the list (``arrow_to`` walks it one by one)."""
+    tab_to(page, selector)
+    page.keyboard.type(text)
+    chosen = page.evaluate("() => document.activeElement.value")
+    assert chosen == value, f"typing {text!r} chose {chosen!r} in {selector}, not {value!r}"
+
+
 def choose_tag(page: Any, field_id: str, text: str, value: str) -> None:
     """In a tag field (portal.widgets.TagSelect) reached by Tab: type ``text`` into its search,
     which must leave the option ``value`` as the only match; Enter makes it a tag."""
