@@ -8,6 +8,7 @@ portfolio, a group route, a certificate, tutorials, Help Hour, the bank, consult
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -56,7 +57,10 @@ MUST_REACH = {
 @pytest.fixture(scope="module")
 def small(district: District, django_db_blocker: Any) -> Iterator[SmallDistrict]:
     with django_db_blocker.unblock():
-        yield small_district_build(district)
+        began = time.monotonic()
+        built = small_district_build(district)
+        print(f"\n[walk] the small district built in {time.monotonic() - began:.1f} s", file=sys.stderr)
+        yield built
 
 
 def _membership(small: SmallDistrict, who: str) -> Membership:
