@@ -293,7 +293,7 @@ HH = "/consultations/help-hour"
 # The pages each role reaches by links are walked in test_walk_every_page.py; here only those its
 # walks do not reach by a link (typed addresses, or no link from that role's pages).
 ROLE_PAGES = {
-    Role.TUTOR: (CENTRE, ["/events/"]),
+    Role.TUTOR: (CENTRE, []),
     Role.METHODOLOGIST: (CENTRE, [f"{HH}/centre/schedule/"]),
 }  # fmt: skip
 

@@ -46,9 +46,10 @@ MUST_REACH = {
     ("teacher", CENTRE): {"/routes/{id}/", "/routes/{id}/portfolio/", "/diagnostics/attempts/{id}/result/",
                           "/certificates/{id}/", "/tutorials/{id}/", "/events/{id}/", "/consultations/my/"},
     ("tutor", CENTRE): {"/consultations/offerings/{id}/", "/routes/{id}/", f"{HH}/centre/sessions/{{id}}/",
-                        "/tutorials/{id}/participants/"},
+                        "/tutorials/{id}/participants/", "/events/"},
     ("methodologist", CENTRE): {"/routes/groups/{id}/", "/diagnostics/campaigns/{id}/results/",
-                                f"{HH}/centre/{{id}}/", "/casebank/moderation/", "/district/"},
+                                f"{HH}/centre/{{id}}/", "/casebank/moderation/", "/district/",
+                                "/events/{id}/"},
     ("admin_a", SCHOOL): {"/staff/", f"{HH}/requests/"},
     ("centre_admin", CENTRE): {"/schools/", "/tutors/", "/codifiers/"},
 }  # fmt: skip
