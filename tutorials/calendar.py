@@ -13,9 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from portal.district import go_url
 
 from accounts.models import Membership
 
@@ -103,6 +105,12 @@ def help_hour_entries(
         .select_related("subject")
         .order_by("starts_at")
     )
+    # Not staff: the Help Hour's own page. On the centre's portal that is its queue, refused to a
+    # school's people: theirs is on their school's portal (the portal hop).
+    others = reverse("consultations:help_hour:index")
+    here = getattr(connection, "tenant", None)
+    if membership is not None and here is not None and membership.organisation_id != here.pk:
+        others = go_url(membership.organisation_id, others)
     return [
         Entry(
             category="help_hour",
@@ -110,11 +118,7 @@ def help_hour_entries(
             title=f"{s.subject}{': ' + s.topic if s.topic else ''}",
             starts_at=s.starts_at,
             ends_at=s.ends_at,
-            url=(
-                reverse("consultations:help_hour:session", args=[s.pk])
-                if staff
-                else reverse("consultations:help_hour:index")
-            ),
+            url=(reverse("consultations:help_hour:session", args=[s.pk]) if staff else others),
             subject_ids=frozenset({s.subject_id}),
         )
         for s in sessions

@@ -107,9 +107,16 @@ def consultations(request: HttpRequest, start: datetime, end: datetime) -> list[
 
 
 def _help_hour_events(
-    user_id: int, start: datetime, end: datetime, *, link: Callable[[str], str]
+    user_id: int,
+    start: datetime,
+    end: datetime,
+    *,
+    link: Callable[[str], str],
+    taking_part: str = "/consultations/help-hour/",
 ) -> list[Event]:
-    """Help Hour sessions the person leads or takes part in (in the active schema): 1 query."""
+    """Help Hour sessions the person leads or takes part in (in the active schema): 1 query.
+    A session led links to its page at the centre; one taken part in to ``taking_part``, where
+    the person follows their school's requests."""
     from django.db.models import Exists, OuterRef
 
     from consultations.help_hour.models import HelpHourSession
@@ -139,7 +146,7 @@ def _help_hour_events(
             kind_label=_("Help Hour session"),
             url=link(f"/consultations/help-hour/centre/sessions/{session.pk}/")
             if session.leads
-            else "/consultations/help-hour/",
+            else taking_part,
             detail=session.place or session.get_mode_display(),
         )
         for session in sessions
@@ -154,7 +161,14 @@ def help_hour(request: HttpRequest, start: datetime, end: datetime) -> list[Even
     if here is None:
         return []
     if here.kind == Organisation.Kind.CENTRE:
-        return _help_hour_events(user.pk, start, end, link=lambda path: path)
+        # On the centre's portal its Help Hour is the centre's queue: a school's teacher or admin
+        # follows their requests on their school's portal (the portal hop).
+        own = getattr(request, "district_membership", None)  # a school's, or the centre's own
+        school_id = own.organisation_id if own is not None and own.organisation_id != here.pk else None
+        taking_part = "/consultations/help-hour/"
+        if school_id is not None:
+            taking_part = district.go_url(school_id, taking_part)
+        return _help_hour_events(user.pk, start, end, link=lambda path: path, taking_part=taking_part)
     centre = district.centre_of(here)
     if centre is None:
         return []

@@ -15,6 +15,7 @@ from consultations import permissions as consultation_permissions
 from consultations.help_hour import permissions as help_hour_permissions
 from tenants.models import Organisation
 from tutorials.district import permissions as district_picture_permissions
+from tutorials.events import permissions as event_permissions
 
 from .district import go_url
 
@@ -51,6 +52,8 @@ def sections_for(request: HttpRequest) -> list[Section]:
         wanted.append(("help-hour", _("Help Hour"), "/consultations/help-hour/"))
     wanted.append(("casebank", _("Case bank"), "/casebank/"))
     wanted.append(("tutorials", _("Tutorials"), "/tutorials/"))
+    if event_permissions.can_create(membership):  # the organisers: no other link leads there
+        wanted.append(("events", _("Methodological weeks"), "/events/"))
     wanted += _district_year(organisation, district)
     wanted.append(("calendar", _("My calendar"), "/my/calendar/"))
     if account_permissions.can_manage_staff(membership):

@@ -127,12 +127,32 @@ document.documentElement.classList.add("js");
 })();
 
 // Instead of inline handlers (the Content-Security-Policy allows no inline script):
-// a <select data-autosubmit> sends its form when changed; an input with
+// a <select data-autosubmit> sends its form when changed by pointer or touch; an input with
 // data-select-on-click selects its whole text when clicked (a URL to copy).
+// By keyboard the arrows only choose (a page reload at each option would lose the focus and
+// the place: WCAG 3.2.2 "On input"); Enter on the select, or its form's button, sends it.
+document.addEventListener("keydown", function (event) {
+  "use strict";
+  var field = event.target;
+  if (!(field && field.hasAttribute && field.hasAttribute("data-autosubmit") && field.form)) { return; }
+  if (event.key === "Enter") {
+    event.preventDefault();
+    field.form.submit();
+  } else if (event.key !== "Tab") {
+    field.setAttribute("data-keyed", "1");
+  }
+});
 document.addEventListener("change", function (event) {
   "use strict";
   var field = event.target;
-  if (field && field.hasAttribute && field.hasAttribute("data-autosubmit") && field.form) { field.form.submit(); }
+  if (!(field && field.hasAttribute && field.hasAttribute("data-autosubmit") && field.form)) { return; }
+  if (field.hasAttribute("data-keyed")) { return; }
+  field.form.submit();
+});
+document.addEventListener("mousedown", function (event) {
+  "use strict";
+  var field = event.target && event.target.closest ? event.target.closest("select[data-keyed]") : null;
+  if (field) { field.removeAttribute("data-keyed"); }
 });
 document.addEventListener("click", function (event) {
   "use strict";

@@ -17,9 +17,16 @@ from PIL import Image
 
 from accounts.models import Role
 from casebank.models import Material, Rating, Status
-from tests.browser.test_keyboard_walk import arrow_to, press_on, tab_to, type_into
+from tests.browser.test_keyboard_walk import (
+    arrow_to,
+    choose_file,
+    press_on,
+    sign_in_by_keyboard,
+    tab_to,
+    type_into,
+)
 from tests.conftest import District, LiveStack, member
-from tests.factories import PASSWORD, unique
+from tests.factories import unique
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -37,13 +44,8 @@ def _png() -> bytes:
     return out.getvalue()
 
 
-def _sign_in(page: Any, stack: LiveStack, host: str, email: str) -> None:
-    # With the base domain `localhost` the session cookie is host-only: sign in on each host used.
-    page.goto(stack.url(host, "/accounts/login/"))
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.stack button[type=submit]")
-    page.wait_for_url(stack.url(host, "/"))
+# With the base domain `localhost` the session cookie is host-only: sign in on each host used.
+_sign_in = sign_in_by_keyboard
 
 
 def test_a_material_written_at_one_school_is_moderated_found_with_a_typo_downloaded_and_rated_at_another(
@@ -58,14 +60,14 @@ def test_a_material_written_at_one_school_is_moderated_found_with_a_typo_downloa
     # School A: the author writes the material with a PDF, then submits it to the district bank.
     page = browser.new_context(locale="ru-RU").new_page()
     _sign_in(page, live_stack, SCHOOL_A, author.email)
-    page.click("#casebank-card h3 a")
-    page.wait_for_url("**/casebank/")
+    # By keyboard alone (issue 14), every stop with its focus visible.
+    press_on(page, "#casebank-card h3 a")
+    assert page.url.endswith("/casebank/")
     page.goto(live_stack.url(SCHOOL_A, "/casebank/new/"))
-    form = page.locator("form#material-form")
-    form.locator("input[name=title]").fill(title)
-    form.locator("textarea[name=abstract]").fill("Подборка задач по тригонометрии с решениями.")
+    type_into(page, "#material-form input[name=title]", title)
+    type_into(page, "#material-form textarea[name=abstract]", "Подборка задач по тригонометрии с решениями.")
     # The text is written in the rich-text editor (Quill) that replaces the textarea.
-    form.locator(".ql-editor").fill("Разбираем тригонометрические уравнения.")
+    type_into(page, "#material-form .ql-editor", "Разбираем тригонометрические уравнения.")
     # The toolbar's image button (reached by Shift+Tab from the text, pressed with Enter): choose a
     # PNG, it is uploaded to our site, then the editor asks for its description (window.prompt)
     # and puts it in as the image's alt.
@@ -78,19 +80,18 @@ def test_a_material_written_at_one_school_is_moderated_found_with_a_typo_downloa
         page.keyboard.press("Enter")
     chooser.value.set_files(files=[{"name": "круг.png", "mimeType": "image/png", "buffer": _png()}])
     page.wait_for_selector(f".ql-editor img[alt='{ALT}']")
-    form.locator("input[name=topics]").fill("тригонометрия, уравнения")
-    form.locator("input[name=grades][value='10']").check()
-    form.locator("input[name=attachments]").set_input_files(
-        [{"name": "тригонометрия.pdf", "mimeType": "application/pdf", "buffer": PDF}]
-    )
-    with page.expect_navigation():
-        form.locator("button[type=submit]").click()
+    type_into(page, "#material-form input[name=topics]", "тригонометрия, уравнения")
+    tab_to(page, "#material-form input[name=grades][value='10']")
+    page.keyboard.press("Space")
+    attachment = tmp_path / "тригонометрия.pdf"
+    attachment.write_bytes(PDF)
+    choose_file(page, "#material-form input[name=attachments]", str(attachment))  # Space opens it
+    press_on(page, "#material-form button[type=submit]")
     assert "тригонометрия.pdf" in page.content()
     picture = page.locator(f".material-body img[alt='{ALT}']")
     assert re.fullmatch(r"/portal/images/\d+/", picture.get_attribute("src") or "")
     assert picture.evaluate(SHOWN)
-    with page.expect_navigation():
-        page.click("form.submit-district button")
+    press_on(page, "form.submit-district button")
     assert page.locator(".district-status").count() == 1
     with tenant_context(district.school_a):
         own = Material.objects.get(title=title)
@@ -114,8 +115,8 @@ def test_a_material_written_at_one_school_is_moderated_found_with_a_typo_downloa
     # School B's teacher on the centre's site: another inflection and a typo still find it.
     finder = browser.new_context(locale="ru-RU", accept_downloads=True).new_page()
     _sign_in(finder, live_stack, CENTRE, reader.email)
-    finder.click("#casebank-card h3 a")
-    finder.wait_for_url("**/casebank/")
+    press_on(finder, "#casebank-card h3 a")
+    assert finder.url.endswith("/casebank/")
     # From here on by keyboard alone (focus visible at every stop): search, open, download, rate.
     type_into(finder, "input[name=q]", "задача по тригономитрии")
     with finder.expect_navigation():

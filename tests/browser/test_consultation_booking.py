@@ -17,22 +17,18 @@ from django_tenants.utils import tenant_context
 from accounts.models import Role
 from consultations import ics
 from consultations.models import Booking, Offering, Slot
+from tests.browser.test_keyboard_walk import arrow_to, press_on, sign_in_by_keyboard, tab_to, type_into
 from tests.conftest import District, LiveStack, member
 from tests.consultations.factories import OfferingFactory, SlotFactory
-from tests.factories import PASSWORD, SubjectFactory, unique
+from tests.factories import SubjectFactory, unique
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
 CENTRE = "centre.localhost"
 
 
-def _sign_in(page: Any, stack: LiveStack, host: str, email: str) -> None:
-    # With the base domain `localhost` the session cookie is host-only: sign in on the centre's host.
-    page.goto(stack.url(host, "/accounts/login/"))
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.stack button[type=submit]")
-    page.wait_for_url(stack.url(host, "/"))
+# With the base domain `localhost` the session cookie is host-only: sign in on the centre's host.
+_sign_in = sign_in_by_keyboard
 
 
 def _video_slot(district: District, *, days: int) -> Slot:
@@ -62,26 +58,31 @@ def test_a_teacher_books_a_video_slot_gets_the_ics_and_the_tutor_sees_the_questi
     page = browser.new_context(locale="ru-RU").new_page()
     _sign_in(page, live_stack, CENTRE, teacher.email)
     # The centre's dashboard is open to a teacher of one of its schools, with the consultations card.
-    page.click("#consultations-card h3 a")
+    press_on(page, "#consultations-card h3 a")
     # An empty current week opens the week of the next free time (…/consultations/?week=…).
     page.wait_for_url(re.compile(r".*/consultations/(\?.*)?$"))
 
-    # Find the tutor by subject (the select submits itself), then go to the slot's week.
+    # Find the tutor by subject, then go to the slot's week. A pointer's choice sends the filter at
+    # once; by keyboard the arrows only choose and Enter on the select sends it (static/js/tutornet.js).
+    tab_to(page, "select[name=subject]")
+    arrow_to(page, str(subject.pk))
+    assert "subject=" not in page.url  # the arrows chose without reloading the page
     with page.expect_navigation():
-        page.select_option("select[name=subject]", str(subject.pk))
+        page.keyboard.press("Enter")
     assert page.locator(f"select[name=tutor] option[value='{tutor.pk}']").count() == 1
+    tab_to(page, "select[name=tutor]")
+    arrow_to(page, str(tutor.pk))
     with page.expect_navigation():
-        page.select_option("select[name=tutor]", str(tutor.pk))
+        page.keyboard.press("Enter")
+    assert f"tutor={tutor.pk}" in page.url
     if page.locator(f"[data-slot-id='{slot.pk}']").count() == 0:  # the slot is in the next week
-        with page.expect_navigation():
-            page.click("a[rel=next]")
+        press_on(page, "a[rel=next]")
     card = page.locator(f"[data-slot-id='{slot.pk}']")
     assert tutor.last_name in card.inner_text()
 
-    card.locator("form.book button").click()
-    page.wait_for_selector("form#booking-form textarea[name=question]")
-    page.fill("textarea[name=question]", question)
-    page.click("form#booking-form button[type=submit]")
+    press_on(page, f"[data-slot-id='{slot.pk}'] form.book button")
+    type_into(page, "form#booking-form textarea[name=question]", question)
+    press_on(page, "form#booking-form button[type=submit]")
     page.wait_for_url(live_stack.url(CENTRE, "/consultations/my/"))
 
     with tenant_context(district.centre):
@@ -143,8 +144,8 @@ def test_a_slot_booked_by_one_teacher_shows_as_taken_on_anothers_open_week_view_
     booker = browser.new_context(locale="ru-RU").new_page()
     _sign_in(booker, live_stack, CENTRE, first.email)
     booker.goto(live_stack.url(CENTRE, f"/consultations/slots/{slot.pk}/book/"))
-    booker.fill("textarea[name=question]", "Вопрос про рабочую программу")
-    booker.click("form#booking-form button[type=submit]")
+    type_into(booker, "textarea[name=question]", "Вопрос про рабочую программу")
+    press_on(booker, "form#booking-form button[type=submit]")
     booker.wait_for_url(live_stack.url(CENTRE, "/consultations/my/"))
     booked_at = time.monotonic()
 

@@ -25,7 +25,17 @@ from playwright.sync_api import expect
 from accounts.models import User
 from codifier.models import Codifier
 from tests.browser.axe import assert_accessible
-from tests.browser.test_keyboard_walk import press_on, sign_in_by_keyboard, tab_to, type_into
+from tests.browser.test_keyboard_walk import (
+    arrow_to,
+    choose_file,
+    choose_tag,
+    press_on,
+    retype_into,
+    sign_in_by_keyboard,
+    tab_to,
+    type_datetime,
+    type_into,
+)
 from tests.conftest import District, LiveStack
 from tests.diagnostics_campaigns.helpers import make_cast
 from tutorials.diagnostics.campaigns.models import Attempt, Campaign
@@ -114,13 +124,16 @@ def _arrow_to(page: Any, group: str, wanted: str) -> None:
     raise AssertionError(f"the arrows never chose {wanted}")
 
 
-def _tag(page: Any, field_id: str, value: int) -> None:
-    """In the wizard's tag field (Tom Select), open the list with a tap and tap the option."""
-    option = page.locator(f"#{field_id}-ts-dropdown .option[data-value='{value}']")
-    if not option.is_visible():  # a tap on the field opens the list; it stays open for the next
-        page.click(f".ts-wrapper:has(#{field_id}-ts-control) .ts-control")
-    option.click()
-    assert page.evaluate(f"() => document.querySelector(\"#{field_id} option[value='{value}']\").selected")
+def _wizard_common(page: Any, cast: Any, title: str, minutes: str, now: Any) -> None:
+    """The wizard's first fields by keyboard: title, year, subject, the window, the time limit."""
+    type_into(page, "input[name=title]", title)
+    tab_to(page, "select[name=academic_year]")
+    arrow_to(page, str(cast.year.pk))
+    tab_to(page, "select[name=subject]")
+    arrow_to(page, str(cast.subject.pk))
+    type_datetime(page, "input[name=opens_at]", now - timedelta(minutes=5))
+    type_datetime(page, "input[name=closes_at]", now + timedelta(hours=2))
+    retype_into(page, "input[name=time_limit_minutes]", minutes)
 
 
 def test_a_campaign_from_the_wizard_to_the_item_analysis(
@@ -136,10 +149,11 @@ def test_a_campaign_from_the_wizard_to_the_item_analysis(
     methodologist.goto(live_stack.url(CENTRE, "/diagnostics/bank/import/"))
     bank_file = tmp_path / "september.xml"
     bank_file.write_text(MOODLE_BANK, encoding="utf-8")
-    methodologist.select_option("select[name=codifier]", str(codifier.pk))
-    methodologist.set_input_files("input[name=file]", str(bank_file))
-    with methodologist.expect_navigation():
-        methodologist.click("form.stack button[type=submit]")
+    # By keyboard: the codifier by arrows, the file chooser opened with Space, Enter on «Импорт».
+    tab_to(methodologist, "select[name=codifier]")
+    arrow_to(methodologist, str(codifier.pk))
+    choose_file(methodologist, "input[name=file]", str(bank_file))
+    press_on(methodologist, "form.stack button[type=submit]")
     assert methodologist.url.endswith("/diagnostics/bank/")
     assert "5" in methodologist.inner_text(".messages")
     with tenant_context(district.centre):
@@ -155,23 +169,20 @@ def test_a_campaign_from_the_wizard_to_the_item_analysis(
     # --- the methodologist opens a campaign with the wizard and a questionnaire question ---
     methodologist.goto(live_stack.url(CENTRE, f"/diagnostics/campaigns/new/?subject={cast.subject.pk}"))
     title = f"Сентябрьская диагностика {cast.subject.code}"
-    methodologist.fill("input[name=title]", title)
-    methodologist.select_option("select[name=academic_year]", str(cast.year.pk))
-    methodologist.select_option("select[name=subject]", str(cast.subject.pk))
     now = timezone.localtime(timezone.now(), zone)
-    methodologist.fill("input[name=opens_at]", (now - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M"))
-    methodologist.fill("input[name=closes_at]", (now + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
-    methodologist.fill("input[name=time_limit_minutes]", "2")
-    methodologist.check("input[name=form][value=fixed]")
-    for version in versions.values():
-        _tag(methodologist, "id_version_ids", version.pk)
+    _wizard_common(methodologist, cast, title, "2", now)
+    _arrow_to(methodologist, "input[name=form]", "input[name=form][value=fixed]")
+    for version in versions.values():  # the tag field by keyboard: type the item's name, Enter
+        choose_tag(methodologist, "id_version_ids", version.item.name, str(version.pk))
     press_on(methodologist, "form.wizard button[type=submit]:not([name=refresh])")
     with tenant_context(district.centre):
         campaign = Campaign.objects.get(title=title)
     assert_accessible(methodologist, "the campaign page (its questionnaire step)")
-    methodologist.select_option("select[name=kind]", "scale")
-    methodologist.fill("input[name=text]", "Решение уравнений")
-    methodologist.select_option("select[name=topic]", str(cast.topics["2.1"].pk))
+    tab_to(methodologist, "select[name=kind]")
+    arrow_to(methodologist, "scale")
+    type_into(methodologist, "input[name=text]", "Решение уравнений")
+    tab_to(methodologist, "select[name=topic]")
+    arrow_to(methodologist, str(cast.topics["2.1"].pk))
     press_on(methodologist, "form.question-form button[type=submit]")
     press_on(methodologist, "#publish")
     with tenant_context(district.centre):
@@ -181,17 +192,13 @@ def test_a_campaign_from_the_wizard_to_the_item_analysis(
     # --- a second campaign as a blueprint: one item drawn per topic for each teacher ---
     methodologist.goto(live_stack.url(CENTRE, f"/diagnostics/campaigns/new/?subject={cast.subject.pk}"))
     blueprint_title = f"Диагностика по темам {cast.subject.code}"
-    methodologist.fill("input[name=title]", blueprint_title)
-    methodologist.select_option("select[name=academic_year]", str(cast.year.pk))
-    methodologist.select_option("select[name=subject]", str(cast.subject.pk))
-    methodologist.fill("input[name=opens_at]", (now - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M"))
-    methodologist.fill("input[name=closes_at]", (now + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
-    methodologist.fill("input[name=time_limit_minutes]", "30")
-    methodologist.check("input[name=form][value=blueprint]")
-    methodologist.click("summary:has-text('Темы')")
-    for code in ("1.2", "3.1"):
-        _tag(methodologist, "id_blueprint_topic_ids", cast.topics[code].pk)
-    methodologist.fill("input[name=per_topic]", "1")
+    _wizard_common(methodologist, cast, blueprint_title, "30", now)
+    _arrow_to(methodologist, "input[name=form]", "input[name=form][value=blueprint]")
+    tab_to(methodologist, "details:has(#id_blueprint_topic_ids) > summary")
+    methodologist.keyboard.press("Enter")  # opens «Темы»
+    for code, title_word in (("1.2", "Дроби"), ("3.1", "Функции")):
+        choose_tag(methodologist, "id_blueprint_topic_ids", title_word, str(cast.topics[code].pk))
+    retype_into(methodologist, "input[name=per_topic]", "1")
     press_on(methodologist, "form.wizard button[type=submit]:not([name=refresh])")
     with tenant_context(district.centre):
         blueprint = Campaign.objects.get(title=blueprint_title)

@@ -10,7 +10,8 @@ they use."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import re
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,15 +26,17 @@ from consultations.help_hour.models import HelpHourRequest, HelpHourSession, Sta
 from tests.browser.axe import assert_accessible
 from tests.browser.test_keyboard_walk import (
     arrow_to,
+    choose_file,
     choose_tag,
     press_on,
+    sign_in_by_keyboard,
     tab_to,
     type_date,
     type_into,
     type_time,
 )
 from tests.conftest import District, LiveStack, member
-from tests.factories import PASSWORD, SubjectFactory, unique
+from tests.factories import SubjectFactory, unique
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -43,17 +46,9 @@ BASE = "/consultations/help-hour"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
-def _sign_in(page: Any, stack: LiveStack, host: str, email: str) -> None:
-    page.goto(stack.url(host, "/accounts/login/"))
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.stack button[type=submit]")
-    page.wait_for_url(stack.url(host, "/"))
-
-
 def _page(browser: Any, stack: LiveStack, host: str, user: User) -> Any:
     page = browser.new_context(locale="ru-RU").new_page()
-    _sign_in(page, stack, host, user.email)
+    sign_in_by_keyboard(page, stack, host, user.email)
     return page
 
 
@@ -85,21 +80,24 @@ def test_a_school_files_a_request_the_centre_schedules_a_video_session_and_the_t
 
     # --- the teacher files the request on the school's site, with the document ---
     teacher = _page(browser, live_stack, SCHOOL1, people["teacher"])
-    teacher.click("#help-hour-card a[href$='/new/']")
-    teacher.wait_for_url(f"**{BASE}/new/")
-    teacher.select_option("select[name=subject]", str(subject.pk))
-    teacher.select_option("select[name=category]", "work_program")
-    teacher.fill("textarea[name=description]", description)
+    # By keyboard alone (issue 14), every stop with its focus visible.
+    press_on(teacher, "#help-hour-card a[href$='/new/']")
+    assert teacher.url.endswith(f"{BASE}/new/")
+    tab_to(teacher, "select[name=subject]")
+    arrow_to(teacher, str(subject.pk))
+    tab_to(teacher, "select[name=category]")
+    arrow_to(teacher, "work_program")
+    type_into(teacher, "textarea[name=description]", description)
     # Participants: a tag field; the filer is a tag already, the colleague is found by her name.
     filer = f".ts-wrapper:has(#id_participants-ts-control) .item[data-value='{people['teacher'].pk}']"
     assert teacher.locator(filer).count() == 1
     choose_tag(teacher, "id_participants", people["colleague"].first_name, str(people["colleague"].pk))
-    teacher.fill("input[name='times-0-date']", (timezone.localdate() + timedelta(days=7)).isoformat())
-    teacher.fill("input[name='times-0-starts']", "14:00")
-    teacher.fill("input[name='times-0-ends']", "16:00")
-    teacher.set_input_files("input[name=document]", str(document))
-    teacher.click("#send")
-    teacher.wait_for_url(f"**{BASE}/*/")
+    type_date(teacher, "input[name='times-0-date']", timezone.localdate() + timedelta(days=7))
+    type_time(teacher, "input[name='times-0-starts']", time(14))
+    type_time(teacher, "input[name='times-0-ends']", time(16))
+    choose_file(teacher, "input[name=document]", str(document))  # Space opens the file chooser
+    press_on(teacher, "#send")
+    assert re.search(rf"{BASE}/\d+/$", teacher.url)
 
     with tenant_context(district.centre):
         request = HelpHourRequest.objects.get(requester=people["teacher"])
@@ -113,7 +111,7 @@ def test_a_school_files_a_request_the_centre_schedules_a_video_session_and_the_t
     # --- the methodologist accepts it and schedules a video session starting in ten minutes ---
     methodologist = _page(browser, live_stack, CENTRE, people["methodologist"])
     methodologist.goto(live_stack.url(CENTRE, f"{BASE}/centre/?subject={subject.pk}"))
-    methodologist.click(f"#request-{request.pk} a[href='{BASE}/centre/{request.pk}/']")
+    press_on(methodologist, f"#request-{request.pk} a[href='{BASE}/centre/{request.pk}/']")
     assert description in methodologist.inner_text(".description")
     assert_accessible(methodologist, "the centre's request page")
     # Accepting and scheduling by keyboard alone (issue 14), every stop with its focus visible.
@@ -161,7 +159,7 @@ def test_a_school_files_a_request_the_centre_schedules_a_video_session_and_the_t
     # --- the tutor: not before the start; then held, the outcome with a returned file, closed ---
     tutor = _page(browser, live_stack, CENTRE, people["tutor"])
     tutor.goto(live_stack.url(CENTRE, f"{BASE}/centre/mine/"))
-    tutor.click(f"#session-{session.pk} a[href='{BASE}/centre/sessions/{session.pk}/']")
+    press_on(tutor, f"#session-{session.pk} a[href='{BASE}/centre/sessions/{session.pk}/']")
     assert tutor.locator("#hold-form").count() == 0  # it has not started yet
     assert tutor.locator("#session a.join").count() == 1  # the tutor's own (moderator) link
     # Ten minutes pass: the session is moved to have started a minute ago instead of waiting.
@@ -179,10 +177,7 @@ def test_a_school_files_a_request_the_centre_schedules_a_video_session_and_the_t
     type_into(tutor, "textarea[name=recommendations]", "Добавить планируемые результаты по ФОП")
     returned = tmp_path / "программа-с-пометками.pdf"
     returned.write_bytes(PDF)
-    # The file input is reached by Tab; the system's file chooser is outside the page, so
-    # Playwright sets the file on the focused input (as in test_keyboard_flows).
-    tab_to(tutor, "input[name=files]")
-    tutor.set_input_files("input[name=files]", str(returned))
+    choose_file(tutor, "input[name=files]", str(returned))  # Space opens the file chooser
     press_on(tutor, "#outcome-form button[type=submit]")
     assert summary in tutor.inner_text("#outcome .summary")
     press_on(tutor, "#close-form button[type=submit]")
@@ -204,9 +199,9 @@ def test_a_school_files_a_request_the_centre_schedules_a_video_session_and_the_t
     assert teacher.locator("#outcome .outcome-files a").inner_text() == "программа-с-пометками.pdf"
     assert teacher.locator("#session a.join").count() == 0  # a closed session has no link
     assert teacher.locator("#timeline .event").count() == 6
-    teacher.select_option("#rating-form select[name=score]", "5")
-    with teacher.expect_navigation():
-        teacher.click("#rating-form button[type=submit]")
+    tab_to(teacher, "#rating-form select[name=score]")
+    arrow_to(teacher, "5")
+    press_on(teacher, "#rating-form button[type=submit]")
     assert teacher.locator("ul.messages li.success").count() == 1
     with tenant_context(district.centre):
         assert HelpHourSession.objects.get(pk=session.pk).ratings.get(user=people["teacher"]).score == 5

@@ -16,7 +16,15 @@ from django_tenants.utils import tenant_context
 from accounts.models import Role
 from casebank.models import Material
 from consultations.help_hour.models import HelpHourRequest, Status
-from tests.browser.test_keyboard_walk import FOCUS, arrow_to, press_on, sign_in_by_keyboard, tab_to, type_into
+from tests.browser.test_keyboard_walk import (
+    FOCUS,
+    arrow_to,
+    choose_file,
+    press_on,
+    sign_in_by_keyboard,
+    tab_to,
+    type_into,
+)
 from tests.conftest import District, LiveStack, member
 from tests.factories import SubjectFactory, unique
 
@@ -48,11 +56,9 @@ def test_a_school_administrator_files_a_help_hour_request_with_a_document_by_key
     tab_to(page, "select[name=category]")
     arrow_to(page, "work_program")
     type_into(page, "textarea[name=description]", description)
-    # The file input is reached and focused by Tab (its focus visible); the operating system's
-    # file chooser that Enter/Space would open is outside the page, so Playwright sets the file
-    # on the focused input with set_input_files.
-    tab_to(page, "input[name=document]")
-    page.set_input_files("input[name=document]", str(document))
+    # The file input is reached by Tab (its focus visible) and Space opens its chooser; the
+    # operating system's dialog is outside the page, Playwright answers it.
+    choose_file(page, "input[name=document]", str(document))
     assert page.evaluate(IS, "input[name=document]")
     tab_to(page, "input[name='times-0-date']")
     # Chromium orders the date field's parts by its own UI language (dd.mm or mm/dd), not by

@@ -5,7 +5,7 @@ books a municipal tutor, and the tutor files the consultation's outcome («От�
 from __future__ import annotations
 
 import re
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -46,6 +46,16 @@ def tab_to(page: Any, selector: str, *, limit: int = 600, backwards: bool = Fals
 def arrow_to(page: Any, value: str, *, limit: int = 400) -> None:
     """In the focused (closed) select or radio group, arrows until ``value`` is chosen: ArrowDown,
     and ArrowUp once the last option is passed."""
+    # In a select, as many arrows as options lie between the chosen one and ``value`` (one key
+    # press each, without asking the page at each: a list of hundreds of subjects stays quick).
+    steps = page.evaluate(
+        "(v) => { const e = document.activeElement; if (e.tagName !== 'SELECT') return null;"
+        " const i = Array.from(e.options).findIndex(o => o.value === v);"
+        " return i < 0 ? null : i - e.selectedIndex; }",
+        value,
+    )
+    for _ in range(abs(steps or 0)):
+        page.keyboard.press("ArrowDown" if steps > 0 else "ArrowUp")
     key, now = "ArrowDown", page.evaluate("() => document.activeElement.value")
     for _ in range(limit):
         if now == value:
@@ -102,6 +112,44 @@ def type_time(page: Any, selector: str, at: time) -> None:
     """Type ``at`` into a time field by keyboard: 24-hour, else (a 12-hour UI language) with AM/PM."""
     twelve = at.strftime("%I%M") + ("P" if at.hour >= 12 else "A")
     _type_in_either_order(page, selector, at.strftime("%H%M"), twelve, at.strftime("%H:%M"))
+
+
+def type_datetime(page: Any, selector: str, at: datetime) -> None:
+    """Type ``at`` into a datetime-local field by keyboard: the date (day or month first, as
+    type_date), Tab to the time part inside the field, the time (24-hour, else with AM/PM)."""
+    wanted = at.strftime("%Y-%m-%dT%H:%M")
+    twelve = at.strftime("%I%M") + ("P" if at.hour >= 12 else "A")
+    value = "(s) => document.querySelector(s).value"
+    for day in (at.strftime("%d%m%Y"), at.strftime("%m%d%Y")):
+        for clock in (at.strftime("%H%M"), twelve):
+            tab_to(page, selector)
+            page.keyboard.type(day)
+            page.keyboard.press("Tab")  # from the year to the hour, still inside the field
+            page.keyboard.type(clock)
+            if page.evaluate(value, selector) == wanted:
+                page.keyboard.press("Tab")
+                return
+            for _ in range(8):  # back out of the field's parts, to Tab in again
+                if not page.evaluate("(s) => document.activeElement.matches(s)", selector):
+                    break
+                page.keyboard.press("Shift+Tab")
+    raise AssertionError(f"{selector} holds {page.evaluate(value, selector)}, not {wanted}")
+
+
+def retype_into(page: Any, selector: str, text: str) -> None:
+    """Tab to the field ``selector``, select what it holds (Ctrl+A) and type ``text`` over it."""
+    tab_to(page, selector)
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text)
+
+
+def choose_file(page: Any, selector: str, path: str) -> None:
+    """Tab to the file input ``selector`` (its focus visible) and open its chooser with Space,
+    as a keyboard user does; the chooser (outside the page) is answered with ``path``."""
+    tab_to(page, selector)
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files(path)
 
 
 def press_on(page: Any, selector: str, key: str = "Enter") -> None:

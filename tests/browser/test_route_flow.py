@@ -82,12 +82,10 @@ def test_a_proposed_route_kept_booked_agreed_approved_evidenced_and_downloaded(
         # --- 1. the methodologist proposes the route and confirms the group route ---
         methodologist = _page(browser, live_stack, cast.user("methodologist"))
         methodologist.goto(live_stack.url(CENTRE, f"/routes/propose/{campaign.pk}/"))
-        with methodologist.expect_navigation():
-            methodologist.click(f"button[form=propose-one][value='{teacher.pk}']")
+        press_on(methodologist, f"button[form=propose-one][value='{teacher.pk}']")
         assert "Предложено маршрутов: 1" in methodologist.inner_text("main")
         methodologist.goto(live_stack.url(CENTRE, f"/routes/groups/{group.pk}/"))
-        with methodologist.expect_navigation():
-            methodologist.click("#confirm button")
+        press_on(methodologist, "#confirm button")
         with tenant_context(district.centre):
             route = Route.objects.get(teacher=teacher, academic_year=cast.year)
             proposed = list(route.items.filter(proposal=PlanItem.Proposal.PROPOSED).order_by("position"))

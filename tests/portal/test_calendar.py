@@ -65,6 +65,26 @@ def test_a_school_teachers_calendar_shows_the_centre_consultation_and_the_help_h
     assert str(slot.offering.subject) not in other
 
 
+def test_on_the_centres_portal_a_school_teachers_help_hour_session_leads_to_their_schools_requests(
+    district: District,
+) -> None:
+    """The centre's /consultations/help-hour/ is its queue, refused to a school's teacher: the
+    session in their calendar there hops to their school's Help Hour (found by the page walk)."""
+    from django_tenants.utils import tenant_context
+
+    cast = make_cast(district)
+    teacher = cast.requester.user
+    with tenant_context(district.centre):
+        session = schedule(cast, [accepted_request(cast)], starts_at=soon(days=2, hour=11))
+    client = client_for(teacher, CENTRE)
+    page = client.get(f"/my/calendar/?date={_week_of(session.starts_at, district)}").content.decode()
+    assert f'href="/go/{district.school_a.pk}/?next=%2Fconsultations%2Fhelp-hour%2F"' in page
+    assert 'href="/consultations/help-hour/"' not in page
+    assert client.get("/consultations/help-hour/").status_code == 403
+    home = client_for(teacher, SCHOOL).get(f"/my/calendar/?date={_week_of(session.starts_at, district)}")
+    assert 'href="/consultations/help-hour/"' in home.content.decode()
+
+
 def test_a_tutors_calendar_shows_the_consultations_they_lead(district: District) -> None:
     tutor = member(district.centre, Role.TUTOR).user
     slot = slot_in(district.centre, soon(days=2), tutor=tutor)

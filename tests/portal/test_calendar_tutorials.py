@@ -49,3 +49,24 @@ def test_a_school_teachers_calendar_shows_the_centres_tutorial_they_registered_f
     stranger = member(district.school_a).user
     other = client_for(stranger, "school1.localhost").get(f"/my/calendar/?date={week}").content.decode()
     assert "Семинар по критериям ОГЭ" not in other
+
+
+def test_on_the_centres_portal_the_district_calendars_help_hour_session_hops_a_school_teacher_home(
+    district: District,
+) -> None:
+    """The district calendar (/tutorials/calendar/) shows the Help Hour sessions; for a school's
+    teacher on the centre's portal their link hops to their school's Help Hour, not to the centre's
+    queue, which refuses them (found by the page walk of tests/browser)."""
+    from tests.help_hour.helpers import accepted_request, make_cast, schedule
+
+    cast = make_cast(district)
+    teacher = cast.outsider.user
+    starts = (timezone.now() + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+    with tenant_context(district.centre):
+        schedule(cast, [accepted_request(cast)], starts_at=starts)
+    day = timezone.localtime(starts, district.centre.zone).date().isoformat()
+    client = client_for(teacher, "centre.localhost")
+    page = client.get(f"/tutorials/calendar/?view=week&day={day}").content.decode()
+    assert f'href="/go/{district.school_a.pk}/?next=%2Fconsultations%2Fhelp-hour%2F"' in page
+    assert 'href="/consultations/help-hour/"' not in page
+    assert client.get("/consultations/help-hour/").status_code == 403

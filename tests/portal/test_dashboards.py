@@ -153,6 +153,15 @@ def test_the_navigation_leads_to_tutorials_diagnostics_and_routes_on_the_centre_
     assert "/routes/" not in centre_admin  # nobody's route is theirs to see or approve
 
 
+def test_the_organisers_of_methodological_weeks_find_them_in_the_navigation(district: District) -> None:
+    """No other link leads an organiser to /events/ (the dashboard's panel lists the weeks a
+    person takes part in): the page walk of tests/browser found it reachable only by address."""
+    for organisation, role in ((district.centre, Role.METHODOLOGIST), (district.centre, Role.TUTOR)):
+        host = district.host(organisation)
+        assert 'href="/events/"' in _nav(member(organisation, role).user, host), role
+    assert 'href="/events/"' not in _nav(member(district.school_a).user, SCHOOL)
+
+
 def test_the_404_page_is_in_the_sites_design_and_language_with_landmarks_and_a_way_back(
     district: District, settings
 ) -> None:  # type: ignore[no-untyped-def]
