@@ -30,13 +30,15 @@ SCHOOL, CENTRE = "school1.localhost", "centre.localhost"
 DESKTOP = {"width": 1366, "height": 768}
 
 # (who, portal): the teacher works on both portals (routes, results and the Help Hour queue are
-# the centre's; their school's bank and staff are the school's).
+# the centre's; their school's bank and staff are the school's); so does the school admin (their
+# school's staff and requests on the school's, «Моя школа» in the district picture on the centre's).
 ROLES = [
     ("teacher", SCHOOL),
     ("teacher", CENTRE),
     ("tutor", CENTRE),
     ("methodologist", CENTRE),
     ("admin_a", SCHOOL),
+    ("admin_a", CENTRE),
     ("centre_admin", CENTRE),
 ]
 # Among what each walk must reach (by links alone): the pages the small district fills.
@@ -51,6 +53,7 @@ MUST_REACH = {
                                 f"{HH}/centre/{{id}}/", "/casebank/moderation/", "/district/",
                                 "/events/{id}/"},
     ("admin_a", SCHOOL): {"/staff/", f"{HH}/requests/"},
+    ("admin_a", CENTRE): {"/district/my-school/", "/district/my-school/{id}/", "/routes/"},
     ("centre_admin", CENTRE): {"/schools/", "/tutors/", "/codifiers/"},
 }  # fmt: skip
 
