@@ -10,7 +10,7 @@ from casebank import selectors, services
 from casebank.errors import MaterialInvalidError, MaterialPermissionError, ModerationStateError
 from casebank.models import Material, MaterialVersion, Status
 from notifications.models import Kind, Notification
-from tests.conftest import District
+from tests.conftest import District, client_for
 
 from .factories import district_material, material, pdf_file, staff
 
@@ -223,3 +223,21 @@ def test_a_school_edit_of_a_published_material_keeps_the_old_version_readable(di
         history = selectors.material_versions(material=seen, user=colleague)
         assert [(v.number, v.status) for v in history] == [(2, Status.PUBLISHED), (1, Status.PUBLISHED)]
         assert selectors.version_get(material=seen, number=1, user=colleague).body == "<p>Старый текст</p>"
+
+
+def test_every_moderation_form_labels_its_comment_for_a_screen_reader(district: District) -> None:
+    """The comment box of the moderation form has its label's words on the version page and in the
+    queue too, where no form object is in the context (an empty label: axe's "label", critical)."""
+    author = staff(district.school_a)
+    methodologist = staff(district.centre, Role.METHODOLOGIST)
+    own, copy = district_material(district, author, methodologist)
+    with tenant_context(district.school_a):
+        services.material_update(material=own, actor=author, title="Кейс: дроби")
+        services.material_submit(material=own, actor=author)
+    client = client_for(methodologist, district.host(district.centre))
+    label = (
+        f'<label for="moderation-comment-{copy.pk}">Комментарий для авторов (обязателен, если материал '
+        "возвращается или отклоняется)</label>"
+    )
+    for path in (f"/casebank/materials/{copy.pk}/versions/2/", "/casebank/moderation/"):
+        assert label in client.get(path).content.decode(), path
