@@ -173,9 +173,8 @@ if DB_POOL_MAX:
             "timeout": 10,
         }
     }
-    # Where connections are pooled, at most DB_POOL_MAX requests are at work at once; the
-    # others wait on the event loop, not for the pool's timeout (tutornet/admission.py).
-    MIDDLEWARE.insert(0, "tutornet.admission.PoolAdmissionMiddleware")
+    # Where connections are pooled, the ASGI handler lets at most DB_POOL_MAX requests at work
+    # at once; the others wait on the event loop, not for the pool's timeout (tutornet/admission.py).
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
