@@ -35,6 +35,11 @@ logger = logging.getLogger(__name__)
 
 
 class SessionStore(CachedDBStore):
+    # Django's private members this store uses (its stubs do not declare them).
+    _cache: Any
+    _session: dict[str, Any]
+    _get_session_from_db: Any
+
     def _copy_seconds(self, **kwargs: Any) -> int:
         return min(self.get_expiry_age(**kwargs), settings.SESSION_CACHE_SECONDS)
 
