@@ -27,7 +27,8 @@ the default: session cookie, ``X-CSRFToken``, ``Origin``; static/js/diagnostics_
 with the API token (``--auth token``).  ``--profile N`` instead times one save in this process.
 
 The clients run in this process, on loopback, one connection per teacher (``--client lean``,
-bench/lean_http.py: kept alive, dropped after 4 s idle; or ``--client httpx``); they share the
+bench/lean_http.py: kept alive, dropped when idle 1 s short of uvicorn's keep-alive timeout,
+``--keep-alive``, default uvicorn's 5 s; or ``--client httpx``); they share the
 machine's cores with the server, so latencies are an upper bound.  The generator's own CPU per
 request is printed.
 
@@ -195,11 +196,11 @@ class HttpxConnection:
 
 
 @asynccontextmanager
-async def connections(port: int, count: int, kind: str) -> AsyncIterator[list[Any]]:
+async def connections(port: int, count: int, kind: str, idle: float = 4.0) -> AsyncIterator[list[Any]]:
     """``count`` browsers' connections: ``lean`` (bench/lean_http.py, one kept-alive connection
     each, dropped after 4 s idle) or ``httpx`` (one AsyncClient, its pool, the same 4 s)."""
     if kind == "lean":
-        made = [lean_http.Connection(port) for _ in range(count)]
+        made = [lean_http.Connection(port, idle=idle) for _ in range(count)]
         try:
             yield made
         finally:
@@ -207,7 +208,7 @@ async def connections(port: int, count: int, kind: str) -> AsyncIterator[list[An
         return
     import httpx
 
-    limits = httpx.Limits(max_connections=count, max_keepalive_connections=count, keepalive_expiry=4.0)
+    limits = httpx.Limits(max_connections=count, max_keepalive_connections=count, keepalive_expiry=idle)
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60) as client:
         yield [HttpxConnection(client)] * count
 
@@ -274,7 +275,7 @@ async def morning(port: int, world: World, args: argparse.Namespace) -> tuple[Re
     # it: at a save every 5 s the two met and a request sent on a closing connection failed
     # (one ReadError in a run with httpx, which does not retry such a request as a browser does).
     cpu = time.process_time()
-    async with connections(port, clients, args.client) as conns:
+    async with connections(port, clients, args.client, args.keep_alive - 1) as conns:
         await asyncio.gather(*(teacher(conns[i], i) for i in range(clients)))
         starts.opened = sum(c.opened for c in set(conns))
         starts.retried = sum(c.retried for c in set(conns))
@@ -509,6 +510,13 @@ def main() -> int:
         help="instead of the morning: N save requests in this process by token and by session "
         "(time, statements, cProfile), next to the trivial endpoint; seeds --teachers (use 4)",
     )
+    parser.add_argument(
+        "--keep-alive",
+        type=float,
+        default=5.0,
+        help="uvicorn's --timeout-keep-alive (default 5, uvicorn's own); the clients drop a connection "
+        "idle for 1 s less",
+    )
     parser.add_argument("--keep-db", action="store_true", help="do not drop the bench database")
     args = parser.parse_args()
     common.database_create(DB)
@@ -526,7 +534,7 @@ def main() -> int:
             profile(world, args.profile, 40)
             return 0
         process, port = common.start_uvicorn(
-            "tutornet.asgi:application", env, workers=args.workers, port=args.port
+            "tutornet.asgi:application", env, workers=args.workers, port=args.port, keep_alive=args.keep_alive
         )
         processes.append(process)
         load_before = os.getloadavg()
@@ -577,7 +585,7 @@ def main() -> int:
             common.table(
                 f"The September morning: {args.teachers} teachers, start within {args.ramp:g} s, "
                 f"a save every {args.every:g} s for {args.duration:g} s; --auth {args.auth}, "
-                f"--workers {args.workers}, --client {args.client}",
+                f"--workers {args.workers}, --client {args.client}, --keep-alive {args.keep_alive:g}",
                 [
                     ["starts answered 201", f"{starts.statuses.get(201, 0)} of {args.teachers}", ""],
                     [
