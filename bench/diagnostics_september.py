@@ -28,7 +28,7 @@ with the API token (``--auth token``).  ``--profile N`` instead times one save i
 
 The clients run in this process, on loopback, one connection per teacher (``--client lean``,
 bench/lean_http.py: kept alive, dropped when idle 1 s short of uvicorn's keep-alive timeout,
-``--keep-alive``, default uvicorn's 5 s; or ``--client httpx``); they share the
+``--keep-alive``, default 75 s as docker-compose.yml starts it; or ``--client httpx``); they share the
 machine's cores with the server, so latencies are an upper bound.  The generator's own CPU per
 request is printed.
 
@@ -513,9 +513,9 @@ def main() -> int:
     parser.add_argument(
         "--keep-alive",
         type=float,
-        default=5.0,
-        help="uvicorn's --timeout-keep-alive (default 5, uvicorn's own); the clients drop a connection "
-        "idle for 1 s less",
+        default=75.0,
+        help="uvicorn's --timeout-keep-alive (default 75, as docker-compose.yml and the Dockerfile start "
+        "it; uvicorn's own is 5); the clients drop a connection idle for 1 s less",
     )
     parser.add_argument("--keep-db", action="store_true", help="do not drop the bench database")
     args = parser.parse_args()
