@@ -121,14 +121,22 @@ def start(args: Sequence[str], env: dict[str, str], **kwargs: Any) -> subprocess
 
 
 def start_uvicorn(
-    app: str, env: dict[str, str], *, workers: int = 1, port: int | None = None
+    app: str,
+    env: dict[str, str],
+    *,
+    workers: int = 1,
+    port: int | None = None,
+    keep_alive: float | None = None,
 ) -> tuple[subprocess.Popen, int]:
     """An ASGI server on ``port`` (by default a free loopback port), once it accepts
-    connections: (process, port)."""
+    connections: (process, port).  ``keep_alive``: uvicorn's ``--timeout-keep-alive``
+    (seconds an idle connection is kept; uvicorn's default 5)."""
     port = port or free_port()
     args = ["-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)]
     if workers > 1:
         args += ["--workers", str(workers)]
+    if keep_alive is not None:
+        args += ["--timeout-keep-alive", f"{keep_alive:g}"]
     process = start([*args, "--log-level", "warning", "--no-access-log"], env)
     wait_port(port)
     return process, port

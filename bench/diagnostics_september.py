@@ -1,9 +1,10 @@
 """Benchmark: the September morning of a district diagnostic campaign, over HTTP.
 
-Starts ONE uvicorn process (``tutornet.asgi:application``, the project's settings and
-its database pool) against its own bench database: a centre, two schools, 500
-mathematics teachers, each signed in (a session, and an API token), a codifier of 10
-topics, 30 auto-scored items and a published fixed-form campaign, open now, with a 60-minute limit.
+Starts uvicorn (``tutornet.asgi:application``, the project's settings and its database
+pool; 2 worker processes unless ``--workers``) against its own bench database: a centre,
+two schools, 500 mathematics teachers, each signed in (a session, and an API token), a
+codifier of 10 topics, 30 auto-scored items and a published fixed-form campaign, open now,
+with a 60-minute limit.
 
 1. The start: every teacher starts the campaign
    (``POST /api/diagnostics/campaigns/<id>/start/`` on the centre's host) at a moment
@@ -25,8 +26,11 @@ The clients sign their requests as the attempt page in the browser does (``--aut
 the default: session cookie, ``X-CSRFToken``, ``Origin``; static/js/diagnostics_attempt.js) or
 with the API token (``--auth token``).  ``--profile N`` instead times one save in this process.
 
-The clients are ``httpx.AsyncClient`` connections in this process, on loopback:
-they share the machine's cores with the server, so latencies are an upper bound.
+The clients run in this process, on loopback, one connection per teacher (``--client lean``,
+bench/lean_http.py: kept alive, dropped when idle 1 s short of uvicorn's keep-alive timeout,
+``--keep-alive``, default 75 s as docker-compose.yml starts it; or ``--client httpx``); they share the
+machine's cores with the server, so latencies are an upper bound.  The generator's own CPU per
+request is printed.
 
 Run from the repository root:  .venv/bin/python bench/diagnostics_september.py
 Targets: save p95 <= 150 ms; 0 lost or duplicated answers; 0 errors.
@@ -42,6 +46,8 @@ import random
 import sys
 import time
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -51,7 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 # This run's own Redis database unless told otherwise (bench/common reads it on import).
 os.environ.setdefault("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
 
-from bench import common  # noqa: E402
+from bench import common, lean_http  # noqa: E402
 from bench.diagnostics_common import diagnostics_world  # noqa: E402
 
 DB = f"bench_diag_september_{os.getpid()}"
@@ -159,6 +165,9 @@ class Results:
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    cpu: float = 0.0  # the generator's CPU seconds (this process)
+    opened: int = 0  # connections opened
+    retried: int = 0  # requests sent again on a new connection (lean client)
 
 
 @dataclass
@@ -170,24 +179,62 @@ class Ledger:
     attempts: dict[int, int] = field(default_factory=dict)  # client -> attempt id
 
 
-async def _call(client: Any, method: str, path: str, results: Results, **kwargs: Any) -> Any:
+class HttpxConnection:
+    """``--client httpx``: the same calls through one shared ``httpx.AsyncClient`` (its pool)."""
+
+    def __init__(self, client: Any) -> None:
+        self.client, self.opened, self.retried = client, 0, 0
+
+    async def request(
+        self, method: str, path: str, headers: dict[str, str], body: bytes = b""
+    ) -> tuple[int, bytes]:
+        response = await self.client.request(method, path, headers=headers, content=body or None)
+        return response.status_code, response.content
+
+    async def close(self) -> None:
+        pass
+
+
+@asynccontextmanager
+async def connections(port: int, count: int, kind: str, idle: float = 4.0) -> AsyncIterator[list[Any]]:
+    """``count`` browsers' connections: ``lean`` (bench/lean_http.py, one kept-alive connection
+    each, dropped after 4 s idle) or ``httpx`` (one AsyncClient, its pool, the same 4 s)."""
+    if kind == "lean":
+        made = [lean_http.Connection(port, idle=idle) for _ in range(count)]
+        try:
+            yield made
+        finally:
+            await asyncio.gather(*(c.close() for c in made))
+        return
+    import httpx
+
+    limits = httpx.Limits(max_connections=count, max_keepalive_connections=count, keepalive_expiry=idle)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60) as client:
+        yield [HttpxConnection(client)] * count
+
+
+async def _call(
+    conn: Any, method: str, path: str, results: Results, headers: dict[str, str], body: Any = None
+) -> tuple[int, bytes] | None:
+    raw = b"" if body is None else json.dumps(body).encode()
+    if body is not None:
+        headers = {**headers, "Content-Type": "application/json"}
     started = time.perf_counter()
     try:
-        response = await client.request(method, path, **kwargs)
+        status, content = await asyncio.wait_for(conn.request(method, path, headers, raw), 60)
     except Exception as error:  # a refused/broken connection or a timeout is an error
         results.statuses["exception"] += 1
         results.errors.append(f"{type(error).__name__}: {error}")
+        await conn.close()
         return None
     results.latencies.append(time.perf_counter() - started)
-    results.statuses[response.status_code] += 1
-    if response.status_code >= 300:
-        results.errors.append(f"{response.status_code}: {response.text[:200]}")
-    return response
+    results.statuses[status] += 1
+    if status >= 300:
+        results.errors.append(f"{status}: {content[:200]!r}")
+    return status, content
 
 
 async def morning(port: int, world: World, args: argparse.Namespace) -> tuple[Results, Results, Ledger]:
-    import httpx
-
     starts, saves, ledger = Results(), Results(), Ledger()
     rng = random.Random(9)
     begin = time.perf_counter()
@@ -198,9 +245,9 @@ async def morning(port: int, world: World, args: argparse.Namespace) -> tuple[Re
         response = await _call(
             client, "POST", f"/api/diagnostics/campaigns/{world.campaign}/start/", starts, headers=headers
         )
-        if response is None or response.status_code != 201:
+        if response is None or response[0] != 201:
             return
-        attempt = response.json()["id"]
+        attempt = json.loads(response[1])["id"]
         ledger.attempts[who] = attempt
         stop_at = time.perf_counter() + args.duration
         turn = 0
@@ -216,26 +263,36 @@ async def morning(port: int, world: World, args: argparse.Namespace) -> tuple[Re
                 "PUT",
                 f"/api/diagnostics/attempts/{attempt}/answers/{version}/",
                 saves,
-                headers=headers,
-                json={"response": answer},
+                headers,
+                {"response": answer},
             )
-            if saved is not None and saved.status_code == 200:
+            if saved is not None and saved[0] == 200:
                 ledger.last[(attempt, version)] = answer
                 ledger.ok[(attempt, version)] += 1
 
     clients = len(world.tokens)
     # An idle connection is dropped after 4 s, before uvicorn's keep-alive timeout (5 s) closes
     # it: at a save every 5 s the two met and a request sent on a closing connection failed
-    # (one ReadError in a run); a browser retries such a request, httpx does not.
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients, keepalive_expiry=4.0)
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60) as client:
-        await asyncio.gather(*(teacher(client, i) for i in range(clients)))
+    # (one ReadError in a run with httpx, which does not retry such a request as a browser does).
+    cpu = time.process_time()
+    async with connections(port, clients, args.client, args.keep_alive - 1) as conns:
+        await asyncio.gather(*(teacher(conns[i], i) for i in range(clients)))
+        starts.opened = sum(c.opened for c in set(conns))
+        starts.retried = sum(c.retried for c in set(conns))
     starts.seconds = saves.seconds = time.perf_counter() - begin
+    starts.cpu = saves.cpu = time.process_time() - cpu
     return starts, saves, ledger
 
 
 async def throughput(
-    port: int, world: World, ledger: Ledger, requests: int, concurrency: int, trivial: bool, auth: str
+    port: int,
+    world: World,
+    ledger: Ledger,
+    requests: int,
+    concurrency: int,
+    trivial: bool,
+    auth: str,
+    client: str,
 ) -> Results:
     """``requests`` answer saves of the started attempts, or as many calls of the trivial endpoint,
     from ``concurrency`` connections each sending its next request when the last is answered."""
@@ -246,7 +303,7 @@ async def throughput(
         if trivial:
             who = world.school1[turn % len(world.school1)]
             headers = headers_for(world, who, SCHOOL_HOST, auth)
-            await _call(client, "GET", TRIVIAL, results, headers=headers)
+            await _call(client, "GET", TRIVIAL, results, headers)
             return
         who = who_of[turn % len(who_of)]
         attempt = ledger.attempts[who]
@@ -258,14 +315,25 @@ async def throughput(
             "PUT",
             f"/api/diagnostics/attempts/{attempt}/answers/{version}/",
             results,
-            headers=headers,
-            json={"response": answer},
+            headers,
+            {"response": answer},
         )
-        if saved is not None and saved.status_code == 200:
+        if saved is not None and saved[0] == 200:
             ledger.last[(attempt, version)] = answer
             ledger.ok[(attempt, version)] += 1
 
-    results.seconds = await common.closed_loop(port, range(requests), send, concurrency)
+    queue = list(reversed(range(requests)))
+
+    async def one_client(conn: Any) -> None:
+        while queue:
+            await send(conn, queue.pop())
+
+    cpu = time.process_time()
+    async with connections(port, concurrency, client) as conns:
+        started = time.perf_counter()
+        await asyncio.gather(*(one_client(c) for c in conns))
+        results.seconds = time.perf_counter() - started
+    results.cpu = time.process_time() - cpu
     return results
 
 
@@ -416,7 +484,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=16, help="connections in the throughput phase")
     parser.add_argument("--requests", type=int, default=300, help="requests per throughput run (default 300)")
     parser.add_argument("--rounds", type=int, default=3, help="alternating throughput rounds (default 3)")
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1)")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (default 2)")
     parser.add_argument(
         "--port", type=int, default=0, help="the server's loopback port (default: any free one)"
     )
@@ -428,11 +496,11 @@ def main() -> int:
         "(default, what the attempt page sends) or an API token",
     )
     parser.add_argument(
-        "--app",
-        choices=("django", "onehop"),
-        default="django",
-        help="the ASGI application: the project's (tutornet.asgi, default) or the experiment "
-        "bench/onehop_asgi.py (the same middleware run in one hop to a thread)",
+        "--client",
+        choices=("lean", "httpx"),
+        default="lean",
+        help="the load generator's connections: bench/lean_http.py (default: one kept-alive "
+        "connection per teacher, written and read by hand) or one httpx.AsyncClient (its pool)",
     )
     parser.add_argument(
         "--profile",
@@ -441,6 +509,13 @@ def main() -> int:
         metavar="N",
         help="instead of the morning: N save requests in this process by token and by session "
         "(time, statements, cProfile), next to the trivial endpoint; seeds --teachers (use 4)",
+    )
+    parser.add_argument(
+        "--keep-alive",
+        type=float,
+        default=75.0,
+        help="uvicorn's --timeout-keep-alive (default 75, as docker-compose.yml and the Dockerfile start "
+        "it; uvicorn's own is 5); the clients drop a connection idle for 1 s less",
     )
     parser.add_argument("--keep-db", action="store_true", help="do not drop the bench database")
     args = parser.parse_args()
@@ -458,8 +533,9 @@ def main() -> int:
         if args.profile:
             profile(world, args.profile, 40)
             return 0
-        app = {"django": "tutornet.asgi:application", "onehop": "bench.onehop_asgi:application"}[args.app]
-        process, port = common.start_uvicorn(app, env, workers=args.workers, port=args.port)
+        process, port = common.start_uvicorn(
+            "tutornet.asgi:application", env, workers=args.workers, port=args.port, keep_alive=args.keep_alive
+        )
         processes.append(process)
         load_before = os.getloadavg()
         starts, saves, ledger = asyncio.run(morning(port, world, args))
@@ -473,7 +549,14 @@ def main() -> int:
                 rounds.append(
                     asyncio.run(
                         throughput(
-                            port, world, ledger, args.requests, args.concurrency, kind == "trivial", args.auth
+                            port,
+                            world,
+                            ledger,
+                            args.requests,
+                            args.concurrency,
+                            kind == "trivial",
+                            args.auth,
+                            args.client,
                         )
                     )
                 )
@@ -486,6 +569,8 @@ def main() -> int:
             + sum(n for s, n in saves.statuses.items() if s != 200)
             + sum(n for r in rounds_save + rounds_trivial for s, n in r.statuses.items() if s != 200)
         )
+        loop_cpu = sum(r.cpu for r in rounds_save + rounds_trivial)
+        loop_requests = sum(len(r.latencies) for r in rounds_save + rounds_trivial)
         ms = [x * 1000 for x in saves.latencies]
         start_ms = [x * 1000 for x in starts.latencies]
         print(common.machine())
@@ -500,7 +585,7 @@ def main() -> int:
             common.table(
                 f"The September morning: {args.teachers} teachers, start within {args.ramp:g} s, "
                 f"a save every {args.every:g} s for {args.duration:g} s; --auth {args.auth}, "
-                f"--workers {args.workers}, --app {args.app}",
+                f"--workers {args.workers}, --client {args.client}, --keep-alive {args.keep_alive:g}",
                 [
                     ["starts answered 201", f"{starts.statuses.get(201, 0)} of {args.teachers}", ""],
                     [
@@ -514,6 +599,17 @@ def main() -> int:
                         "",
                     ],
                     ["save rate offered", f"{len(ms) / max(saves.seconds, 1e-9):.1f} /s", ""],
+                    [
+                        f"generator CPU per request ({args.client}), morning / closed loop",
+                        f"{1000 * saves.cpu / max(1, len(ms) + len(start_ms)):.2f} / "
+                        f"{1000 * loop_cpu / max(1, loop_requests):.2f} ms",
+                        "",
+                    ],
+                    [
+                        "connections opened / requests sent again (morning)",
+                        f"{starts.opened} / {starts.retried}",
+                        "",
+                    ],
                     ["save p50", f"{common.percentile(ms, 50):.1f} ms", ""],
                     ["save p95", f"{common.percentile(ms, 95):.1f} ms", "<= 150 ms"],
                     ["save max", f"{max(ms, default=float('nan')):.1f} ms", ""],

@@ -49,6 +49,14 @@ def test_web_serves_asgi_after_migrating_and_seeding() -> None:
     assert command.index("migrate_schemas --tenant") < command.index("seed_demo") < command.index("uvicorn")
 
 
+def test_web_and_the_image_keep_an_idle_connection_longer_than_a_proxy_or_a_saving_teacher_waits() -> None:
+    """uvicorn's default (5 s) closed connections between a teacher's saves (bench/README.md,
+    «September morning»: a new connection for nearly every save) and is shorter than nginx's 60 s."""
+    command = " ".join(_compose()["services"]["web"]["command"])
+    assert "--timeout-keep-alive 75" in command
+    assert '"--timeout-keep-alive", "75"' in (ROOT / "Dockerfile").read_text()
+
+
 def test_worker_and_beat_run_celery_from_the_same_image_and_environment_as_web() -> None:
     services = _compose()["services"]
     web = services["web"]

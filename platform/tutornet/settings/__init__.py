@@ -173,9 +173,8 @@ if DB_POOL_MAX:
             "timeout": 10,
         }
     }
-    # Where connections are pooled, at most DB_POOL_MAX requests are at work at once; the
-    # others wait on the event loop, not for the pool's timeout (tutornet/admission.py).
-    MIDDLEWARE.insert(0, "tutornet.admission.PoolAdmissionMiddleware")
+    # Where connections are pooled, the ASGI handler lets at most DB_POOL_MAX requests at work
+    # at once; the others wait on the event loop, not for the pool's timeout (tutornet/admission.py).
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -188,7 +187,14 @@ CACHES = {
         # Keys carry the schema, so one school never reads another's cache.
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
-    }
+    },
+    # Copies of the sessions (tutornet/sessions.py): one table in the public schema, one cookie for
+    # every portal, so these keys must NOT carry the schema (a sign-out anywhere removes the copy).
+    "sessions": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "sessions",
+    },
 }
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
@@ -287,7 +293,9 @@ WAITLIST_OFFER_MINUTES = env_int("TUTORNET_WAITLIST_OFFER_MINUTES", 120)
 # one sign-in covers every subdomain.
 SESSION_COOKIE_DOMAIN = env("SESSION_COOKIE_DOMAIN", f".{BASE_DOMAIN}" if "." in BASE_DOMAIN else "") or None
 CSRF_COOKIE_DOMAIN = SESSION_COOKIE_DOMAIN
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "tutornet.sessions"  # the row in PostgreSQL, a copy in Redis read first
+SESSION_CACHE_ALIAS = "sessions"
+SESSION_CACHE_SECONDS = env_int("SESSION_CACHE_SECONDS", 300)  # a copy lives at most this long
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 CSRF_TRUSTED_ORIGINS = [
     f"{URL_SCHEME}://*.{BASE_DOMAIN}:{PUBLIC_PORT}",
