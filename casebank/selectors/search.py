@@ -8,7 +8,7 @@ B), so that ranking thousands of matches reads no TOAST; the page, its
 highlights, authors and subjects and the total come from one statement
 (``_full_text_page``, measured by bench/casebank_search.py); in a large bank it looks for the
 page among the newest (best rated) materials first and ranks every match only when it must
-(``_window``: exact either way).  When a query finds nothing, its
+(``page_window``: exact either way).  When a query finds nothing, its
 words are corrected to the nearest words of this bank's vocabulary (pg_trgm,
 ``SearchTerm``) and the search runs again; as a last resort titles are
 compared by trigram word similarity.  Matches are highlighted with
@@ -26,7 +26,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
@@ -48,6 +47,14 @@ from .. import permissions
 from ..errors import MaterialInvalidError
 from ..models import Material, SearchTerm, Status
 from .materials import _SNIPPET_SOURCE, _brief
+from .search_plan import (
+    RANK_CEILING,
+    exact_total_up_to,
+    page_window,
+    planner_settings,
+    round_below,
+    settings_restored,
+)
 
 SORTS = ("relevance", "newest", "rating")
 MAX_PER_PAGE = 100
@@ -88,7 +95,7 @@ class SearchPage:
     filters: dict[str, Any] = field(default_factory=dict)
     # ``total`` is a lower bound: there are more matches than that («более 1 000»).
     total_is_lower_bound: bool = False
-    # How the page was found: ``window`` (among the newest or best rated materials, ``_window``)
+    # How the page was found: ``window`` (among the newest or best rated materials, ``page_window``)
     # or ``all`` (every match ranked); empty without a full-text query.
     plan: str = ""
 
@@ -221,18 +228,18 @@ def materials_search(
 
     def full_text(text: str) -> int:
         """The page of ``text``'s matches in ``result``; returns the number of matches, or its
-        lower bound when the page came from the window (``_window``)."""
+        lower bound when the page came from the window (``page_window``)."""
         # ts_rank reaches its ceiling only for several words (one word's stays below 0.998): the
         # window could never hold a page by relevance for one word, so it is not tried.
         several = len({w.lower() for w in _QUERY_WORD.findall(text) if len(w) > 2}) > 1
-        window = _window(sort, offset + per_page) if several or sort != "relevance" else None
+        window = page_window(sort, offset + per_page) if several or sort != "relevance" else None
         hits, counted, windowed = _full_text_page(
             in_row, text, subject=subject, sort=sort, offset=offset, limit=per_page, window=window
         )
         result.hits, result.plan = hits, "window" if windowed else "all"
         if windowed:  # ``counted`` matches in the window: «more than» a round number below it
             result.total_is_lower_bound = True
-            return exact_up_to if counted > exact_up_to else _round_below(counted)
+            return exact_up_to if counted > exact_up_to else round_below(counted)
         return counted
 
     result.total = full_text(query)
@@ -265,95 +272,6 @@ def materials_search(
 
 
 # --- how a page of matches is found ----------------------------------------------------------------
-
-
-def exact_total_up_to() -> int:
-    """Matches are counted exactly up to this; beyond it the total shows as «more than …»."""
-    return int(getattr(settings, "CASEBANK_SEARCH_EXACT_TOTAL", 1000))
-
-
-def window_size() -> int:
-    """How many of the bank's newest (best rated) materials the window holds (``_window``)."""
-    return int(getattr(settings, "CASEBANK_SEARCH_WINDOW", 20_000))
-
-
-# The most ts_rank can give with its default weights (1.0, 0.4, 0.2, 0.1) and normalisation 0:
-# for a query of several words it is 1 - prod(1 - w), which reaches 1.0 in single precision for
-# a material with its words close together several times in the title and abstract.
-_RANK_CEILING = 1.0
-
-
-# Around the search statement (then set back to what they were):
-# * ``work_mem``: the matches' bitmap must stay exact. Past the default 4 MB (a common word's
-#   matches ANDed with a filter's index at 1,000,000 materials) it turns lossy, and every row of a
-#   lossy page is tested against the query again, reading its whole vector out of TOAST
-#   (8 times the buffers; bench/README.md, 6.4);
-# * around the window's statement, ``enable_indexscan`` off: PostgreSQL would rather walk the
-#   column's btree and test the query on every row it meets (out of TOAST again: its cost model
-#   does not see that) than AND the two indexes' bitmaps.
-# * ``jit`` off: at 1,000,000 materials the statement's estimated cost passes the thresholds of
-#   JIT compilation, which then took 0.3–0.8 s per search for a statement that runs in 20–50 ms.
-_SEARCH_SETTINGS = (("work_mem", "64MB"), ("jit", "off"))
-_WINDOW_SETTINGS = ("enable_indexscan",)
-
-
-def _planner_settings(*, window: bool) -> tuple[str, list[str]]:
-    """The statement that changes the settings (reading their values first) and their names."""
-    changes = [*_SEARCH_SETTINGS] + [(name, "off") for name in _WINDOW_SETTINGS if window]
-    values = ", ".join(f"current_setting('{name}')" for name, _value in changes)
-    sets = ", ".join(f"set_config('{name}', '{value}', false)" for name, value in changes)
-    return f"SELECT {values}, {sets}", [name for name, _value in changes]
-
-
-def _settings_restored(names: list[str], values: Any) -> tuple[str, list[Any]]:
-    sets = ", ".join(f"set_config('{name}', %s, false)" for name in names)
-    return f"SELECT {sets}", list(values[: len(names)])
-
-
-def _window(sort: str, needed: int) -> tuple[str, Any] | None:
-    """The window in which the first ``needed`` results are looked for first, or None (the bank
-    is about the window's size or smaller, or not analysed yet): ``(column, threshold)``, the
-    materials with ``column >= threshold``, about the bank's newest (by rating: best rated)
-    ``window_size()``, read off PostgreSQL's statistics of the column (``pg_stats``: no scan).
-
-    The page found there is EXACTLY the page of the full ranking when the window holds at least
-    ``needed`` results that nothing outside it can pass (``_full_text_page`` checks it in SQL and
-    otherwise ranks every match in the same statement), whatever the threshold:
-
-    * newest first, or best rated: any ``needed`` matches (every material outside the window is
-      older, or rated lower);
-    * by relevance: ``needed`` matches ranked ``_RANK_CEILING`` (ts_rank's maximum): a material
-      outside the window ranks at most the same and is older, so it comes after them.
-    """
-    column, kind = ("rating_average", "numeric") if sort == "rating" else ("published_at", "timestamptz")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT (SELECT reltuples FROM pg_class WHERE oid = %s::regclass) * (1 - null_frac),"  # noqa: S608
-            f" most_common_vals::text::{kind}[], most_common_freqs, histogram_bounds::text::{kind}[]"
-            " FROM pg_stats WHERE schemaname = current_schema() AND tablename = %s AND attname = %s",
-            [Material._meta.db_table, Material._meta.db_table, column],
-        )
-        stats = cursor.fetchone()
-    if not stats or not stats[0] or stats[0] <= 0:
-        return None
-    rows, common, frequencies, bounds = stats[0], stats[1] or [], stats[2] or [], stats[3] or []
-    wanted = max(window_size(), needed) / rows
-    # Each histogram bucket holds an equal share of the values that are not among the common ones.
-    bucket = (1 - sum(frequencies)) / (len(bounds) - 1) if len(bounds) > 1 else 0
-    for value in sorted({*common, *bounds}, reverse=True):
-        share = sum(f for v, f in zip(common, frequencies, strict=True) if v >= value)
-        share += bucket * max(0, sum(1 for b in bounds if b >= value) - 1)
-        if share >= wanted:
-            return (column, value) if share < 0.8 else None  # most of the bank: no window
-    return None
-
-
-def _round_below(number: int) -> int:
-    """The largest round number (one significant digit) below ``number``: 736 → 700, 154 → 100."""
-    if number <= 1:
-        return 0
-    scale = 10 ** (len(str(number - 1)) - 1)
-    return (number - 1) // scale * scale
 
 
 def _bounded_count(queryset: QuerySet[Material], up_to: int) -> int:
@@ -420,7 +338,7 @@ def _full_text_page(
     * the GIN index on the full ``search_vector`` finds the matches; the compact inline
       ``rank_vector`` ranks them (title A, topics and abstract B; a match in the text only
       ranks 0 and comes after the others, newest first);
-    * with a ``window`` (``_window``), the matches in it come first (a BitmapAnd of the GIN
+    * with a ``window`` (``page_window``), the matches in it come first (a BitmapAnd of the GIN
       index and the publication or rating index): if they hold the page for certain, only they
       are ranked; otherwise (a one-time filter) every match is, in the same statement;
     * the matches are MATERIALIZED CTEs and the subject is checked on them afterwards:
@@ -475,7 +393,7 @@ def _full_text_page(
         head_args = [*params, *where_args, *where_args, limit, offset]
     else:
         needed = offset + limit
-        good = f"rank >= {_RANK_CEILING}::real" if sort == "relevance" else "true"
+        good = f"rank >= {RANK_CEILING}::real" if sort == "relevance" else "true"
         in_win, in_win_args = checked("win", probe=True)
         in_all, in_all_args = checked("matches")
         in_chosen, in_chosen_args = checked("chosen", probe=True)
@@ -537,7 +455,7 @@ def _full_text_page(
     args = [
         *head_args, _SNIPPET_SOURCE, title_options, _HEADLINE_SOURCE, snippet_options, text,
     ]  # fmt: skip
-    change, names = _planner_settings(window=window is not None)
+    change, names = planner_settings(window=window is not None)
     with connection.cursor() as cursor:
         cursor.execute(change)
         before = cursor.fetchone()
@@ -547,9 +465,9 @@ def _full_text_page(
         except DatabaseError:
             # In an aborted transaction the rollback undoes the settings; the error is the news.
             with contextlib.suppress(DatabaseError):
-                cursor.execute(*_settings_restored(names, before))
+                cursor.execute(*settings_restored(names, before))
             raise
-        cursor.execute(*_settings_restored(names, before))
+        cursor.execute(*settings_restored(names, before))
     if not rows:  # no match, or a page beyond the last (never the window's: it holds the page)
         if not offset:
             return [], 0, False

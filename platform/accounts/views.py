@@ -5,6 +5,7 @@ from typing import cast
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
@@ -23,11 +24,29 @@ from tenants.models import Organisation
 from tenants.selectors import organisation_url
 from tutornet import panels
 from tutornet.errors import TutornetError
+from tutornet.sessions import SessionCopyUnreachable
 
 from . import permissions, portal_hop, services
 from .forms import InvitationAcceptForm, ProfileForm
 from .models import User
 from .selectors import invitation_by_token, memberships_of
+
+
+class SignOutView(auth_views.LogoutView):
+    """Django's sign-out.  When the session's copy cannot be removed (Redis unreachable,
+    ``tutornet.sessions``) nothing has changed, and the person is told so, not shown a 500."""
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        try:
+            return super().post(request, *args, **kwargs)
+        except SessionCopyUnreachable:
+            # ``flush`` emptied the data in memory before the delete was refused: it must not be
+            # saved back over the row (that would sign out the row but not the copy in Redis).
+            request.session.modified = False
+            messages.error(
+                request, _("You are still signed in: signing out failed just now. Try again in a minute.")
+            )
+            return redirect("/")
 
 
 def _portal_links(request: HttpRequest) -> list[dict]:

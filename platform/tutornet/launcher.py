@@ -212,7 +212,12 @@ def demo(args: list[str]) -> int:
         say(f"mail catcher listening on 127.0.0.1:{smtp_port}, saving to {mail_dir}")
         python = sys.executable
         log_level = os.environ.get("TUTORNET_LOG_LEVEL", "info")
-        web = f"-m uvicorn tutornet.asgi:application --port {port} --no-access-log --log-level {log_level}"
+        # --timeout-keep-alive 75, as in docker-compose.yml and the Dockerfile (a teacher saving every
+        # few seconds keeps one connection; uvicorn's 5 s closed it between saves).
+        web = (
+            f"-m uvicorn tutornet.asgi:application --port {port} --no-access-log --log-level {log_level}"
+            " --timeout-keep-alive 75"
+        )
         supervisor.start("web (uvicorn)", [python, *web.split(), "--host", "0.0.0.0"], env)  # noqa: S104 (LAN demo)
         worker = "-m celery -A tutornet worker -l warning -P threads -c 4 --without-gossip --without-mingle"
         # Threads share one pool of connections (the prefork pool must not: see DB_POOL_MAX).

@@ -12,7 +12,8 @@ Django's ``cached_db`` store reads a cached copy instead, with three changes her
 - A copy lives at most ``SESSION_CACHE_SECONDS``; the row stays the truth.
 - Redis unreachable: reading falls back to the row, and writing the copy is skipped.  Deleting
   a session (sign-out: ``flush``) removes the copy FIRST and refuses, changing nothing, when it
-  cannot: a sign-out must never leave a copy that would still sign the browser in.  Only the
+  cannot (``SessionCopyUnreachable``; the sign-out page says so): a sign-out must never leave a
+  copy that would still sign the browser in.  Only the
   old key that ``cycle_key`` (sign-in) retires may keep a copy until it expires: it holds the
   same person's or an anonymous session's data, never another person's.
 
@@ -32,6 +33,10 @@ from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBS
 from django.contrib.sessions.backends.db import SessionStore as DBStore
 
 logger = logging.getLogger(__name__)
+
+
+class SessionCopyUnreachable(Exception):
+    """The session's copy could not be removed (Redis unreachable): the sign-out changed nothing."""
 
 
 class SessionStore(CachedDBStore):
@@ -89,9 +94,9 @@ class SessionStore(CachedDBStore):
             return
         try:
             self._cache.delete(self.cache_key_prefix + key)
-        except Exception:
-            if strict:
-                raise  # nothing changed: the sign-out is refused, not half done
+        except Exception as exc:
+            if strict:  # nothing changed: the sign-out is refused, not half done
+                raise SessionCopyUnreachable(str(exc)) from exc
             logger.exception("retired session copy not deleted (%s)", self._cache)
         DBStore.delete(self, key)
         with suppress(Exception):  # a request that read the row meanwhile may have copied it again

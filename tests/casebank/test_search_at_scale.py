@@ -3,7 +3,7 @@
 In a large bank (``CASEBANK_SEARCH_WINDOW`` and ``CASEBANK_SEARCH_EXACT_TOTAL`` lowered here so
 that a bank of 90 is "large"; the table analysed, as autovacuum does) a page is first looked for
 among the newest (by rating: best rated) materials, and taken from there only when it is certain
-to be the page of the full order (``casebank.selectors.search._window``); the total then shows
+to be the page of the full order (``casebank.selectors.search_plan.page_window``); the total then shows
 as «more than N». Every page here is pinned against the full order's definition in SQL.
 """
 

@@ -55,6 +55,7 @@ def test_web_and_the_image_keep_an_idle_connection_longer_than_a_proxy_or_a_savi
     command = " ".join(_compose()["services"]["web"]["command"])
     assert "--timeout-keep-alive 75" in command
     assert '"--timeout-keep-alive", "75"' in (ROOT / "Dockerfile").read_text()
+    assert '" --timeout-keep-alive 75"' in (ROOT / "platform/tutornet/launcher.py").read_text()  # ./run demo
 
 
 def test_worker_and_beat_run_celery_from_the_same_image_and_environment_as_web() -> None:
