@@ -86,6 +86,19 @@ def _points(value: Any, top: Decimal) -> Decimal:
     return points.quantize(Decimal("0.01"))
 
 
+def _attempt_locked(attempt_item_id: Any) -> tuple[Attempt, int]:
+    """The attempt holding the attempt item ``attempt_item_id``, locked first, as submission
+    locks it (grades of one attempt queue up), and the item's id."""
+    try:
+        item_pk = int(attempt_item_id)
+    except (TypeError, ValueError):
+        raise AttemptNotFoundError() from None
+    head = AttemptItem.objects.filter(pk=item_pk).values_list("attempt_id", flat=True).first()
+    if head is None:
+        raise AttemptNotFoundError()
+    return Attempt.objects.select_for_update().select_related("campaign").get(pk=head), item_pk
+
+
 @transaction.atomic
 def answer_grade(
     *,
@@ -99,15 +112,7 @@ def answer_grade(
     rubric.  Two graders racing: the second gets AlreadyGradedError.  The attempt's
     result becomes final with its last grade."""
     now = now or timezone.now()
-    try:
-        item_pk = int(attempt_item_id)
-    except (TypeError, ValueError):
-        raise AttemptNotFoundError() from None
-    head = AttemptItem.objects.filter(pk=item_pk).values_list("attempt_id", flat=True).first()
-    if head is None:
-        raise AttemptNotFoundError()
-    # The attempt's lock first, as submission takes it: grades of one attempt queue up.
-    attempt = Attempt.objects.select_for_update().select_related("campaign").get(pk=head)
+    attempt, item_pk = _attempt_locked(attempt_item_id)
     require(permissions.can_grade(membership, attempt.campaign))
     assert membership is not None
     item = AttemptItem.objects.select_for_update().get(pk=item_pk)
@@ -143,14 +148,7 @@ def answer_regrade(
     final result is recomputed at once (score, points per topic, hence the deficits) and
     the item analysis queued again; the audit keeps the points before and after."""
     now = now or timezone.now()
-    try:
-        item_pk = int(attempt_item_id)
-    except (TypeError, ValueError):
-        raise AttemptNotFoundError() from None
-    head = AttemptItem.objects.filter(pk=item_pk).values_list("attempt_id", flat=True).first()
-    if head is None:
-        raise AttemptNotFoundError()
-    attempt = Attempt.objects.select_for_update().select_related("campaign").get(pk=head)
+    attempt, item_pk = _attempt_locked(attempt_item_id)
     require(permissions.can_manage(membership))
     assert membership is not None
     item = AttemptItem.objects.select_for_update().get(pk=item_pk)
