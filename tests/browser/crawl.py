@@ -61,10 +61,11 @@ class Walk:
     checked: list[str] = field(default_factory=list)  # the kinds of page, in the order seen
     problems: list[str] = field(default_factory=list)  # readable: URL, rule, target
     overflowing: list[str] = field(default_factory=list)
+    left_over: list[str] = field(default_factory=list)  # links still queued when ``limit`` stopped it
     seconds: float = 0.0
 
 
-def walk(page: Any, origin: str, *, start: str = "/", limit: int = 80, phone: bool = True) -> Walk:
+def walk(page: Any, origin: str, *, start: str = "/", limit: int = 200, phone: bool = True) -> Walk:
     """Breadth first from ``start`` on ``origin`` (scheme://host:port), at most ``limit`` kinds."""
     began = time.monotonic()
     result = Walk(origin=origin)
@@ -107,5 +108,6 @@ def walk(page: Any, origin: str, *, start: str = "/", limit: int = 80, phone: bo
             if kind not in seen:
                 seen.add(kind)
                 queue.append((origin + link.path + (f"?{link.query}" if link.query else ""), url))
+    result.left_over = [url for url, _found_on in queue]
     result.seconds = time.monotonic() - began
     return result

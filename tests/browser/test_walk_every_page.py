@@ -88,6 +88,7 @@ def test_every_page_a_role_reaches_by_links_is_accessible_and_fits_a_phone(
     sign_in_by_keyboard(page, live_stack, host, person.email)
     result = walk(page, live_stack.url(host, "").rstrip("/"))
     _report(who, host, result)
+    assert result.left_over == [], f"the walk stopped at its limit with {len(result.left_over)} kinds left"
     missed = MUST_REACH[(who, host)] - {kind.split("?")[0] for kind in result.checked}
     assert not missed, f"the walk did not reach {sorted(missed)}; it checked {result.checked}"
     assert result.problems == [], "\n".join(
