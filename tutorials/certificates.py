@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from tenants.models import Organisation
 from tenants.selectors import organisation_url
+from tutornet.tenancy import on_commit_in_this_schema
 
 from .models import Certificate
 
@@ -133,7 +134,7 @@ def certificates_issue_many(
 
         for start in range(0, len(ids), RENDER_CHUNK):
             part = ids[start : start + RENDER_CHUNK]
-            transaction.on_commit(partial(certificates_render.delay, part))
+            on_commit_in_this_schema(partial(certificates_render.delay, part))
     return ids
 
 

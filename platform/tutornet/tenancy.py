@@ -12,10 +12,12 @@ organisations out.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from cachetools import TTLCache
 from django.conf import settings
-from django_tenants.utils import remove_www
+from django.db import connection, transaction
+from django_tenants.utils import remove_www, schema_context
 
 from tenants.models import Domain, Organisation
 
@@ -76,3 +78,18 @@ def forget_hosts() -> None:
         _known.clear()
         _unknown.clear()
         _primary.clear()
+
+
+def on_commit_in_this_schema(func: Callable[[], object]) -> None:
+    """``transaction.on_commit(func)``, with ``func`` run in the schema that is current NOW.
+
+    A commit can come after the caller has left the organisation's schema (a command, such as
+    the demo's seeding, that enters several schemas inside one transaction); a Celery task sent
+    from the wrong schema then runs there (tenant-schemas-celery sends the current one)."""
+    schema = connection.schema_name  # type: ignore[attr-defined]  # django-tenants' backend
+
+    def run() -> None:
+        with schema_context(schema):
+            func()
+
+    transaction.on_commit(run)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership
 from tutorials.diagnostics.campaigns.models import Campaign
 from tutornet.errors import NotFoundError, PermissionDeniedError
+from tutornet.tenancy import on_commit_in_this_schema
 
 from . import permissions, selectors
 from .compute import picture_data
@@ -103,7 +104,7 @@ def snapshot_for(campaign: Campaign, *, light: bool = False) -> Fresh:
     latest = selectors.results_as_of(campaign.pk)
     stale = latest is not None and (snapshot.results_as_of is None or latest > snapshot.results_as_of)
     if stale:
-        transaction.on_commit(lambda: picture_refresh_soon(campaign.pk))
+        on_commit_in_this_schema(lambda: picture_refresh_soon(campaign.pk))
     return Fresh(snapshot, stale)
 
 
@@ -114,7 +115,7 @@ def refresh_request(*, membership: Membership | None, campaign_id: int) -> None:
     if not permissions.can_see_district(membership):
         raise PermissionDeniedError(_("The district picture is for the centre's methodologists."))
     campaign = campaign_of(campaign_id)
-    transaction.on_commit(lambda: picture_refresh_soon(campaign.pk))
+    on_commit_in_this_schema(lambda: picture_refresh_soon(campaign.pk))
 
 
 def stale_campaign_ids() -> list[int]:

@@ -31,6 +31,7 @@ from accounts.models import Membership, User
 from tutorials.diagnostics import selectors as bank
 from tutorials.diagnostics.models import Item, ItemVersion
 from tutorials.diagnostics.scoring import validate_response
+from tutornet.tenancy import on_commit_in_this_schema
 
 from .. import permissions
 from ..errors import (
@@ -281,7 +282,7 @@ def _submit(attempt: Attempt, now: datetime, *, automatically: bool) -> None:
     attempt.save(update_fields=["status", "submitted_at", "submitted_automatically"])
     score_submitted(attempt, now=now)
     campaign_id = attempt.campaign_id
-    transaction.on_commit(lambda: _analysis_stale(campaign_id))
+    on_commit_in_this_schema(lambda: _analysis_stale(campaign_id))
 
 
 def _analysis_stale(campaign_id: int) -> None:

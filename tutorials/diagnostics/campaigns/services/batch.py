@@ -36,6 +36,7 @@ from django.db.models.functions import Least
 
 from tutorials.diagnostics.models import ItemVersion
 from tutorials.diagnostics.scoring import score_response
+from tutornet.tenancy import on_commit_in_this_schema
 
 from ..models import Answer, Attempt, AttemptItem, TopicResult
 
@@ -101,7 +102,7 @@ def submit_due_chunk(attempt_ids: Sequence[int], *, now: datetime) -> list[int]:
         )
         score_many(ids, now=now)
         for campaign_id in sorted({campaign for _pk, campaign in locked}):
-            transaction.on_commit(functools.partial(_analysis_stale, campaign_id))
+            on_commit_in_this_schema(functools.partial(_analysis_stale, campaign_id))
     return ids
 
 

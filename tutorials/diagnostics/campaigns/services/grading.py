@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
+from tutornet.tenancy import on_commit_in_this_schema
 
 from .. import permissions
 from ..errors import AlreadyGradedError, AttemptNotFoundError, GradeInvalidError
@@ -129,7 +130,7 @@ def answer_grade(
     if not any(i.needs_grading for i in items):
         _finalise(attempt, items, now=now)
         campaign_id = attempt.campaign_id
-        transaction.on_commit(lambda: _analysis_stale(campaign_id))
+        on_commit_in_this_schema(lambda: _analysis_stale(campaign_id))
     return item
 
 
@@ -171,7 +172,7 @@ def answer_regrade(
     if attempt.status == Attempt.Status.FINAL:
         _finalise(attempt, list(AttemptItem.objects.filter(attempt_id=attempt.pk)), now=now)
         campaign_id = attempt.campaign_id
-        transaction.on_commit(lambda: _analysis_stale(campaign_id))
+        on_commit_in_this_schema(lambda: _analysis_stale(campaign_id))
     return item
 
 
