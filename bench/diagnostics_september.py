@@ -57,7 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 # This run's own Redis database unless told otherwise (bench/common reads it on import).
 os.environ.setdefault("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
 
-from bench import common, lean_http  # noqa: E402
+from bench import common, lean_http, september_profile  # noqa: E402
 from bench.diagnostics_common import diagnostics_world  # noqa: E402
 
 DB = f"bench_diag_september_{os.getpid()}"
@@ -337,90 +337,6 @@ async def throughput(
     return results
 
 
-def profile(world: World, requests: int, top: int) -> None:
-    """One save request end to end in this process (Django's test client: the whole middleware
-    stack, DRF, the service), by token and by session with CSRF enforced, next to the trivial
-    endpoint: median time, statements per request (every one, ``SET search_path`` too) and
-    cProfile's most expensive functions."""
-    import cProfile
-    import io
-    import pstats
-    import statistics
-
-    from django.test import Client
-
-    common.count_statements()
-    client = Client(enforce_csrf_checks=True)
-    routes: dict[str, Any] = {}
-    for auth in ("token", "session"):
-        who = 0 if auth == "token" else 2  # both of school 1
-        headers = {k: v for k, v in headers_for(world, who, CENTRE_HOST, auth).items() if k != "Host"}
-        started = client.post(
-            f"/api/diagnostics/campaigns/{world.campaign}/start/", HTTP_HOST=CENTRE_HOST, headers=headers
-        )
-        assert started.status_code == 201, started.content
-        attempt = started.json()["id"]
-        routes[f"save, {auth}"] = (auth, who, attempt)
-        routes[f"trivial, {auth}"] = (auth, who, None)
-
-    def call(name: str, turn: int) -> int:
-        auth, who, attempt = routes[name]
-        host = CENTRE_HOST if attempt else SCHOOL_HOST
-        headers = {k: v for k, v in headers_for(world, who, host, auth).items() if k != "Host"}
-        if attempt is None:
-            response = client.get(TRIVIAL, HTTP_HOST=host, headers=headers)
-        else:
-            version, kind = world.versions[turn % len(world.versions)]
-            response = client.put(
-                f"/api/diagnostics/attempts/{attempt}/answers/{version}/",
-                data=json.dumps({"response": response_for(kind, turn)}),
-                content_type="application/json",
-                HTTP_HOST=host,
-                headers=headers,
-            )
-        assert response.status_code == 200, (name, response.status_code, response.content[:300])
-        return response.status_code
-
-    times: dict[str, list[float]] = {name: [] for name in routes}
-    statements: dict[str, list[int]] = {name: [] for name in routes}
-    for name in routes:  # warm-up: caches, first connection
-        for turn in range(5):
-            call(name, turn)
-    for turn in range(requests):  # alternating, so that every route meets the same load
-        for name in routes:
-            before = common.STATEMENTS["total"]
-            t0 = time.perf_counter()
-            call(name, turn)
-            times[name].append((time.perf_counter() - t0) * 1000)
-            statements[name].append(common.STATEMENTS["total"] - before)
-    print(f"load average: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    print(
-        common.table(
-            f"One request in-process, {requests} each, alternating",
-            [
-                [
-                    name,
-                    f"{statistics.median(times[name]):.2f}",
-                    f"{min(times[name]):.2f}",
-                    f"{statistics.median(statements[name]):g}",
-                ]
-                for name in routes
-            ],
-            ["request", "median ms", "min ms", "statements"],
-        )
-    )
-    for name in routes:
-        profiler = cProfile.Profile()
-        profiler.enable()
-        for turn in range(requests):
-            call(name, turn)
-        profiler.disable()
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
-        print(f"--- cProfile: {name}, {requests} requests, by cumulative time ---")
-        print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[:12000])
-
-
 def server_cpu(pid: int) -> float:
     """CPU seconds (user + system) used so far by the server: the process and its children
     (the uvicorn workers of ``--workers N``), from /proc."""
@@ -531,7 +447,15 @@ def main() -> int:
             f"seeded {args.teachers} teachers, {ITEMS} items in {time.perf_counter() - t0:.1f} s", flush=True
         )
         if args.profile:
-            profile(world, args.profile, 40)
+            september_profile.profile(
+                world,
+                args.profile,
+                40,
+                headers_for=headers_for,
+                response_for=response_for,
+                hosts=(CENTRE_HOST, SCHOOL_HOST),
+                trivial=TRIVIAL,
+            )
             return 0
         process, port = common.start_uvicorn(
             "tutornet.asgi:application", env, workers=args.workers, port=args.port, keep_alive=args.keep_alive
