@@ -17,7 +17,6 @@ compared by trigram word similarity.  Matches are highlighted with
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import math
@@ -34,7 +33,7 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.core.exceptions import EmptyResultSet
-from django.db import DatabaseError, connection
+from django.db import connection
 from django.db.models import Count, Exists, F, Field, Model, OuterRef, QuerySet, Window
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -51,9 +50,8 @@ from .search_plan import (
     RANK_CEILING,
     exact_total_up_to,
     page_window,
-    planner_settings,
     round_below,
-    settings_restored,
+    run_with_planner_settings,
 )
 
 SORTS = ("relevance", "newest", "rating")
@@ -350,9 +348,13 @@ def _full_text_page(
       the authors, subjects and school of origin (as JSON, instead of three more queries).
     """
     search = SearchQuery(text, search_type="websearch", config="russian")
-    rank = SearchRank(F("rank_vector"), search)
-    columns = ("pk", "rank", "published_at", "rating_average", "rating_count")
-    matches = in_row.filter(search_vector=search).annotate(rank=rank).order_by()
+    # Only the relevance order needs every match ranked; newest first and best rated rank the
+    # page's rows alone (below).
+    ranked = sort == "relevance"
+    columns = ("pk", "published_at", "rating_average", "rating_count", *(("rank",) if ranked else ()))
+    matches = in_row.filter(search_vector=search).order_by()
+    if ranked:
+        matches = matches.annotate(rank=SearchRank(F("rank_vector"), search))
     # Django's own compilation of the filtered queryset, each column aliased by its name.
     try:
         sql, params = matches.values_list(*columns).query.sql_with_params()
@@ -367,64 +369,54 @@ def _full_text_page(
         "newest": ("published_at", "pk"),
     }.get(sort, ("rank", "published_at", "pk"))
     order = ", ".join(f"{k} DESC" for k in keys)
+    listed = ", ".join(columns)
     quote = connection.ops.quote_name
     subjects_table = quote(Material.subjects.through._meta.db_table)
 
     def checked(alias: str, *, probe: bool = False) -> tuple[str, list[Any]]:
-        """The subject's condition on the matches named ``alias`` (a WHERE clause), if any;
+        """The subject's condition on the matches named ``alias`` (true without a subject);
         ``probe``: one index lookup per match (a sub-plan PostgreSQL cannot turn into a join
         that reads all the subject's materials: the window's few thousand are cheaper looked up)."""
         if not subject:
-            return "", []
+            return "true", []
         lookup = f"SELECT 1 FROM {subjects_table} s WHERE s.material_id = {alias}.pk AND s.subject_id = %s"  # noqa: S608
         if probe:
-            return f" WHERE ({lookup} LIMIT 1) IS NOT NULL", [subject]  # noqa: S608
-        return f" WHERE EXISTS ({lookup})", [subject]  # noqa: S608
+            return f"({lookup} LIMIT 1) IS NOT NULL", [subject]  # noqa: S608
+        return f"EXISTS ({lookup})", [subject]  # noqa: S608
 
     if window is None:
-        where, where_args = checked("matches")
+        # The subject is checked once, on the materialised matches: the count and the page read
+        # the same kept rows.
+        where, where_args = checked("every_match")
         head = f"""
-            WITH matches AS MATERIALIZED ({sql}),
+            WITH matches AS MATERIALIZED (SELECT * FROM ({sql}) every_match WHERE {where}),
             page AS (
-                SELECT pk, rank, published_at, rating_average, rating_count,
-                    (SELECT count(*) FROM matches{where}) AS total, false AS windowed
-                FROM matches{where} ORDER BY {order} LIMIT %s OFFSET %s
+                SELECT {listed}, (SELECT count(*) FROM matches) AS total, false AS windowed
+                FROM matches ORDER BY {order} LIMIT %s OFFSET %s
             )"""  # noqa: S608 (names are the models' own; every value is a parameter)
-        head_args = [*params, *where_args, *where_args, limit, offset]
+        head_args = [*params, *where_args, limit, offset]
     else:
         needed = offset + limit
-        good = f"rank >= {RANK_CEILING}::real" if sort == "relevance" else "true"
+        good = f"rank >= {RANK_CEILING}::real" if ranked else "true"
         in_win, in_win_args = checked("win", probe=True)
-        in_all, in_all_args = checked("matches")
-        in_chosen, in_chosen_args = checked("chosen", probe=True)
+        in_all, in_all_args = checked("every_match")
         head = f"""
-            WITH win AS MATERIALIZED ({window_sql}),
-            sure AS (
-                SELECT count(*) AS n, count(*) FILTER (WHERE {good}) >= %s AS sure FROM win{in_win}
-            ),
+            WITH win AS MATERIALIZED (SELECT * FROM ({window_sql}) win WHERE {in_win}),
+            sure AS (SELECT count(*) AS n, count(*) FILTER (WHERE {good}) >= %s AS sure FROM win),
             matches AS MATERIALIZED (
-                SELECT * FROM ({sql}) every_match WHERE NOT (SELECT sure FROM sure)
+                SELECT * FROM ({sql}) every_match WHERE NOT (SELECT sure FROM sure) AND {in_all}
             ),
             chosen AS (
                 SELECT * FROM win WHERE (SELECT sure FROM sure) UNION ALL SELECT * FROM matches
             ),
             page AS (
-                SELECT pk, rank, published_at, rating_average, rating_count,
+                SELECT {listed},
                     CASE WHEN (SELECT sure FROM sure) THEN (SELECT n FROM sure)
-                        ELSE (SELECT count(*) FROM matches{in_all}) END AS total,
+                        ELSE (SELECT count(*) FROM matches) END AS total,
                     (SELECT sure FROM sure) AS windowed
-                FROM chosen{in_chosen} ORDER BY {order} LIMIT %s OFFSET %s
+                FROM chosen ORDER BY {order} LIMIT %s OFFSET %s
             )"""  # noqa: S608 (names are the models' own; every value is a parameter)
-        head_args = [
-            *window_params,
-            needed,
-            *in_win_args,
-            *params,
-            *in_all_args,
-            *in_chosen_args,
-            limit,
-            offset,
-        ]
+        head_args = [*window_params, *in_win_args, needed, *params, *in_all_args, limit, offset]
     fields = _columns(Material, _PAGE_COLUMNS)
     people = _columns(User, ("id", "last_name", "first_name", "patronymic", "email"))
     subject_fields = _columns(Subject, ("id", "name"))
@@ -433,7 +425,7 @@ def _full_text_page(
     title_options, snippet_options = _headline_options()
     authors_table = quote(Material.authors.through._meta.db_table)
     statement = f"""{head}
-        SELECT page.rank, page.total, page.windowed, {_column_list("m", fields)},
+        SELECT ts_rank(m.rank_vector, q.query), page.total, page.windowed, {_column_list("m", fields)},
             left(m.body_text, %s),
             ts_headline('russian'::regconfig, m.title, q.query, %s),
             ts_headline('russian'::regconfig, concat(m.abstract, ' ', left(m.body_text, %s)), q.query, %s),
@@ -455,26 +447,14 @@ def _full_text_page(
     args = [
         *head_args, _SNIPPET_SOURCE, title_options, _HEADLINE_SOURCE, snippet_options, text,
     ]  # fmt: skip
-    change, names = planner_settings(window=window is not None)
-    with connection.cursor() as cursor:
-        cursor.execute(change)
-        before = cursor.fetchone()
-        try:
-            cursor.execute(statement, args)
-            rows = cursor.fetchall()
-        except DatabaseError:
-            # In an aborted transaction the rollback undoes the settings; the error is the news.
-            with contextlib.suppress(DatabaseError):
-                cursor.execute(*settings_restored(names, before))
-            raise
-        cursor.execute(*settings_restored(names, before))
+    rows = run_with_planner_settings(statement, args, window=window is not None)
     if not rows:  # no match, or a page beyond the last (never the window's: it holds the page)
         if not offset:
             return [], 0, False
-        where, where_args = checked("matches")
+        where, where_args = checked("every_match")
         with connection.cursor() as cursor:
             cursor.execute(
-                f"WITH matches AS MATERIALIZED ({sql}) SELECT count(*) FROM matches{where}",  # noqa: S608
+                f"SELECT count(*) FROM ({sql}) every_match WHERE {where}",  # noqa: S608
                 [*params, *where_args],
             )
             return [], cursor.fetchone()[0], False

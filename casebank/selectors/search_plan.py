@@ -4,10 +4,11 @@ either way, and the planner settings around the search statement (bench/README.m
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from ..models import Material
 
@@ -20,6 +21,12 @@ def exact_total_up_to() -> int:
 def window_size() -> int:
     """How many of the bank's newest (best rated) materials the window holds (``page_window``)."""
     return int(getattr(settings, "CASEBANK_SEARCH_WINDOW", 20_000))
+
+
+def window_share() -> float:
+    """The window is tried only when it is at most this share of the bank: a failed attempt costs
+    a second bitmap of the query's words, which only a small window repays (bench/README.md, 6.6)."""
+    return float(getattr(settings, "CASEBANK_SEARCH_WINDOW_SHARE", 0.1))
 
 
 # The most ts_rank can give with its default weights (1.0, 0.4, 0.2, 0.1) and normalisation 0:
@@ -42,17 +49,37 @@ _SEARCH_SETTINGS = (("work_mem", "64MB"), ("jit", "off"))
 _WINDOW_SETTINGS = ("enable_indexscan",)
 
 
-def planner_settings(*, window: bool) -> tuple[str, list[str]]:
-    """The statement that changes the settings (reading their values first) and their names."""
-    changes = [*_SEARCH_SETTINGS] + [(name, "off") for name in _WINDOW_SETTINGS if window]
-    values = ", ".join(f"current_setting('{name}')" for name, _value in changes)
-    sets = ", ".join(f"set_config('{name}', '{value}', false)" for name, value in changes)
-    return f"SELECT {values}, {sets}", [name for name, _value in changes]
+def _planner_settings(*, window: bool) -> list[tuple[str, str]]:
+    return [*_SEARCH_SETTINGS] + [(name, "off") for name in _WINDOW_SETTINGS if window]
 
 
-def settings_restored(names: list[str], values: Any) -> tuple[str, list[Any]]:
-    sets = ", ".join(f"set_config('{name}', %s, false)" for name in names)
-    return f"SELECT {sets}", list(values[: len(names)])
+def run_with_planner_settings(statement: str, args: list[Any], *, window: bool) -> list[tuple[Any, ...]]:
+    """The rows of ``statement`` run with the search's planner settings, which are then what they
+    were before.
+
+    Outside a transaction (a request in autocommit) it is ONE round trip: the settings and the
+    statement go as one multi-statement query, which PostgreSQL runs as one implicit transaction,
+    so ``set_config(..., true)`` lasts exactly as long as the statement.  Inside a transaction the
+    settings are read, changed and set back around it (two more round trips)."""
+    changes = _planner_settings(window=window)
+    with connection.cursor() as cursor:
+        if not connection.in_atomic_block:
+            local = ", ".join(f"set_config('{name}', '{value}', true)" for name, value in changes)
+            cursor.execute(f"SELECT {local}; {statement}", args)
+            cursor.nextset()
+            return cursor.fetchall()
+        values = ", ".join(f"current_setting('{name}')" for name, _value in changes)
+        sets = ", ".join(f"set_config('{name}', '{value}', false)" for name, value in changes)
+        cursor.execute(f"SELECT {values}, {sets}")
+        before = cursor.fetchone()[: len(changes)]
+        restore = ", ".join(f"set_config('{name}', %s, false)" for name, _value in changes)
+        try:
+            cursor.execute(statement, args)
+            return cursor.fetchall()
+        finally:
+            # In an aborted transaction the rollback undoes the settings; the error is the news.
+            with contextlib.suppress(DatabaseError):
+                cursor.execute(f"SELECT {restore}", list(before))
 
 
 def page_window(sort: str, needed: int) -> tuple[str, Any] | None:
@@ -71,7 +98,13 @@ def page_window(sort: str, needed: int) -> tuple[str, Any] | None:
       outside the window ranks at most the same and is older, so it comes after them.
     """
     column, kind = ("rating_average", "numeric") if sort == "rating" else ("published_at", "timestamptz")
+    wanted = max(window_size(), needed)
     with connection.cursor() as cursor:
+        # The bank's size first (0.1 ms): the statistics' view costs ~1 ms, read only for a window.
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [Material._meta.db_table])
+        size = cursor.fetchone()
+        if not size or size[0] * window_share() < wanted:
+            return None  # not analysed yet, or the window would be much of the bank: it would save little
         cursor.execute(
             "SELECT (SELECT reltuples FROM pg_class WHERE oid = %s::regclass) * (1 - null_frac),"  # noqa: S608
             f" most_common_vals::text::{kind}[], most_common_freqs, histogram_bounds::text::{kind}[]"
@@ -82,14 +115,21 @@ def page_window(sort: str, needed: int) -> tuple[str, Any] | None:
     if not stats or not stats[0] or stats[0] <= 0:
         return None
     rows, common, frequencies, bounds = stats[0], stats[1] or [], stats[2] or [], stats[3] or []
-    wanted = max(window_size(), needed) / rows
+    wanted_share = wanted / rows
     # Each histogram bucket holds an equal share of the values that are not among the common ones.
     bucket = (1 - sum(frequencies)) / (len(bounds) - 1) if len(bounds) > 1 else 0
-    for value in sorted({*common, *bounds}, reverse=True):
-        share = sum(f for v, f in zip(common, frequencies, strict=True) if v >= value)
-        share += bucket * max(0, sum(1 for b in bounds if b >= value) - 1)
-        if share >= wanted:
-            return (column, value) if share < 0.8 else None  # most of the bank: no window
+    common_desc = sorted(zip(common, frequencies, strict=True), reverse=True)
+    bounds_desc = sorted(bounds, reverse=True)
+    common_share, n_common, n_bounds = 0.0, 0, 0
+    for value in sorted({*common, *bounds}, reverse=True):  # the share of the bank at or above it
+        while n_common < len(common_desc) and common_desc[n_common][0] >= value:
+            common_share += common_desc[n_common][1]
+            n_common += 1
+        while n_bounds < len(bounds_desc) and bounds_desc[n_bounds] >= value:
+            n_bounds += 1
+        share = common_share + bucket * max(0, n_bounds - 1)
+        if share >= wanted_share:
+            return (column, value) if share <= window_share() else None
     return None
 
 

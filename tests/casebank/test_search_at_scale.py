@@ -105,6 +105,7 @@ def _ids(page: selectors.SearchPage) -> list[int]:
 def large(settings: Any) -> None:
     settings.CASEBANK_SEARCH_EXACT_TOTAL = 10
     settings.CASEBANK_SEARCH_WINDOW = 40
+    settings.CASEBANK_SEARCH_WINDOW_SHARE = 0.8  # a window of 40 in a bank of 90 is tried
 
 
 def test_pages_by_relevance_are_the_full_ranking_whichever_way_they_are_found(
@@ -180,6 +181,24 @@ def test_sorted_pages_among_many_matches_equal_the_exact_order(district: Distric
         assert windowed == {"newest", "rating"}  # the window held a page for both orders
 
 
+def test_a_window_that_is_much_of_the_bank_is_not_tried(district: District, large: None, settings: Any) -> None:
+    """A window of 40 in a bank of 90 is not tried at the default share (10 %): every match is
+    ranked, counted exactly, and the page is the same."""
+    author = _bank(district)
+    settings.CASEBANK_SEARCH_WINDOW_SHARE = 0.1
+    with tenant_context(district.school_a):
+        for sort in ("newest", "rating"):
+            page = _page(author, "дроби", sort)
+            assert page.plan == "all" and not page.total_is_lower_bound and page.total > TOP
+            assert _ids(page) == _exact("дроби", sort)
+        # About 10 % of the bank (the statistics' steps are a bank's 1/90 here): tried, and it holds the page.
+        settings.CASEBANK_SEARCH_WINDOW, settings.CASEBANK_SEARCH_WINDOW_SHARE = 9, 0.15
+        settings.CASEBANK_SEARCH_EXACT_TOTAL = 5
+        page = selectors.materials_search(user=author, query="дроби", sort="newest", per_page=5)
+        assert page.plan == "window" and page.total_is_lower_bound
+        assert _ids(page) == _exact("дроби", "newest")[:5]
+
+
 def test_few_matches_are_counted_exactly_and_many_are_shown_as_more_than(
     district: District, settings: Any
 ) -> None:
@@ -196,6 +215,7 @@ def test_few_matches_are_counted_exactly_and_many_are_shown_as_more_than(
         assert _ids(page) == _exact("дроби", "newest")
     settings.CASEBANK_SEARCH_EXACT_TOTAL = 10
     settings.CASEBANK_SEARCH_WINDOW = 40
+    settings.CASEBANK_SEARCH_WINDOW_SHARE = 0.8
     client = APIClient(HTTP_HOST="school1.localhost")
     client.force_authenticate(author)
     for params in ({"q": "дроби", "sort": "newest"}, {}):  # a query newest first; the whole bank

@@ -405,9 +405,11 @@ CASEBANK_MAX_DOCUMENT_BYTES = env_int("TUTORNET_CASEBANK_MAX_DOCUMENT_BYTES", 20
 CASEBANK_MAX_IMAGE_BYTES = env_int("TUTORNET_CASEBANK_MAX_IMAGE_BYTES", 5 * 1024 * 1024)
 CASEBANK_MAX_ATTACHMENTS = env_int("TUTORNET_CASEBANK_MAX_ATTACHMENTS", 10)
 # Search: a page is looked for first among about this many newest (best rated) materials
-# (casebank.selectors.search_plan.page_window); matches beyond CASEBANK_SEARCH_EXACT_TOTAL show
-# as «more than».
+# (casebank.selectors.search_plan.page_window), when they are at most CASEBANK_SEARCH_WINDOW_SHARE
+# of the bank (so from 200,000 materials on); matches beyond CASEBANK_SEARCH_EXACT_TOTAL show as
+# «more than».
 CASEBANK_SEARCH_WINDOW = env_int("TUTORNET_CASEBANK_SEARCH_WINDOW", 20_000)
+CASEBANK_SEARCH_WINDOW_SHARE = float(env("TUTORNET_CASEBANK_SEARCH_WINDOW_SHARE", "0.1"))
 CASEBANK_SEARCH_EXACT_TOTAL = env_int("TUTORNET_CASEBANK_SEARCH_EXACT_TOTAL", 1000)
 
 # --- video-consultations (consultations/video.py) ------------------------------------------
