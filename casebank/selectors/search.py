@@ -46,6 +46,7 @@ from .. import permissions
 from ..errors import MaterialInvalidError
 from ..models import Material, SearchTerm, Status
 from .materials import _SNIPPET_SOURCE, _brief
+from .search_candidates import MARGIN, bound_vector, query_lexemes, repeating
 from .search_plan import (
     RANK_CEILING,
     exact_total_up_to,
@@ -93,8 +94,9 @@ class SearchPage:
     filters: dict[str, Any] = field(default_factory=dict)
     # ``total`` is a lower bound: there are more matches than that («более 1 000»).
     total_is_lower_bound: bool = False
-    # How the page was found: ``window`` (among the newest or best rated materials, ``page_window``)
-    # or ``all`` (every match ranked); empty without a full-text query.
+    # How the page was found: ``candidates`` (by relevance, among the matches that repeat a query
+    # word, ``search_candidates``), ``window`` (among the newest or best rated materials,
+    # ``page_window``) or ``all`` (every match ranked); empty without a full-text query.
     plan: str = ""
 
     @property
@@ -226,18 +228,26 @@ def materials_search(
 
     def full_text(text: str) -> int:
         """The page of ``text``'s matches in ``result``; returns the number of matches, or its
-        lower bound when the page came from the window (``page_window``)."""
-        # ts_rank reaches its ceiling only for several words (one word's stays below 0.998): the
-        # window could never hold a page by relevance for one word, so it is not tried.
+        lower bound (``result.total_is_lower_bound``) when the page did not need them all."""
+        # By relevance, a query of ANDed words is pruned (``search_candidates``); otherwise the
+        # window is tried in a large bank.  ts_rank reaches its ceiling only for several words
+        # (one word's stays below 0.998): the window could never hold such a page for one word.
+        lexemes = query_lexemes(text) if sort == "relevance" else None
         several = len({w.lower() for w in _QUERY_WORD.findall(text) if len(w) > 2}) > 1
-        window = page_window(sort, offset + per_page) if several or sort != "relevance" else None
-        hits, counted, windowed = _full_text_page(
-            in_row, text, subject=subject, sort=sort, offset=offset, limit=per_page, window=window
-        )
-        result.hits, result.plan = hits, "window" if windowed else "all"
-        if windowed:  # ``counted`` matches in the window: «more than» a round number below it
+        window = None
+        if not lexemes and (several or sort != "relevance"):
+            window = page_window(sort, offset + per_page)
+        hits, counted, result.plan = _full_text_page(
+            in_row, text, subject=subject, sort=sort, offset=offset, limit=per_page, window=window,
+            lexemes=lexemes,
+        )  # fmt: skip
+        result.hits = hits
+        if result.plan == "window":  # ``counted`` matches in the window: «more than» a round number below
             result.total_is_lower_bound = True
             return exact_up_to if counted > exact_up_to else round_below(counted)
+        if result.plan == "candidates":  # the matches counted up to ``exact_up_to + 1``
+            result.total_is_lower_bound = counted > exact_up_to
+            return min(counted, exact_up_to)
         return counted
 
     result.total = full_text(query)
@@ -326,16 +336,21 @@ def _full_text_page(
     offset: int,
     limit: int,
     window: tuple[str, Any] | None,
-) -> tuple[list[SearchHit], int, bool]:
+    lexemes: tuple[str, ...] | None,
+) -> tuple[list[SearchHit], int, str]:
     """One page of full-text matches in ``sort`` order, highlighted; the number of matches; and
-    whether the page came from the window (then the number is that of the window's matches: a
-    lower bound; counting the others would read them all).
+    how the page was found (``SearchPage.plan``): ``all``; ``window`` (the number is that of the
+    window's matches: a lower bound, counting the others would read them all); ``candidates``
+    (the number is counted up to ``exact_total_up_to() + 1``).
 
     ONE statement:
 
     * the GIN index on the full ``search_vector`` finds the matches; the compact inline
       ``rank_vector`` ranks them (title A, topics and abstract B; a match in the text only
       ranks 0 and comes after the others, newest first);
+    * with ``lexemes`` (by relevance, ``search_candidates``), the matches that repeat a query word
+      come first (a BitmapAnd of the two GIN indexes): if enough of them rank above what any
+      other match can, only they are ranked; otherwise every match is, in the same statement;
     * with a ``window`` (``page_window``), the matches in it come first (a BitmapAnd of the GIN
       index and the publication or rating index): if they hold the page for certain, only they
       are ranked; otherwise (a one-time filter) every match is, in the same statement;
@@ -362,8 +377,13 @@ def _full_text_page(
             column, threshold = window
             in_window = matches.filter(**{f"{column}__gte": threshold}).values_list(*columns)
             window_sql, window_params = in_window.query.sql_with_params()
+        if lexemes:
+            candidates = matches.filter(repeating(lexemes)).values_list(*columns)
+            candidates_sql, candidates_params = candidates.query.sql_with_params()
+            counted = in_row.filter(search_vector=search).order_by().values_list("pk")
+            count_sql, count_params = counted.query.sql_with_params()
     except EmptyResultSet:  # a filter no row can meet (an id beyond the column's range)
-        return [], 0, False
+        return [], 0, "all"
     keys = {
         "rating": ("rating_average", "rating_count", "published_at", "pk"),
         "newest": ("published_at", "pk"),
@@ -384,14 +404,42 @@ def _full_text_page(
             return f"({lookup} LIMIT 1) IS NOT NULL", [subject]  # noqa: S608
         return f"EXISTS ({lookup})", [subject]  # noqa: S608
 
-    if window is None:
+    if lexemes:
+        in_cand, in_cand_args = checked("cand", probe=True)
+        in_all, in_all_args = checked("every_match")
+        in_count, in_count_args = checked("counted", probe=True)
+        head = f"""
+            WITH cand AS MATERIALIZED (SELECT * FROM ({candidates_sql}) cand WHERE {in_cand}),
+            sure AS (
+                SELECT count(*) FILTER (WHERE rank > ts_rank(%s::tsvector,
+                    websearch_to_tsquery('russian'::regconfig, %s)) + %s) >= %s AS sure FROM cand
+            ),
+            matches AS MATERIALIZED (
+                SELECT * FROM ({sql}) every_match WHERE NOT (SELECT sure FROM sure) AND {in_all}
+            ),
+            chosen AS (
+                SELECT * FROM cand WHERE (SELECT sure FROM sure) UNION ALL SELECT * FROM matches
+            ),
+            page AS (
+                SELECT {listed},
+                    CASE WHEN (SELECT sure FROM sure) THEN (SELECT count(*) FROM (
+                        SELECT 1 FROM ({count_sql}) counted WHERE {in_count} LIMIT %s) bounded)
+                    ELSE (SELECT count(*) FROM matches) END AS total,
+                    CASE WHEN (SELECT sure FROM sure) THEN 'candidates' ELSE 'all' END AS plan
+                FROM chosen ORDER BY {order} LIMIT %s OFFSET %s
+            )"""  # noqa: S608 (names are the models' own; every value is a parameter)
+        head_args = [
+            *candidates_params, *in_cand_args, bound_vector(lexemes), text, MARGIN, offset + limit,
+            *params, *in_all_args, *count_params, *in_count_args, exact_total_up_to() + 1, limit, offset,
+        ]  # fmt: skip
+    elif window is None:
         # The subject is checked once, on the materialised matches: the count and the page read
         # the same kept rows.
         where, where_args = checked("every_match")
         head = f"""
             WITH matches AS MATERIALIZED (SELECT * FROM ({sql}) every_match WHERE {where}),
             page AS (
-                SELECT {listed}, (SELECT count(*) FROM matches) AS total, false AS windowed
+                SELECT {listed}, (SELECT count(*) FROM matches) AS total, 'all' AS plan
                 FROM matches ORDER BY {order} LIMIT %s OFFSET %s
             )"""  # noqa: S608 (names are the models' own; every value is a parameter)
         head_args = [*params, *where_args, limit, offset]
@@ -413,7 +461,7 @@ def _full_text_page(
                 SELECT {listed},
                     CASE WHEN (SELECT sure FROM sure) THEN (SELECT n FROM sure)
                         ELSE (SELECT count(*) FROM matches) END AS total,
-                    (SELECT sure FROM sure) AS windowed
+                    CASE WHEN (SELECT sure FROM sure) THEN 'window' ELSE 'all' END AS plan
                 FROM chosen ORDER BY {order} LIMIT %s OFFSET %s
             )"""  # noqa: S608 (names are the models' own; every value is a parameter)
         head_args = [*window_params, *in_win_args, needed, *params, *in_all_args, limit, offset]
@@ -425,7 +473,7 @@ def _full_text_page(
     title_options, snippet_options = _headline_options()
     authors_table = quote(Material.authors.through._meta.db_table)
     statement = f"""{head}
-        SELECT ts_rank(m.rank_vector, q.query), page.total, page.windowed, {_column_list("m", fields)},
+        SELECT ts_rank(m.rank_vector, q.query), page.total, page.plan, {_column_list("m", fields)},
             left(m.body_text, %s),
             ts_headline('russian'::regconfig, m.title, q.query, %s),
             ts_headline('russian'::regconfig, concat(m.abstract, ' ', left(m.body_text, %s)), q.query, %s),
@@ -450,14 +498,14 @@ def _full_text_page(
     rows = run_with_planner_settings(statement, args, window=window is not None)
     if not rows:  # no match, or a page beyond the last (never the window's: it holds the page)
         if not offset:
-            return [], 0, False
+            return [], 0, "all"
         where, where_args = checked("every_match")
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT count(*) FROM ({sql}) every_match WHERE {where}",  # noqa: S608
                 [*params, *where_args],
             )
-            return [], cursor.fetchone()[0], False
+            return [], cursor.fetchone()[0], "all"
     db = in_row.db
     names = [f.attname for f in fields]
     people_names = [f.attname for f in people]
