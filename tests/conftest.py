@@ -36,6 +36,7 @@ from django.test import Client
 
 from accounts.models import Membership, Role, User
 from accounts.selectors import forget_district_memberships
+from casebank.selectors.search_plan import first_looks_forget
 from tenants.models import Organisation
 from tests.factories import MembershipFactory, UserFactory
 from tests.tenant_schemas import replayed_tenant_schemas
@@ -139,6 +140,7 @@ def _public_schema_after_each_test() -> Iterator[None]:
     forget_hosts()
     # A rolled-back test may have cached access that its rollback undid.
     forget_district_memberships()
+    first_looks_forget()
     with contextlib.suppress(Exception):  # the test had no database access
         connection.set_schema_to_public()
 

@@ -50,6 +50,8 @@ from .search_candidates import MARGIN, bound_vector, query_lexemes, repeating
 from .search_plan import (
     RANK_CEILING,
     exact_total_up_to,
+    first_look_missed,
+    first_look_remember,
     page_window,
     round_below,
     run_with_planner_settings,
@@ -232,15 +234,25 @@ def materials_search(
         # By relevance, a query of ANDed words is pruned (``search_candidates``); otherwise the
         # window is tried in a large bank.  ts_rank reaches its ceiling only for several words
         # (one word's stays below 0.998): the window could never hold such a page for one word.
+        needed = offset + per_page
         lexemes = query_lexemes(text) if sort == "relevance" else None
         several = len({w.lower() for w in _QUERY_WORD.findall(text) if len(w) > 2}) > 1
         window = None
-        if not lexemes and (several or sort != "relevance"):
-            window = page_window(sort, offset + per_page)
+        # Three words or more: only materials at ts_rank's ceiling rank above the candidates'
+        # bound (0.9999988), as in the window; in a large bank the window is the smaller look.
+        if (not lexemes or len(lexemes) > 2) and (several or sort != "relevance"):
+            window = page_window(sort, needed)
+        if window:
+            lexemes = None
+        key = (text, sort, needed, tuple(sorted(filters.items())))
+        if (window or lexemes) and first_look_missed(key):
+            window = lexemes = None
         hits, counted, result.plan = _full_text_page(
             in_row, text, subject=subject, sort=sort, offset=offset, limit=per_page, window=window,
             lexemes=lexemes,
         )  # fmt: skip
+        if window or lexemes:
+            first_look_remember(key, missed=result.plan == "all")
         result.hits = hits
         if result.plan == "window":  # ``counted`` matches in the window: «more than» a round number below
             result.total_is_lower_bound = True

@@ -5,6 +5,7 @@ either way, and the planner settings around the search statement (bench/README.m
 from __future__ import annotations
 
 import contextlib
+import time
 from typing import Any
 
 from django.conf import settings
@@ -45,7 +46,11 @@ RANK_CEILING = 1.0
 #   does not see that) than AND the two indexes' bitmaps.
 # * ``jit`` off: at 1,000,000 materials the statement's estimated cost passes the thresholds of
 #   JIT compilation, which then took 0.3–0.8 s per search for a statement that runs in 20–50 ms.
-_SEARCH_SETTINGS = (("work_mem", "64MB"), ("jit", "off"))
+# * ``enable_seqscan`` off: the matches counted up to 1,001 (a LIMIT) looked cheaper to
+#   PostgreSQL read from the table's start, testing the query on every row out of TOAST (154 ms
+#   for «оптика» at 1,000,000) than through the GIN index (10 ms). Every part of the statement
+#   is meant to start from an index.
+_SEARCH_SETTINGS = (("work_mem", "64MB"), ("jit", "off"), ("enable_seqscan", "off"))
 _WINDOW_SETTINGS = ("enable_indexscan",)
 
 
@@ -131,6 +136,35 @@ def page_window(sort: str, needed: int) -> tuple[str, Any] | None:
         if share >= wanted_share:
             return (column, value) if share <= window_share() else None
     return None
+
+
+# What a first look (the window, or the candidates) found the last time for a search: a search
+# whose first look did not hold the page goes straight to ranking every match for a while, instead
+# of paying the first look again (the page is exact either way). Per process; a few thousand keys.
+FIRST_LOOK_FORGOTTEN_AFTER = 600.0  # seconds
+_FIRST_LOOK_KEYS = 4096
+_missed: dict[tuple[Any, ...], float] = {}
+
+
+def first_look_missed(key: tuple[Any, ...]) -> bool:
+    """Whether the first look for the search ``key`` (in this schema) missed the page recently."""
+    missed_at = _missed.get((connection.schema_name, *key))
+    return missed_at is not None and time.monotonic() - missed_at < FIRST_LOOK_FORGOTTEN_AFTER
+
+
+def first_look_remember(key: tuple[Any, ...], *, missed: bool) -> None:
+    full = (connection.schema_name, *key)
+    if not missed:
+        _missed.pop(full, None)
+        return
+    if len(_missed) >= _FIRST_LOOK_KEYS:
+        _missed.clear()
+    _missed[full] = time.monotonic()
+
+
+def first_looks_forget() -> None:
+    """Forget every first look (the tests: a rolled-back bank is gone, its schema's name stays)."""
+    _missed.clear()
 
 
 def round_below(number: int) -> int:

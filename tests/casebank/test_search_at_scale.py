@@ -162,7 +162,11 @@ def test_a_page_of_materials_ranked_at_the_ceiling_comes_from_the_window(
         assert {hit.rank for hit in page.hits} == {1.0}
         assert _ids(page) == _exact(phrase)
         assert page.total_is_lower_bound and page.total == 10
-        # The same words ANDed: the repeating matches hold the page, the same order.
+        # The same words ANDed: three words are tried in the window too (in a large bank, the
+        # smaller look); without a window the repeating matches hold the page; the same order.
+        page = _page(author, "технологическая карта урока")
+        assert page.plan == "window" and _ids(page) == _exact("технологическая карта урока")
+        settings.CASEBANK_SEARCH_WINDOW_SHARE = 0.01
         page = _page(author, "технологическая карта урока")
         assert page.plan == "candidates" and _ids(page) == _exact("технологическая карта урока")
         # A query whose best materials rank below the ceiling: every match ranked, the same order.

@@ -13,10 +13,12 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
 from casebank import selectors
 from casebank.models import Material
+from casebank.selectors import search_plan
 from casebank.selectors.search_candidates import bound_vector, query_lexemes
 from tests.conftest import District
 from tests.factories import SubjectFactory
@@ -187,3 +189,28 @@ def test_repeating_matches_below_the_bound_do_not_hold_the_page(district: Distri
         assert not {m.pk for m in low} & set(_ids(page))
         ranks = {hit.material.pk: hit.rank for hit in _search(author, "кейсы по математике", page=2).hits}
         assert 0.5 < max(ranks[m.pk] for m in low if m.pk in ranks) < 0.9
+
+
+def test_a_first_look_that_missed_is_not_paid_again_for_a_while(
+    district: District, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The candidates missed the page: the same search ranks every match at once (same page);
+    another school's bank still looks first; after a while the look is tried again."""
+    author = staff(district.school_a)
+    reader = staff(district.school_b)
+    for organisation, person in ((district.school_a, author), (district.school_b, reader)):
+        for n in range(12):
+            material(organisation, person, title=f"Кейс по математике {n}", abstract="Дроби.")
+
+    def looked_first(user: Any, organisation: Any) -> tuple[bool, str, list[int]]:
+        with tenant_context(organisation), CaptureQueriesContext(connection) as captured:
+            page = _search(user, "кейсы по математике")
+        return any("cand AS" in q["sql"] for q in captured.captured_queries), page.plan, _ids(page)
+
+    first = looked_first(author, district.school_a)
+    assert first[:2] == (True, "all")  # no material repeats a word: the look missed
+    again = looked_first(author, district.school_a)
+    assert again == (False, "all", first[2])
+    assert looked_first(reader, district.school_b)[:2] == (True, "all")
+    monkeypatch.setattr(search_plan, "FIRST_LOOK_FORGOTTEN_AFTER", 0.0)
+    assert looked_first(author, district.school_a)[:2] == (True, "all")
