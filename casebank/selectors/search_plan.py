@@ -151,14 +151,18 @@ _FIRST_LOOK_KEYS = 4096
 _missed: dict[tuple[Any, ...], float] = {}
 
 
+def _bank() -> str:
+    return str(connection.schema_name)  # type: ignore[attr-defined]  # django-tenants' backend
+
+
 def first_look_missed(key: tuple[Any, ...]) -> bool:
     """Whether the first look for the search ``key`` (in this schema) missed the page recently."""
-    missed_at = _missed.get((connection.schema_name, *key))
+    missed_at = _missed.get((_bank(), *key))
     return missed_at is not None and time.monotonic() - missed_at < FIRST_LOOK_FORGOTTEN_AFTER
 
 
 def first_look_remember(key: tuple[Any, ...], *, missed: bool) -> None:
-    full = (connection.schema_name, *key)
+    full = (_bank(), *key)
     if not missed:
         _missed.pop(full, None)
         return
