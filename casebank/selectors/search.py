@@ -416,35 +416,50 @@ def _full_text_page(
             return f"({lookup} LIMIT 1) IS NOT NULL", [subject]  # noqa: S608
         return f"EXISTS ({lookup})", [subject]  # noqa: S608
 
-    if lexemes:
-        in_cand, in_cand_args = checked("cand", probe=True)
+    if lexemes or window:
+        # A first look (``look``) is read, then every match only if it did not hold the page.
         in_all, in_all_args = checked("every_match")
-        in_count, in_count_args = checked("counted", probe=True)
+        if lexemes:
+            in_cand, in_cand_args = checked("cand", probe=True)
+            in_count, in_count_args = checked("counted", probe=True)
+            look = f"SELECT * FROM ({candidates_sql}) cand WHERE {in_cand}"  # noqa: S608
+            look_args = [*candidates_params, *in_cand_args]
+            sure = (
+                "SELECT count(*) FILTER (WHERE rank > ts_rank(%s::tsvector,"
+                " websearch_to_tsquery('russian'::regconfig, %s)) + %s) >= %s AS held FROM look"
+            )
+            sure_args = [bound_vector(lexemes), text, MARGIN, offset + limit]
+            held_total = (
+                f"(SELECT count(*) FROM (SELECT 1 FROM ({count_sql}) counted WHERE {in_count} LIMIT %s) n)"  # noqa: S608
+            )
+            held_total_args = [*count_params, *in_count_args, exact_total_up_to() + 1]
+            plan = "candidates"
+        else:
+            in_win, in_win_args = checked("win", probe=True)
+            look = f"SELECT * FROM ({window_sql}) win WHERE {in_win}"  # noqa: S608
+            look_args = [*window_params, *in_win_args]
+            good = f"rank >= {RANK_CEILING}::real" if ranked else "true"
+            sure = f"SELECT count(*) AS n, count(*) FILTER (WHERE {good}) >= %s AS held FROM look"  # noqa: S608
+            sure_args, held_total, held_total_args = [offset + limit], "(SELECT n FROM sure)", []
+            plan = "window"
         head = f"""
-            WITH cand AS MATERIALIZED (SELECT * FROM ({candidates_sql}) cand WHERE {in_cand}),
-            sure AS (
-                SELECT count(*) FILTER (WHERE rank > ts_rank(%s::tsvector,
-                    websearch_to_tsquery('russian'::regconfig, %s)) + %s) >= %s AS sure FROM cand
-            ),
+            WITH look AS MATERIALIZED ({look}),
+            sure AS ({sure}),
             matches AS MATERIALIZED (
-                SELECT * FROM ({sql}) every_match WHERE NOT (SELECT sure FROM sure) AND {in_all}
+                SELECT * FROM ({sql}) every_match WHERE NOT (SELECT held FROM sure) AND {in_all}
             ),
             chosen AS (
-                SELECT * FROM cand WHERE (SELECT sure FROM sure) UNION ALL SELECT * FROM matches
+                SELECT * FROM look WHERE (SELECT held FROM sure) UNION ALL SELECT * FROM matches
             ),
             page AS (
                 SELECT {listed},
-                    CASE WHEN (SELECT sure FROM sure) THEN (SELECT count(*) FROM (
-                        SELECT 1 FROM ({count_sql}) counted WHERE {in_count} LIMIT %s) bounded)
-                    ELSE (SELECT count(*) FROM matches) END AS total,
-                    CASE WHEN (SELECT sure FROM sure) THEN 'candidates' ELSE 'all' END AS plan
+                    CASE WHEN (SELECT held FROM sure) THEN {held_total}
+                        ELSE (SELECT count(*) FROM matches) END AS total,
+                    CASE WHEN (SELECT held FROM sure) THEN '{plan}' ELSE 'all' END AS plan
                 FROM chosen ORDER BY {order} LIMIT %s OFFSET %s
             )"""  # noqa: S608 (names are the models' own; every value is a parameter)
-        head_args = [
-            *candidates_params, *in_cand_args, bound_vector(lexemes), text, MARGIN, offset + limit,
-            *params, *in_all_args, *count_params, *in_count_args, exact_total_up_to() + 1, limit, offset,
-        ]  # fmt: skip
-    elif window is None:
+        head_args = [*look_args, *sure_args, *params, *in_all_args, *held_total_args, limit, offset]
+    else:
         # The subject is checked once, on the materialised matches: the count and the page read
         # the same kept rows.
         where, where_args = checked("every_match")
@@ -455,28 +470,6 @@ def _full_text_page(
                 FROM matches ORDER BY {order} LIMIT %s OFFSET %s
             )"""  # noqa: S608 (names are the models' own; every value is a parameter)
         head_args = [*params, *where_args, limit, offset]
-    else:
-        needed = offset + limit
-        good = f"rank >= {RANK_CEILING}::real" if ranked else "true"
-        in_win, in_win_args = checked("win", probe=True)
-        in_all, in_all_args = checked("every_match")
-        head = f"""
-            WITH win AS MATERIALIZED (SELECT * FROM ({window_sql}) win WHERE {in_win}),
-            sure AS (SELECT count(*) AS n, count(*) FILTER (WHERE {good}) >= %s AS sure FROM win),
-            matches AS MATERIALIZED (
-                SELECT * FROM ({sql}) every_match WHERE NOT (SELECT sure FROM sure) AND {in_all}
-            ),
-            chosen AS (
-                SELECT * FROM win WHERE (SELECT sure FROM sure) UNION ALL SELECT * FROM matches
-            ),
-            page AS (
-                SELECT {listed},
-                    CASE WHEN (SELECT sure FROM sure) THEN (SELECT n FROM sure)
-                        ELSE (SELECT count(*) FROM matches) END AS total,
-                    CASE WHEN (SELECT sure FROM sure) THEN 'window' ELSE 'all' END AS plan
-                FROM chosen ORDER BY {order} LIMIT %s OFFSET %s
-            )"""  # noqa: S608 (names are the models' own; every value is a parameter)
-        head_args = [*window_params, *in_win_args, needed, *params, *in_all_args, limit, offset]
     fields = _columns(Material, _PAGE_COLUMNS)
     people = _columns(User, ("id", "last_name", "first_name", "patronymic", "email"))
     subject_fields = _columns(Subject, ("id", "name"))
