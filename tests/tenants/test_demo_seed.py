@@ -82,6 +82,37 @@ def _assert_the_people(demo: DemoDistrict) -> None:
     assert Membership.objects.get(user=tutor, organisation=demo.schools[0]).role == Role.TEACHER
 
 
+def _assert_the_bank(district: District) -> None:
+    """The case bank: the schools' materials, the district's published copies, one awaiting
+    moderation, ratings; its search finds them (seeded once: the titles are not doubled)."""
+    from django_tenants.utils import tenant_context
+
+    from accounts.models import User
+    from casebank import selectors
+    from casebank.demo import MATERIALS, QUADRATIC
+    from casebank.models import Material, MaterialVersion, Rating, Status
+
+    for school in demo_district_seed().schools:
+        with tenant_context(school):
+            titles = sorted(Material.objects.values_list("title", flat=True))
+            assert titles == sorted(m.title for m in MATERIALS if m.school == school.schema_name)
+            assert not Material.objects.exclude(status=Status.PUBLISHED).exists()
+    with tenant_context(district.centre):
+        published = Material.objects.filter(status=Status.PUBLISHED)
+        assert sorted(published.values_list("title", flat=True)) == sorted(
+            m.title for m in MATERIALS if m.district == "published"
+        )
+        pending = MaterialVersion.objects.filter(status=Status.SUBMITTED)
+        assert [v.title for v in pending] == [m.title for m in MATERIALS if m.district == "pending"]
+        assert Rating.objects.filter(material__title=QUADRATIC).count() == 2
+        reader = User.objects.get(email="school2-teacher1@example.org")
+        page = selectors.materials_search(user=reader, query="технологическая карта урока")
+        assert {hit.material.title for hit in page.hits} == {
+            m.title for m in MATERIALS if m.district == "published" and m.kind == "technological_map"
+        }
+        assert all("<mark>" in hit.title_html for hit in page.hits)
+
+
 def _seed_command(**options: Any) -> str:
     out = StringIO()
     call_command("seed_demo", stdout=out, **options)
@@ -123,6 +154,7 @@ def test_the_demo_seed_builds_the_promised_district_once_and_then_adds_nothing(
     assert "school1-admin@example.org" not in with_debug
 
     assert _counts() == after_first
+    _assert_the_bank(district)
     with tenant_context(district.centre):
         offerings = Offering.objects.filter(tutor__email="tutor@example.org")
         assert offerings.count() == 2

@@ -60,6 +60,11 @@ class Command(BaseCommand):
         from tutorials.routes.demo import demo_routes_seed
 
         district.created += demo_routes_seed(district.centre)
+        from casebank.demo import demo_casebank_seed
+
+        district.created += demo_casebank_seed(
+            centre=district.centre, schools=district.schools, people=district.people
+        )
         if district.created:
             for line in district.created:
                 self.stdout.write(f"  + {line}")
