@@ -116,15 +116,16 @@ def page_window(sort: str, needed: int) -> tuple[str, Any] | None:
         if not size or size[0] * window_share() < wanted:
             return None  # not analysed yet, or the window would be much of the bank: it would save little
         cursor.execute(
-            "SELECT (SELECT reltuples FROM pg_class WHERE oid = %s::regclass) * (1 - null_frac),"  # noqa: S608
-            f" most_common_vals::text::{kind}[], most_common_freqs, histogram_bounds::text::{kind}[]"
-            " FROM pg_stats WHERE schemaname = current_schema() AND tablename = %s AND attname = %s",
-            [Material._meta.db_table, Material._meta.db_table, column],
+            f"SELECT 1 - null_frac, most_common_vals::text::{kind}[], most_common_freqs,"  # noqa: S608
+            f" histogram_bounds::text::{kind}[] FROM pg_stats"
+            " WHERE schemaname = current_schema() AND tablename = %s AND attname = %s",
+            [Material._meta.db_table, column],
         )
         stats = cursor.fetchone()
-    if not stats or not stats[0] or stats[0] <= 0:
+    rows = size[0] * stats[0] if stats else 0  # the bank's materials with a value in ``column``
+    if not stats or rows <= 0:
         return None
-    rows, common, frequencies, bounds = stats[0], stats[1] or [], stats[2] or [], stats[3] or []
+    common, frequencies, bounds = stats[1] or [], stats[2] or [], stats[3] or []
     wanted_share = wanted / rows
     # Each histogram bucket holds an equal share of the values that are not among the common ones.
     bucket = (1 - sum(frequencies)) / (len(bounds) - 1) if len(bounds) > 1 else 0

@@ -24,6 +24,7 @@ from casebank.models import Material
 from tests.conftest import District, client_for
 
 from .factories import material, staff
+from .full_ranking import exact_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -78,19 +79,8 @@ def _analyse() -> None:
 
 
 def _exact(query: str, sort: str = "relevance", offset: int = 0) -> list[int]:
-    """The full ranking, by definition: every match, ``ts_rank`` on ``rank_vector``, then newest."""
-    order = {
-        "relevance": "ts_rank(rank_vector, q) DESC, published_at DESC, id DESC",
-        "newest": "published_at DESC, id DESC",
-        "rating": "rating_average DESC, rating_count DESC, published_at DESC, id DESC",
-    }[sort]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id FROM casebank_material, websearch_to_tsquery('russian'::regconfig, %s) q"  # noqa: S608
-            f" WHERE status = 'published' AND search_vector @@ q ORDER BY {order} LIMIT %s OFFSET %s",
-            [query, TOP, offset],
-        )
-        return [row[0] for row in cursor.fetchall()]
+    """The full ranking, by definition (``full_ranking``)."""
+    return exact_ids(query, sort=sort, limit=TOP, offset=offset)
 
 
 def _page(user: Any, query: str, sort: str = "relevance", page: int = 1) -> selectors.SearchPage:

@@ -24,6 +24,7 @@ from tests.conftest import District
 from tests.factories import SubjectFactory
 
 from .factories import material, staff
+from .full_ranking import exact_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -31,21 +32,8 @@ TOP = 10
 
 
 def _exact(query: str, offset: int = 0, subject: int | None = None) -> list[int]:
-    """The full ranking, by definition: every match, ``ts_rank`` on ``rank_vector``, then newest."""
-    subject_sql = (
-        " AND EXISTS (SELECT 1 FROM casebank_material_subjects s"
-        " WHERE s.material_id = casebank_material.id AND s.subject_id = %s)"
-        if subject
-        else ""
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id FROM casebank_material, websearch_to_tsquery('russian'::regconfig, %s) q"  # noqa: S608
-            f" WHERE status = 'published' AND search_vector @@ q{subject_sql}"
-            " ORDER BY ts_rank(rank_vector, q) DESC, published_at DESC, id DESC LIMIT %s OFFSET %s",
-            [query, *([subject] if subject else []), TOP, offset],
-        )
-        return [row[0] for row in cursor.fetchall()]
+    """The full ranking, by definition (``full_ranking``)."""
+    return exact_ids(query, limit=TOP, offset=offset, subject=subject)
 
 
 def _count(query: str) -> int:

@@ -143,6 +143,29 @@ def make_items(cast: Cast) -> dict[str, ItemVersion]:
     return versions
 
 
+def draft_campaign(
+    cast: Cast,
+    *,
+    title: str = "Черновик",
+    opens_in: timedelta = timedelta(hours=1),
+    closes_in: timedelta = timedelta(days=1),
+    minutes: int = 30,
+) -> Campaign:
+    """A draft fixed-form campaign of all five items (made anew), opening ``opens_in`` from now."""
+    now = timezone.now()
+    versions = make_items(cast)
+    return services.campaign_create(
+        membership=cast.methodologist,
+        title=title,
+        academic_year=cast.year,
+        subject=cast.subject,
+        opens_at=now + opens_in,
+        closes_at=now + closes_in,
+        time_limit_minutes=minutes,
+        version_ids=[v.pk for v in versions.values()],
+    )
+
+
 def open_campaign(
     cast: Cast,
     *,

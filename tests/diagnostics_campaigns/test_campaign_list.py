@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.utils import timezone
-
 from tests.conftest import client_for
 from tutorials.diagnostics.campaigns import selectors, services
 from tutorials.diagnostics.campaigns.models import Campaign
 
-from .helpers import RIGHT, Cast, make_items, open_campaign
+from .helpers import RIGHT, Cast, draft_campaign, open_campaign
 
 
 def _take(cast: Cast, campaign: Campaign, who: str) -> None:
@@ -74,18 +72,10 @@ def test_live_progress_counts_the_audience_started_submitted_and_to_grade(cast: 
 
 
 def test_my_diagnostics_shows_a_published_campaign_before_it_opens_without_a_start(cast: Cast) -> None:
-    now = timezone.now()
-    versions = make_items(cast)
-    later = services.campaign_create(
-        membership=cast.methodologist,
-        title="Октябрьская диагностика",
-        academic_year=cast.year,
-        subject=cast.subject,
-        opens_at=now + timedelta(days=1),
-        closes_at=now + timedelta(days=3),
-        time_limit_minutes=40,
-        version_ids=[v.pk for v in versions.values()],
-    )
+    later = draft_campaign(
+        cast, title="Октябрьская диагностика", opens_in=timedelta(days=1), closes_in=timedelta(days=3),
+        minutes=40,
+    )  # fmt: skip
     client = client_for(cast.user("teacher"), cast.district.host(cast.district.centre))
 
     def page() -> str:

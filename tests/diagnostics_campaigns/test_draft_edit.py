@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from accounts.models import AuditEvent
 from codifier.models import CompetenceBlock
@@ -17,22 +16,11 @@ from tutorials.diagnostics.campaigns.errors import CampaignInvalidError, Campaig
 from tutorials.diagnostics.campaigns.models import Campaign, CampaignItem, Question
 from tutorials.diagnostics.models import ItemType
 
-from .helpers import Cast, make_items, open_campaign
+from .helpers import Cast, draft_campaign, open_campaign
 
 
 def _draft(cast: Cast) -> Campaign:
-    now = timezone.now()
-    versions = make_items(cast)
-    return services.campaign_create(
-        membership=cast.methodologist,
-        title="Черновик",
-        academic_year=cast.year,
-        subject=cast.subject,
-        opens_at=now + timedelta(hours=1),
-        closes_at=now + timedelta(days=1),
-        time_limit_minutes=30,
-        version_ids=[v.pk for v in versions.values()],
-    )
+    return draft_campaign(cast)
 
 
 def _fields(cast: Cast, campaign: Campaign, **changes: Any) -> dict[str, Any]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from accounts.models import AuditEvent
 from codifier.models import CompetenceBlock
@@ -15,22 +14,11 @@ from tutorials.diagnostics.campaigns import services
 from tutorials.diagnostics.campaigns.errors import CampaignInvalidError, CampaignPermissionError
 from tutorials.diagnostics.campaigns.models import Campaign, Question
 
-from .helpers import Cast, make_items, open_campaign
+from .helpers import Cast, draft_campaign, open_campaign
 
 
 def _draft(cast: Cast) -> Campaign:
-    now = timezone.now()
-    versions = make_items(cast)
-    return services.campaign_create(
-        membership=cast.methodologist,
-        title="Черновик",
-        academic_year=cast.year,
-        subject=cast.subject,
-        opens_at=now + timedelta(hours=1),
-        closes_at=now + timedelta(days=1),
-        time_limit_minutes=30,
-        version_ids=[v.pk for v in versions.values()],
-    )
+    return draft_campaign(cast)
 
 
 def _state(question: Question) -> tuple:
